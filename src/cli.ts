@@ -1,0 +1,149 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { bake } from './commands/bake.js';
+import { generate } from './commands/generate.js';
+import { inspectJson, inspectText } from './commands/inspect.js';
+import { loadProject } from './commands/project.js';
+import { CrossbakeError, formatError, inputError } from './errors.js';
+import { SUPPORTED_PLATFORMS } from './platforms.js';
+import { relative } from 'node:path';
+
+const USAGE = `crossbake: a Rust Cargo workspace in, multi-platform Docker images out
+
+Usage:
+  crossbake inspect  [--workspace DIR] [--json]
+  crossbake generate [--workspace DIR] [--out DIR] [--platforms LIST] [--bin NAME]... [--force]
+  crossbake bake     [BIN...] [--push | --load] [--print | --dry-run] [--set T.K=V]... [--no-cache]
+                     [--builder NAME] [--progress auto|plain|tty|rawjson] [generate's options]
+
+Options:
+  -w, --workspace DIR   the Cargo workspace (default: .)
+  -o, --out DIR         where the Dockerfile and bake files go (default: the workspace)
+      --platforms LIST  comma-separated; supported: ${SUPPORTED_PLATFORMS.join(', ')}
+      --bin NAME        a binary to build (repeatable; default: all)
+      --registry REG    e.g. docker.io/acme, ghcr.io/acme, 127.0.0.1:5000/team
+      --tag TAG         image tag (default: latest)
+      --toolchain KIND  rustup (official rust image) or debian (Debian's rustc and crates)
+      --rust-version V  Rust version for the rustup toolchain
+      --skeleton KIND   crossbake (default) or cargo-chef
+      --cache TYPE      registry, local, gha, inline or none
+      --force           overwrite generated files even if edited by hand
+`;
+
+const options = {
+  workspace: { type: 'string', short: 'w', default: '.' },
+  out: { type: 'string', short: 'o' },
+  platforms: { type: 'string', multiple: true },
+  bin: { type: 'string', multiple: true },
+  registry: { type: 'string' },
+  tag: { type: 'string' },
+  toolchain: { type: 'string' },
+  'rust-version': { type: 'string' },
+  skeleton: { type: 'string' },
+  cache: { type: 'string' },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  push: { type: 'boolean', default: false },
+  load: { type: 'boolean', default: false },
+  print: { type: 'boolean', default: false },
+  'dry-run': { type: 'boolean', default: false },
+  'no-cache': { type: 'boolean', default: false },
+  builder: { type: 'string' },
+  progress: { type: 'string', default: 'auto' },
+  set: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h', default: false },
+} satisfies ParseArgsConfig['options'];
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw inputError(`${(error as Error).message.replace(/\. To specify.*$/s, '')}. Run \`crossbake --help\` for the options.`);
+  }
+}
+
+const PROGRESS = ['auto', 'plain', 'tty', 'rawjson', 'quiet'] as const;
+
+export interface Io {
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+const processIo: Io = {
+  cwd: process.cwd(),
+  stdout: (text) => void process.stdout.write(text),
+  stderr: (text) => void process.stderr.write(text),
+};
+
+async function main(argv: string[], io: Io): Promise<number> {
+  const { cwd } = io;
+  const { values, positionals } = parse(argv);
+  const [command, ...rest] = positionals;
+  if (values.help || command === undefined || command === 'help') {
+    io.stdout(USAGE);
+    return command === undefined && !values.help ? 2 : 0;
+  }
+  if (!['inspect', 'generate', 'bake'].includes(command)) {
+    throw inputError(`unknown command "${command}". Commands: inspect, generate, bake.`);
+  }
+  if (command !== 'bake' && rest.length > 0) throw inputError(`unexpected argument "${rest[0]}" for ${command}. Run \`crossbake --help\`.`);
+  if (!PROGRESS.includes(values.progress as (typeof PROGRESS)[number])) {
+    throw inputError(`--progress must be one of ${PROGRESS.join(', ')}, not "${values.progress}".`);
+  }
+  const bins = [...(values.bin ?? []), ...rest];
+  const flags = {
+    toolchain: values.toolchain,
+    'rust-version': values['rust-version'],
+    platforms: values.platforms?.flatMap((p) => p.split(',')).filter((p) => p.trim() !== ''),
+    registry: values.registry,
+    tag: values.tag,
+    bins: bins.length > 0 ? bins : undefined,
+    skeleton: values.skeleton,
+    cache: values.cache ? { type: values.cache } : undefined,
+  };
+  const project = loadProject({ workspace: values.workspace, ...(values.out ? { out: values.out } : {}), flags, cwd });
+  const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
+  for (const warning of project.plan.warnings) log(`warning: ${warning}`);
+
+  if (command === 'inspect') {
+    io.stdout(values.json ? `${JSON.stringify(inspectJson(project.workspace), null, 2)}\n` : `${inspectText(project.workspace)}\n`);
+    return 0;
+  }
+  if (command === 'generate') {
+    const result = generate(project, { force: values.force, cwd });
+    for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
+    for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
+    return 0;
+  }
+  await bake(project, {
+    push: values.push,
+    load: values.load,
+    print: values.print,
+    dryRun: values['dry-run'],
+    noCache: values['no-cache'],
+    ...(values.builder ? { builder: values.builder } : {}),
+    progress: values.progress as (typeof PROGRESS)[number],
+    set: values.set ?? [],
+    force: values.force,
+    cwd,
+    log,
+    out: io.stdout,
+  });
+  return 0;
+}
+
+/** The one place errors end: a CrossbakeError prints its message; anything else is a bug, said as such. */
+export async function run(argv: string[], io: Io = processIo): Promise<number> {
+  try {
+    return await main(argv, io);
+  } catch (error) {
+    if (error instanceof CrossbakeError) {
+      io.stderr(`${formatError(error)}\n`);
+      return error.exitCode;
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    io.stderr(`crossbake: internal error: ${detail}\nThis is a bug in crossbake; please report it with the command you ran. (CROSSBAKE_DEBUG=1 shows the stack.)\n`);
+    if (process.env.CROSSBAKE_DEBUG) console.error(error);
+    return 70;
+  }
+}

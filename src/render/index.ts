@@ -1,0 +1,23 @@
+import type { Plan } from '../plan.js';
+import { renderBakeHcl, renderBakeJson } from './bake.js';
+import { renderDockerfile } from './dockerfile.js';
+import { renderDockerignore } from './dockerignore.js';
+import { generatedHeader, seal } from './header.js';
+
+export interface RenderedFile {
+  /** Where it goes: 'out' beside the bake file, 'context' at the build context's root. */
+  readonly place: 'out' | 'context';
+  readonly name: string;
+  readonly content: string;
+}
+
+/** Every file `crossbake generate` writes, from one Plan; same Plan, same bytes. */
+export function renderAll(plan: Plan, source: string): RenderedFile[] {
+  const json = JSON.parse(renderBakeJson(plan)) as Record<string, unknown>;
+  return [
+    { place: 'out', name: 'Dockerfile', content: seal(renderDockerfile(plan, source)) },
+    { place: 'context', name: '.dockerignore', content: seal(renderDockerignore(plan, source)) },
+    { place: 'out', name: 'docker-bake.hcl', content: seal(renderBakeHcl(plan, source)) },
+    { place: 'out', name: 'docker-bake.json', content: seal(`${JSON.stringify({ '//': generatedHeader(source), ...json }, null, 2)}\n`) },
+  ];
+}

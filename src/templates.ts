@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+
+/** Templates shipped beside src/ and dist/; read once, as static assets. */
+function template(name: string): string {
+  return readFileSync(new URL(`../${name}`, import.meta.url), 'utf8');
+}
+
+export const templates = {
+  dockerfile: template('docker/Dockerfile.tmpl'),
+  cargoWrapper: template('docker/crossbake-cargo.sh'),
+  bakeHcl: template('docker-bake.hcl.tmpl'),
+};
+
+export function fill(text: string, values: Record<string, string>): string {
+  return text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+    const value = values[key];
+    if (value === undefined) throw new Error(`template placeholder {{${key}}} has no value`);
+    return value;
+  });
+}
