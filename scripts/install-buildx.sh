@@ -13,7 +13,7 @@ set -euo pipefail
 
 SOURCE_FILE=/etc/apt/sources.list.d/crossbake-trixie.sources
 PIN_FILE=/etc/apt/preferences.d/crossbake-trixie
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 start=$(date +%s)
 log() { printf '[install-buildx %(%T)T] %s\n' -1 "$*" >&2; }
 

@@ -8,6 +8,7 @@ function template(name: string): string {
 export const templates = {
   dockerfile: template('docker/Dockerfile.tmpl'),
   cargoWrapper: template('docker/crossbake-cargo.sh'),
+  debianChecksums: template('docker/debian-checksums.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),
 };
 

@@ -11,16 +11,25 @@ export interface BakeTarget {
 
 export interface BakeDefinition {
   readonly variable: Record<string, { default: string }>;
+  readonly function: Record<string, { params: string[]; result: string }>;
   readonly group: Record<string, { targets: string[] }>;
   readonly target: Record<string, BakeTarget>;
 }
 
 const COMMON = '_crossbake';
 
-/** `backend:TAG` or `REGISTRY/backend:TAG`, decided when bake evaluates REGISTRY. */
-export function imageRef(image: string, tag: string): string {
-  return `\${REGISTRY == "" ? "" : "\${REGISTRY}/"}${image}:${tag}`;
+/** `image("backend", TAG)`: `backend:TAG`, or `REGISTRY/backend:TAG` once REGISTRY is set. */
+const IMAGE_FUNCTION = {
+  params: ['name', 'tag'],
+  result: '${notequal(REGISTRY, "") ? "${REGISTRY}/${name}:${tag}" : "${name}:${tag}"}',
+};
+
+/** A reference resolved by bake; `tag` is an HCL expression (TAG, or a quoted template). */
+function imageRef(image: string, tag: string): string {
+  return `\${image("${image}", ${tag})}`;
 }
+
+const quoted = (template: string) => JSON.stringify(template);
 
 export function platformTargetName(image: ImagePlan, platform: Platform): string {
   return `${image.bin}-${platform.key}`;
@@ -30,7 +39,7 @@ function cacheKey(plan: Plan, image: ImagePlan, suffix: string): { from: string;
   const mode = `,mode=${plan.cache.mode}`;
   switch (plan.cache.type) {
     case 'registry': {
-      const ref = imageRef(image.image, `cache-${suffix}`);
+      const ref = imageRef(image.image, quoted(`cache-${suffix}`));
       return { from: `type=registry,ref=${ref}`, to: `type=registry,ref=${ref}${mode}` };
     }
     case 'local': {
@@ -42,7 +51,7 @@ function cacheKey(plan: Plan, image: ImagePlan, suffix: string): { from: string;
       return { from: `type=gha,scope=${scope}`, to: `type=gha,scope=${scope}${mode}` };
     }
     case 'inline':
-      return { from: `type=registry,ref=${imageRef(image.image, '${TAG}')}`, to: 'type=inline' };
+      return { from: `type=registry,ref=${imageRef(image.image, 'TAG')}`, to: 'type=inline' };
     case 'none':
       return undefined;
   }
@@ -67,23 +76,27 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
   for (const image of plan.selected) {
     const shared = cacheKey(plan, image, 'all');
     const perPlatform = plan.platforms.map((p) => cacheKey(plan, image, p.key)).filter((c) => c !== undefined);
-    target[image.bin] = {
+    // A platform target inherits only the common part: bake merges inherited cache-from lists.
+    const stage = {
       inherits: [COMMON],
       target: image.runtimeStage,
-      platforms: '${split(",", PLATFORMS)}',
-      tags: [imageRef(image.image, '${TAG}')],
       labels: {
         'org.opencontainers.image.title': image.image,
         'org.opencontainers.image.description': `${image.bin} from Rust package ${image.package}`,
       },
+    };
+    target[image.bin] = {
+      ...stage,
+      platforms: '${split(",", PLATFORMS)}',
+      tags: [imageRef(image.image, 'TAG')],
       ...(shared ? { 'cache-from': [...perPlatform.map((c) => c.from), shared.from], 'cache-to': [shared.to] } : {}),
     };
     for (const p of plan.platforms) {
       const own = cacheKey(plan, image, p.key);
       target[platformTargetName(image, p)] = {
-        inherits: [image.bin],
+        ...stage,
         platforms: [p.docker],
-        tags: [imageRef(image.image, `\${TAG}-${p.key}`)],
+        tags: [imageRef(image.image, quoted(`\${TAG}-${p.key}`))],
         ...(own && shared ? { 'cache-from': [own.from, shared.from], 'cache-to': [own.to] } : {}),
       };
     }
@@ -98,6 +111,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       TAG: { default: plan.tag },
       PLATFORMS: { default: platformVariable(plan) },
     },
+    function: { image: IMAGE_FUNCTION },
     group,
     target,
   };
@@ -107,13 +121,50 @@ export function renderBakeJson(plan: Plan): string {
   return `${JSON.stringify(bakeDefinition(plan), null, 2)}\n`;
 }
 
-/** A string that is one whole `${...}` is an expression in HCL; any other is a quoted template. */
-function hclValue(value: Value, indent: string): string {
-  if (typeof value === 'string') {
-    const whole = /^\$\{([^{}]*(?:\{[^{}]*\}[^{}]*)*)\}$/.exec(value);
-    if (whole && !value.slice(2, -1).includes('${')) return whole[1]!;
-    return JSON.stringify(value);
+/** The `${...}` part that opens at `start`, or undefined when the braces do not close. */
+function interpolationEnd(text: string, start: number): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = start + 2; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+      else if (c === '$' && text[i + 1] === '{') {
+        const end = interpolationEnd(text, i);
+        if (end === undefined) return undefined;
+        i = end;
+      }
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}') {
+      if (depth === 0) return i;
+      depth--;
+    }
   }
+  return undefined;
+}
+
+/** A bake string (an HCL template) in HCL syntax: a bare expression when it is one whole `${...}`. */
+function hclString(value: string): string {
+  if (value.startsWith('${') && interpolationEnd(value, 0) === value.length - 1) return value.slice(2, -1);
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    if (value[i] === '$' && value[i + 1] === '{') {
+      const end = interpolationEnd(value, i);
+      if (end !== undefined) {
+        out += value.slice(i, end + 1);
+        i = end;
+        continue;
+      }
+    }
+    out += JSON.stringify(value[i]).slice(1, -1);
+  }
+  return `"${out}"`;
+}
+
+function hclValue(value: Value, indent: string): string {
+  if (typeof value === 'string') return hclString(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) {
     if (value.length === 0) return '[]';
@@ -135,6 +186,9 @@ export function renderBakeHcl(plan: Plan, source: string): string {
   return fill(templates.bakeHcl, {
     header: generatedHeader(source),
     variables: Object.entries(def.variable).map(([k, v]) => hclBlock('variable', k, v)).join('\n\n'),
+    functions: Object.entries(def.function)
+      .map(([k, v]) => `function ${JSON.stringify(k)} {\n  params = [${v.params.join(', ')}]\n  result = ${hclString(v.result)}\n}`)
+      .join('\n\n'),
     groups: Object.entries(def.group).map(([k, v]) => hclBlock('group', k, v)).join('\n\n'),
     targets: Object.entries(def.target).map(([k, v]) => hclBlock('target', k, v as Record<string, Value>)).join('\n\n'),
   });

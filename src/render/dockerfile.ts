@@ -64,6 +64,7 @@ function toolchainStage(plan: Plan): string {
       '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n\n[net]\noffline = true\n',
       '/usr/local/cargo/config.toml',
     ),
+    heredocCopy(templates.debianChecksums, '/usr/local/bin/crossbake-debian-checksums', '--chmod=755 '),
     wrapper,
   ].join('\n');
 }
@@ -102,11 +103,12 @@ function depsStage(plan: Plan): string {
       `RUN . /crossbake/target.env &&${LINE}    cargo chef cook --profile ${plan.profile} --target "$RUST_TARGET" --workspace${features} --recipe-path /recipe.json`,
     ].join('\n');
   }
+  const checksums = plan.toolchain.kind === 'debian' ? `crossbake-debian-checksums Cargo.lock &&${LINE}    ` : '';
   return [
     'FROM target AS deps',
     'WORKDIR /build',
     'COPY --from=skeleton / ./',
-    `RUN . /crossbake/target.env &&${LINE}    ${cargoBuild(plan, features)}`,
+    `RUN . /crossbake/target.env &&${LINE}    ${checksums}${cargoBuild(plan, features)}`,
   ].join('\n');
 }
 

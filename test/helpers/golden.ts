@@ -1,0 +1,27 @@
+import { outputFiles } from '../../src/commands/generate.js';
+import { loadProject } from '../../src/commands/project.js';
+import { repoRoot } from './paths.js';
+
+/** A workspace in, generated files out: each case is a directory under test/fixtures/golden. */
+export interface GoldenCase {
+  readonly name: string;
+  readonly workspace: string;
+  readonly flags?: Record<string, unknown>;
+}
+
+export const goldenCases: readonly GoldenCase[] = [
+  { name: 'example-debian', workspace: 'examples/workspace' },
+  { name: 'example-rustup', workspace: 'examples/workspace', flags: { toolchain: 'rustup', 'rust-version': '1.79' } },
+  { name: 'example-cargo-chef', workspace: 'examples/workspace', flags: { toolchain: 'rustup', skeleton: 'cargo-chef', platforms: ['linux/arm64'] } },
+  { name: 'example-gha-cache', workspace: 'examples/workspace', flags: { cache: { type: 'gha' }, bins: ['frontend'], platforms: ['linux/amd64', 'linux/arm/v7'] } },
+  { name: 'bins', workspace: 'test/fixtures/workspaces/bins', flags: { registry: 'ghcr.io/acme', tag: 'v1.0.0' } },
+  { name: 'root-package', workspace: 'test/fixtures/workspaces/root-package', flags: { toolchain: 'debian' } },
+  { name: 'toolchain-file', workspace: 'test/fixtures/workspaces/toolchain' },
+];
+
+export const goldenDir = (name: string) => `${repoRoot}/test/fixtures/golden/${name}`;
+
+export function renderCase(c: GoldenCase): Array<{ name: string; content: string }> {
+  const project = loadProject({ workspace: c.workspace, flags: c.flags ?? {}, cwd: repoRoot });
+  return outputFiles(project).map((f) => ({ name: f.name, content: f.content }));
+}
