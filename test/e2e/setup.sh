@@ -31,7 +31,7 @@ RUSTUP_SRC=${RUSTUP_HOME:-${HOME:-/root}/.rustup}
 CARGO_SRC=${CARGO_HOME:-${HOME:-/root}/.cargo}
 HOST_TRIPLE=x86_64-unknown-linux-gnu
 KEY_LABEL=org.crossbake.e2e.key
-export DEBIAN_FRONTEND=noninteractive
+export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 
 log() { printf '[setup %(%T)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -46,6 +46,7 @@ mkdir -p "$CACHE"
 # one set-up at a time (e.g. an e2e run and a CI run started together)
 exec 9>"$CACHE/.lock"
 flock 9
+trap 'rm -rf "$CACHE"/debian-ctx.* "$CACHE"/rust-ctx.*' EXIT
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; }
 
@@ -79,9 +80,9 @@ engine_ok() {
 }
 
 stop_dockerd() {
-  local pid i
+  local pid
   for pid in $(pgrep -x dockerd); do kill "$pid"; done
-  for i in $(seq 1 60); do pgrep -x dockerd >/dev/null || return 0; sleep 0.5; done
+  for _ in $(seq 1 60); do pgrep -x dockerd >/dev/null || return 0; sleep 0.5; done
   die "dockerd did not stop"
 }
 
@@ -99,8 +100,7 @@ start_dockerd() {
   log "starting dockerd (log: /var/log/dockerd.log)"
   # 9>&-: the daemon must not inherit (and keep holding) this script's lock
   (setsid nohup /usr/sbin/dockerd </dev/null >>/var/log/dockerd.log 2>&1 9>&- &)
-  local i
-  for i in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { tail -20 /var/log/dockerd.log >&2; die "dockerd does not answer"; }
 }
 
@@ -169,8 +169,7 @@ EOF
   log "starting docker-registry on $REG (log: /var/log/docker-registry.log)"
   (setsid nohup /usr/bin/docker-registry serve /etc/docker/registry/crossbake-e2e.yml \
     </dev/null >>/var/log/docker-registry.log 2>&1 9>&- &)
-  local i
-  for i in $(seq 1 40); do registry_ok && return; sleep 0.25; done
+  for _ in $(seq 1 40); do registry_ok && return; sleep 0.25; done
   tail -20 /var/log/docker-registry.log >&2
   die "docker-registry does not answer on $REG"
 }
@@ -184,11 +183,14 @@ registry_digest() { # repo tag
     "http://$REG/v2/$1/manifests/$2" 2>/dev/null | tr -d '\r' | awk 'tolower($1)=="docker-content-digest:"{print $2}'
 }
 
-# An image is up to date when the store has it with the wanted key and the registry serves the
-# very same manifest (the store's image id is the digest of what `docker push` sends).
-image_current() { # local-ref repo tag key
-  [ "$FORCE" != 1 ] && [ "$(image_key "$1")" = "$4" ] &&
-    [ "$(registry_digest "$2" "$3")" = "$(docker image inspect --format '{{.Id}}' "$1")" ]
+# current: the store has the image with the wanted key and the registry serves the very same
+# manifest (the store's image id is the digest of what `docker push` sends); unpushed: only the
+# registry lacks it; stale: it must be built.
+image_state() { # local-ref repo tag key
+  if [ "$FORCE" = 1 ] || [ "$(image_key "$1")" != "$4" ]; then echo stale
+  elif [ "$(registry_digest "$2" "$3")" != "$(docker image inspect --format '{{.Id}}' "$1")" ]; then echo unpushed
+  else echo current
+  fi
 }
 
 # Pushes one tag only: `-t a -t 127.0.0.1:5000/b --push` would push the docker.io name as well.
@@ -205,11 +207,10 @@ push_local() { # local-ref repo tag
 # the by-hash file is missing and Packages.xz has another size), so `apt-get update` exits 100 on
 # that arch and in any stage that adds it. Then bookworm-security is left out of every image, for
 # all arches alike, so that Multi-Arch: same packages keep one version across arches.
-security_index_ok() { # arch
-  local rel file want url
-  rel=$(curl -fsS --max-time 30 "$SECMIRROR/dists/bookworm-security/InRelease") || return 1
+security_index_ok() { # arch InRelease-text
+  local file want url
   file=main/binary-$1/Packages.xz
-  want=$(awk -v f="$file" '/^SHA256:/{s=1; next} /^[^ ]/{s=0} s && $3==f {print $1; exit}' <<<"$rel")
+  want=$(awk -v f="$file" '/^SHA256:/{s=1; next} /^[^ ]/{s=0} s && $3==f {print $1; exit}' <<<"$2")
   [ -n "$want" ] || return 1
   for url in "$SECMIRROR/dists/bookworm-security/main/binary-$1/by-hash/SHA256/$want" \
              "$SECMIRROR/dists/bookworm-security/$file"; do
@@ -219,9 +220,15 @@ security_index_ok() { # arch
 }
 
 apt_sources() {
-  local a sec=1
+  local a sec=1 rel
+  # the mirror does not answer: keep the sources the cached tars were made from
+  if ! rel=$(curl -fsS --max-time 30 "$SECMIRROR/dists/bookworm-security/InRelease") && [ -s "$CACHE/sources.list" ]; then
+    log "cannot read bookworm-security's InRelease: keeping $CACHE/sources.list"
+    cat "$CACHE/sources.list"
+    return
+  fi
   for a in $ARCHES; do
-    security_index_ok "$a" || { log "bookworm-security index for $a is broken on the mirror: leaving bookworm-security out"; sec=0; break; }
+    security_index_ok "$a" "$rel" || { log "bookworm-security index for $a is broken on the mirror: leaving bookworm-security out"; sec=0; break; }
   done
   echo "deb $MIRROR bookworm main"
   echo "deb $MIRROR bookworm-updates main"
@@ -231,6 +238,7 @@ apt_sources() {
 mmdebstrap_arch() { # arch out sources-file
   local srcs
   mapfile -t srcs <"$3"
+  # shellcheck disable=SC2016 # the hook's $1 (the chroot) is mmdebstrap's to expand
   mmdebstrap --variant=minbase --arch="$1" --mode=root --format=tar --quiet \
     --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
     --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
@@ -297,11 +305,12 @@ debian_key() {
 
 phase_debian() {
   apt_sources >"$CACHE/sources.list.new"
-  if [ "$FORCE" != 1 ] && cmp -s "$CACHE/sources.list" "$CACHE/sources.list.new" &&
-     image_current debian:bookworm-slim library/debian bookworm-slim "$(debian_key)"; then
-    rm -f "$CACHE/sources.list.new"
-    log "debian:bookworm-slim: up to date"
-    return
+  if cmp -s "$CACHE/sources.list" "$CACHE/sources.list.new"; then
+    case $(image_state debian:bookworm-slim library/debian bookworm-slim "$(debian_key)") in
+      current) rm -f "$CACHE/sources.list.new"; log "debian:bookworm-slim: up to date"; return;;
+      unpushed) rm -f "$CACHE/sources.list.new"; log "debian:bookworm-slim: pushing to $REG"
+                push_local debian:bookworm-slim library/debian bookworm-slim; return;;
+    esac
   fi
   build_rootfs
   local ctx
@@ -400,10 +409,10 @@ phase_rust() {
   # what the image is made of: toolchain version, crates, base image, recipe
   key=$( { echo "$ver $CRATES"; docker image inspect --format '{{.Id}}' debian:bookworm-slim
            declare -f write_rust_context; } | sha256sum | cut -c1-16)
-  if image_current "rust:$RUST_TAG" library/rust "$RUST_TAG" "$key"; then
-    log "rust:$RUST_TAG: up to date"
-    return
-  fi
+  case $(image_state "rust:$RUST_TAG" library/rust "$RUST_TAG" "$key") in
+    current) log "rust:$RUST_TAG: up to date"; return;;
+    unpushed) log "rust:$RUST_TAG: pushing to $REG"; push_local "rust:$RUST_TAG" library/rust "$RUST_TAG"; return;;
+  esac
   ctx=$(mktemp -d "$CACHE/rust-ctx.XXXXXX")
   write_rust_context "$ctx" "$src" "$ver"
   log "building rust:$RUST_TAG from rustc $ver + $CRATES"
