@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { bake } from './commands/bake.js';
+import { ci } from './commands/ci.js';
 import { generate } from './commands/generate.js';
 import { inspectJson, inspectText } from './commands/inspect.js';
 import { loadProject } from './commands/project.js';
@@ -14,10 +15,13 @@ Usage:
   crossbake generate [--workspace DIR] [--out DIR] [--platforms LIST] [--bin NAME]... [--force]
   crossbake bake     [BIN...] [--push | --load] [--print | --dry-run] [--set T.K=V]... [--no-cache]
                      [--builder NAME] [--progress auto|plain|tty|rawjson] [generate's options]
+  crossbake ci       [--workspace DIR] [--out REPO_ROOT] [--split] [--force] [--platforms LIST] [--bin NAME]...
 
 Options:
   -w, --workspace DIR   the Cargo workspace (default: .)
-  -o, --out DIR         where the Dockerfile and bake files go (default: the workspace)
+  -o, --out DIR         where the Dockerfile and bake files go (default: the workspace); for ci, the
+                        repository root that gets .github/workflows/crossbake.yml (default: the workspace)
+      --split           ci: one job per binary and platform, merged into one index (also: ci.split)
       --platforms LIST  comma-separated; supported: ${SUPPORTED_PLATFORMS.join(', ')}
       --bin NAME        a binary to build (repeatable; default: all)
       --registry REG    e.g. docker.io/acme, ghcr.io/acme, 127.0.0.1:5000/team
@@ -41,6 +45,7 @@ const options = {
   skeleton: { type: 'string' },
   cache: { type: 'string' },
   force: { type: 'boolean', default: false },
+  split: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   push: { type: 'boolean', default: false },
   load: { type: 'boolean', default: false },
@@ -83,8 +88,8 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (!['inspect', 'generate', 'bake'].includes(command)) {
-    throw inputError(`unknown command "${command}". Commands: inspect, generate, bake.`);
+  if (!['inspect', 'generate', 'bake', 'ci'].includes(command)) {
+    throw inputError(`unknown command "${command}". Commands: inspect, generate, bake, ci.`);
   }
   if (command !== 'bake' && rest.length > 0) throw inputError(`unexpected argument "${rest[0]}" for ${command}. Run \`crossbake --help\`.`);
   if (!PROGRESS.includes(values.progress as (typeof PROGRESS)[number])) {
@@ -101,12 +106,20 @@ async function main(argv: string[], io: Io): Promise<number> {
     skeleton: values.skeleton,
     cache: values.cache ? { type: values.cache } : undefined,
   };
-  const project = loadProject({ workspace: values.workspace, ...(values.out ? { out: values.out } : {}), flags, cwd });
+  // For ci, --out is the repository root the workflow goes under; the bake files stay where generate put them.
+  const project = loadProject({ workspace: values.workspace, ...(values.out && command !== 'ci' ? { out: values.out } : {}), flags, cwd });
   const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
   for (const warning of project.plan.warnings) log(`warning: ${warning}`);
 
   if (command === 'inspect') {
     io.stdout(values.json ? `${JSON.stringify(inspectJson(project.workspace), null, 2)}\n` : `${inspectText(project.workspace)}\n`);
+    return 0;
+  }
+  if (command === 'ci') {
+    const result = ci(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: values.force, cwd });
+    for (const note of result.notes) log(`note: ${note}`);
+    for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
+    for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
     return 0;
   }
   if (command === 'generate') {

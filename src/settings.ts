@@ -40,14 +40,19 @@ export const CacheSettingsSchema = z.strictObject({
   dir: z.string().min(1).optional(),
 });
 
+const runnerLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a runner label such as "ubuntu-latest"');
+
+/** `[workspace.metadata.crossbake.ci]`: the GitHub Actions workflow that `crossbake ci` writes. */
 export const CiSettingsSchema = z.strictObject({
-  registry: z.string().min(1).optional(),
+  registry: z.string().regex(/^[^\s/][^\s]*[^\s/]$|^[^\s/]$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"').optional(),
   'registry-kind': z.enum(['dockerhub', 'ghcr', 'other']).optional(),
-  runner: z.string().min(1).optional(),
-  'arm-runner': z.string().min(1).optional(),
+  runner: runnerLabel.optional(),
+  'arm-runner': runnerLabel.optional(),
   split: z.boolean().optional(),
-  'main-branch': z.string().min(1).optional(),
+  'main-branch': z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'expected a branch name such as "main"').optional(),
   'node-version': z.string().min(1).optional(),
+  /** Where the committed Dockerfile and docker-bake.hcl are, relative to the workspace root (generate's --out). */
+  'bake-dir': z.string().regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"').optional(),
 });
 
 /** `[workspace.metadata.crossbake]`; every key optional here, defaults come in `resolveSettings`. */

@@ -3,6 +3,7 @@ import { execa } from 'execa';
 export interface ExecResult {
   readonly exitCode: number;
   readonly stdout: string;
+  /** All of stderr; when `onStderr` streams it, only its last `tailBytes` (the stream itself went to the callback). */
   readonly stderr: string;
   /** The program itself could not be started (not on PATH). */
   readonly notFound: boolean;
@@ -10,31 +11,48 @@ export interface ExecResult {
 
 export interface ExecOptions {
   readonly cwd?: string;
+  /** Added to (not replacing) this process's environment. */
   readonly env?: Record<string, string>;
   /** Stream the child's output to ours while also capturing it. */
   readonly inherit?: boolean;
   readonly input?: string;
   readonly timeoutMs?: number;
+  /** Receives stderr as it arrives (e.g. build progress); stderr is then not buffered whole. */
+  readonly onStderr?: (chunk: string) => void;
+  /** How much of a streamed stderr to keep for the result (default 64 KiB). */
+  readonly tailBytes?: number;
 }
 
 /** Starts a program from an argv array (never a shell string) and captures what it says. */
 export async function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
-  const result = await execa(file, args, {
+  const streaming = options.onStderr !== undefined;
+  const subprocess = execa(file, args, {
     reject: false,
     cwd: options.cwd,
-    env: options.env,
+    ...(options.env ? { env: options.env } : {}),
     stdin: options.input === undefined ? 'ignore' : 'pipe',
     ...(options.input !== undefined ? { input: options.input } : {}),
     stdout: options.inherit ? ['pipe', 'inherit'] : 'pipe',
-    stderr: options.inherit ? ['pipe', 'inherit'] : 'pipe',
+    stderr: options.inherit && !streaming ? ['pipe', 'inherit'] : 'pipe',
+    ...(streaming ? { buffer: { stdout: true, stderr: false } } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     all: false,
   });
+  let tail = '';
+  if (streaming && subprocess.stderr) {
+    const keep = options.tailBytes ?? 64 * 1024;
+    subprocess.stderr.setEncoding('utf8');
+    subprocess.stderr.on('data', (chunk: string) => {
+      options.onStderr!(chunk);
+      tail = (tail + chunk).slice(-keep);
+    });
+  }
+  const result = await subprocess;
   const notFound = (result as { code?: string }).code === 'ENOENT';
   return {
     exitCode: result.exitCode ?? (notFound ? 127 : 1),
     stdout: String(result.stdout ?? ''),
-    stderr: String(result.stderr ?? ''),
+    stderr: streaming ? tail : String(result.stderr ?? ''),
     notFound,
   };
 }

@@ -52,3 +52,12 @@ export async function printBake(files: readonly string[], targets: readonly stri
   }
   return JSON.parse(result.stdout) as BakePrint;
 }
+
+/** The builder's driver: `docker` (the daemon's own BuildKit) cannot push by digest; the others can. */
+export async function detectDriver(builder?: string): Promise<string> {
+  const result = await exec('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])]);
+  if (result.exitCode !== 0) {
+    throw new CrossbakeError('environment', `docker buildx inspect${builder ? ` ${builder}` : ''} failed: ${firstLine(result.stderr) || 'no message'}. Check the builder name (docker buildx ls).`);
+  }
+  return /^Driver:\s*(\S+)/m.exec(result.stdout)?.[1] ?? 'docker';
+}

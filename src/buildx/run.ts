@@ -52,3 +52,11 @@ export async function mergeIndex(tags: readonly string[], sources: readonly stri
     throw new CrossbakeError('registry', `could not create the multi-platform image ${tags.join(', ')}: ${reason}. Check the registry login (docker login) and that the registry accepts pushes.`);
   }
 }
+
+export async function pushTag(tag: string, cwd: string): Promise<void> {
+  const result = await exec('docker', ['push', '--quiet', tag], { cwd });
+  if (result.exitCode !== 0) {
+    const reason = result.stderr.trim().split('\n').pop() ?? '';
+    throw new CrossbakeError('registry', `could not push ${tag}: ${reason}. Check the registry login (docker login) and that the registry accepts pushes.`);
+  }
+}

@@ -23,19 +23,37 @@ export function formatVersion(v: Version): string {
   return `${v.major}.${v.minor}.${v.patch}`;
 }
 
-/** What crossbake's bake files and flags need, by the buildx release that brought it. */
+/**
+ * What crossbake's bake files and flags need, by the buildx release that brought it (as docker/bake-action
+ * gates its arguments). `required` features are what every bake file crossbake writes uses; the others are
+ * gated where they are used, and crossbake falls back or refuses with the version it needs.
+ */
 export const BUILDX_FEATURES = {
-  bake: { since: '0.8.0', what: 'bake with HCL variables, inherits and functions' },
-  metadataFile: { since: '0.8.0', what: '--metadata-file' },
-  rawjsonProgress: { since: '0.12.0', what: '--progress rawjson' },
-  objectCacheEntries: { since: '0.19.0', what: 'cache-from/cache-to as objects in bake files' },
-  call: { since: '0.19.0', what: '--call (e.g. check)' },
+  bake: { since: '0.8.0', what: 'bake files with variables, functions and inherits', required: true },
+  bakeStdin: { since: '0.8.0', what: 'reading a bake definition from stdin (`--file -`)', required: true },
+  metadataFile: { since: '0.6.0', what: '--metadata-file', required: true },
+  setOverrides: { since: '0.8.0', what: '--set TARGET.output=... overrides', required: true },
+  imagetoolsCreate: { since: '0.8.0', what: 'docker buildx imagetools create (the multi-platform tag)', required: false },
+  provenance: { since: '0.10.0', what: '--provenance / --sbom', required: false },
+  rawjsonProgress: { since: '0.12.0', what: '--progress rawjson', required: false },
+  objectCacheEntries: { since: '0.19.0', what: 'cache-from/cache-to as objects in bake files', required: false },
+  call: { since: '0.19.0', what: '--call (e.g. check)', required: false },
+  allow: { since: '0.19.0', what: '--allow (bake entitlements)', required: false },
+  list: { since: '0.20.0', what: '--list', required: false },
 } as const;
 
 export type BuildxFeature = keyof typeof BUILDX_FEATURES;
 
-export const MINIMUM_BUILDX = BUILDX_FEATURES.bake.since;
+export const MINIMUM_BUILDX = Object.values(BUILDX_FEATURES)
+  .filter((f) => f.required)
+  .map((f) => f.since)
+  .sort((a, b) => compareVersions(parseBuildxVersion(b)!, parseBuildxVersion(a)!))[0]!;
 
 export function supports(v: Version, feature: BuildxFeature): boolean {
   return atLeast(v, BUILDX_FEATURES[feature].since);
+}
+
+/** The required features a version lacks, for one message that names them all. */
+export function missingRequired(v: Version): BuildxFeature[] {
+  return (Object.keys(BUILDX_FEATURES) as BuildxFeature[]).filter((f) => BUILDX_FEATURES[f].required && !supports(v, f));
 }

@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import type { Progress } from '../buildx/args.js';
 import { bakeArgs } from '../buildx/args.js';
-import { checkDaemon, detectBuildx, printBake, type BakePrint } from '../buildx/preflight.js';
-import { mergeIndex, runBake } from '../buildx/run.js';
+import { checkDaemon, detectBuildx, detectDriver, printBake, type BakePrint } from '../buildx/preflight.js';
+import { mergeIndex, pushTag, runBake } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
 import { platformTargetName } from '../render/bake.js';
 import { generate } from './generate.js';
@@ -45,15 +45,24 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const bakeFile = relative(project.outDir, `${project.outDir}/docker-bake.json`);
   const perPlatform = plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)));
   const targets = options.load ? plan.selected.map((i) => i.bin) : perPlatform;
-  const printed: BakePrint = await printBake([bakeFile], targets, options.set, project.outDir);
+  const printed: BakePrint = await printBake([bakeFile], [...new Set([...targets, ...plan.selected.map((i) => i.bin)])], options.set, project.outDir);
   const set = [...options.set];
+  await checkDaemon();
+  // Per-platform targets keep per-platform caches; their images are merged into one index only when
+  // every platform built. The docker driver cannot push by digest, so there the platform images are
+  // loaded into the image store first and pushed by tag after the whole build succeeded.
+  const driver = options.push ? await detectDriver(options.builder) : undefined;
   if (options.push) {
     for (const name of perPlatform) {
       const tag = printed.target[name]?.tags?.[0];
       if (!tag || !tag.includes('/')) {
         throw new CrossbakeError('input', `--push needs a registry in the image tags, but ${name} is tagged "${tag ?? ''}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`);
       }
-      set.push(`${name}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`);
+      set.push(
+        driver === 'docker'
+          ? `${name}.output=type=docker`
+          : `${name}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`,
+      );
     }
   }
   const invocation = { files: [bakeFile], targets, load: options.load, noCache: options.noCache, set, progress: options.progress, ...(options.builder ? { builder: options.builder } : {}) };
@@ -62,7 +71,6 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     if (options.dryRun) options.out(`(cd ${relative(options.cwd, project.outDir) || '.'} && docker ${bakeArgs(invocation, version).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ')})\n`);
     return;
   }
-  await checkDaemon();
   options.log(`preflight ${t()}`);
 
   t = timer();
@@ -73,12 +81,19 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   t = timer();
   for (const image of plan.selected) {
     const finalTags = printed.target[image.bin]?.tags ?? [];
-    const sources = plan.platforms.map((p) => {
+    const sources: string[] = [];
+    for (const p of plan.platforms) {
       const name = platformTargetName(image, p);
+      const tag = printed.target[name]?.tags?.[0] ?? '';
+      if (driver === 'docker') {
+        await pushTag(tag, project.outDir);
+        sources.push(tag);
+        continue;
+      }
       const digest = outcome.metadata[name]?.['containerimage.digest'];
       if (typeof digest !== 'string') throw new CrossbakeError('build', `buildx reported no pushed digest for ${name}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`);
-      return `${imageName(printed.target[name]?.tags?.[0] ?? '')}@${digest}`;
-    });
+      sources.push(`${imageName(tag)}@${digest}`);
+    }
     await mergeIndex(finalTags, sources, project.outDir, options.builder);
     options.log(`merge     ${image.bin}: ${finalTags.join(', ')} <- ${sources.length} platforms`);
   }

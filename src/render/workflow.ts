@@ -1,0 +1,511 @@
+import { Document, isMap, isSeq, type Node } from 'yaml';
+import { inputError } from '../errors.js';
+import type { Platform } from '../platforms.js';
+import type { ImagePlan, Plan } from '../plan.js';
+import { platformTargetName } from './bake.js';
+import { generatedHeader, seal } from './header.js';
+
+/**
+ * The GitHub Actions workflow that `crossbake ci` writes: the committed bake file built by
+ * docker/bake-action, one job per binary (or per binary and platform with `split`).
+ */
+
+/** Every action the workflow uses, pinned to a major version; bump them here. */
+export const ACTIONS = {
+  checkout: 'actions/checkout@v4',
+  metadata: 'docker/metadata-action@v5',
+  setupBuildx: 'docker/setup-buildx-action@v3',
+  login: 'docker/login-action@v3',
+  bake: 'docker/bake-action@v6',
+  uploadArtifact: 'actions/upload-artifact@v4',
+  downloadArtifact: 'actions/download-artifact@v4',
+} as const;
+
+export type RegistryKind = 'dockerhub' | 'ghcr' | 'other';
+
+/** The `ci` settings resolved: what the workflow pushes where, and on which runners. */
+export interface CiConfig {
+  /** Registry and namespace, e.g. docker.io/acme; may hold a `${{ }}` expression (GHCR's default). */
+  readonly registry: string;
+  readonly kind: RegistryKind;
+  /** The host docker/login-action logs in to; undefined for Docker Hub (the action's default). */
+  readonly loginHost?: string;
+  readonly runner: string;
+  readonly armRunner: string;
+  readonly mainBranch: string;
+  /** Where the committed bake file is, relative to the workspace root. */
+  readonly bakeDir: string;
+  /** Choices made for the user that they may want to know about. */
+  readonly notes: readonly string[];
+}
+
+export interface WorkflowOptions {
+  /** Shown in the header: the manifest the workflow was generated from. */
+  readonly source: string;
+  /** The command that regenerates the file, for the header. */
+  readonly command: string;
+  readonly split: boolean;
+  /** The directory of the committed bake file relative to the repository root ('.' for the root). */
+  readonly bakeDir: string;
+}
+
+export const WORKFLOW_PATH = '.github/workflows/crossbake.yml';
+export const BAKE_FILE = 'docker-bake.hcl';
+
+const GHCR_DEFAULT = 'ghcr.io/${{ github.repository_owner }}';
+const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+const NOT_PR = "github.event_name != 'pull_request'";
+
+/** The registry host when the first path segment names one (a dot, a port or localhost), as Docker reads it. */
+function registryHost(registry: string): string | undefined {
+  const first = registry.split('/')[0] ?? '';
+  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : undefined;
+}
+
+function isLoopback(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.replace(/:\d+$/, '');
+  return name === 'localhost' || name.startsWith('127.') || name === '[::1]' || name === '0.0.0.0';
+}
+
+function kindOf(host: string | undefined): RegistryKind {
+  if (host === undefined || DOCKER_HUB_HOSTS.has(host)) return 'dockerhub';
+  return host === 'ghcr.io' ? 'ghcr' : 'other';
+}
+
+const where = 'workspace.metadata.crossbake.ci';
+
+/** Resolves `[workspace.metadata.crossbake.ci]` against the rest of the plan; throws on contradictions. */
+export function ciConfig(plan: Plan): CiConfig {
+  const ci = plan.ci;
+  const notes: string[] = [];
+  const explicitKind = ci['registry-kind'];
+  let registry = ci.registry;
+  if (!registry && plan.registry) {
+    if (isLoopback(registryHost(plan.registry))) {
+      notes.push(`registry "${plan.registry}" is on this machine, which GitHub's runners cannot reach; the workflow ignores it.`);
+    } else {
+      registry = plan.registry;
+    }
+  }
+  if (!registry) {
+    if (explicitKind === 'dockerhub' || explicitKind === 'other') {
+      throw inputError(`${where}.registry-kind = "${explicitKind}" needs ${where}.registry, e.g. "${explicitKind === 'dockerhub' ? 'docker.io/acme' : 'registry.example.com/acme'}".`);
+    }
+    registry = GHCR_DEFAULT;
+    notes.push(`no registry for CI: images go to GitHub's container registry as ${GHCR_DEFAULT}/<image>; set ${where}.registry to change that.`);
+  }
+  const host = registry === GHCR_DEFAULT ? 'ghcr.io' : registryHost(registry);
+  if (isLoopback(host)) {
+    throw inputError(`${where}.registry = "${registry}" is on this machine, which GitHub's runners cannot reach. Use a registry such as "docker.io/acme" or "ghcr.io/acme".`);
+  }
+  const inferred = kindOf(host);
+  const kind = explicitKind ?? inferred;
+  if (kind !== 'other' && kind !== inferred) {
+    throw inputError(
+      `${where}.registry-kind = "${kind}" but registry "${registry}" is ${inferred === 'dockerhub' ? 'on Docker Hub' : `on ${host}`}. Fix the registry, or set registry-kind = "other" to log in with the REGISTRY_USERNAME and REGISTRY_PASSWORD secrets.`,
+    );
+  }
+  return {
+    registry,
+    kind,
+    ...(kind === 'dockerhub' ? {} : { loginHost: host ?? 'docker.io' }),
+    runner: ci.runner ?? 'ubuntu-latest',
+    armRunner: ci['arm-runner'] ?? 'ubuntu-24.04-arm',
+    mainBranch: ci['main-branch'] ?? 'main',
+    bakeDir: ci['bake-dir'] ?? '.',
+    notes,
+  };
+}
+
+/** Native arm64 runners build linux/arm64; every other platform is cross-compiled on the default runner. */
+export function runnerFor(config: CiConfig, platform: Platform): string {
+  return platform.arch === 'arm64' ? config.armRunner : config.runner;
+}
+
+export function imageRef(config: CiConfig, image: ImagePlan): string {
+  return `${config.registry}/${image.image}`;
+}
+
+const expr = (e: string) => `\${{ ${e} }}`;
+const lines = (items: readonly string[]) => `${items.join('\n')}\n`;
+
+/** docker/metadata-action tags: branch pushes, PR numbers (never pushed), versions from v* tags, and the commit. */
+const METADATA_TAGS = [
+  'type=ref,event=branch',
+  'type=ref,event=pr',
+  'type=semver,pattern={{version}}',
+  'type=semver,pattern={{major}}.{{minor}}',
+  'type=sha',
+];
+
+/** Our per-binary title and description win over metadata-action's defaults (the repository's). */
+const LABELS = lines([`org.opencontainers.image.title=${expr('matrix.title')}`, `org.opencontainers.image.description=${expr('matrix.description')}`]);
+
+function loginStep(config: CiConfig): Record<string, unknown> {
+  const credentials =
+    config.kind === 'dockerhub'
+      ? { username: expr('secrets.DOCKERHUB_USERNAME'), password: expr('secrets.DOCKERHUB_TOKEN') }
+      : config.kind === 'ghcr'
+        ? { registry: config.loginHost, username: expr('github.actor'), password: expr('secrets.GITHUB_TOKEN') }
+        : { registry: config.loginHost, username: expr('secrets.REGISTRY_USERNAME'), password: expr('secrets.REGISTRY_PASSWORD') };
+  const name = config.kind === 'dockerhub' ? 'Docker Hub' : config.kind === 'ghcr' ? 'GitHub Container Registry' : config.loginHost;
+  return { name: `Log in to ${name}`, if: NOT_PR, uses: ACTIONS.login, with: credentials };
+}
+
+const CHECK_SCRIPT = `status=0
+for file in ${BAKE_FILE} Dockerfile; do
+  if [ ! -f "$file" ]; then
+    echo "::error::$BAKE_DIR/$file is not in the repository: run crossbake generate and commit the files it writes"
+    status=1
+  fi
+done
+exit "$status"
+`;
+
+/**
+ * After a failed bake: the build log as buildx kept it (\`docker buildx history logs\`, buildx 0.23+, plain
+ * progress lines "#12 3.4 text"), its first compiler or crossbake error line, the platform of the step that
+ * printed it ("#12 [linux/amd64->arm64 build-backend 4/6] RUN ..."), into the job summary and an annotation.
+ */
+const REPORT_SCRIPT = `log="$RUNNER_TEMP/crossbake-build.log"
+if ! docker buildx history logs >"$log" 2>&1; then
+  echo "no build log: docker buildx history logs needs buildx 0.23 or later" >>"$log"
+fi
+hit="$(awk 'match($0, /^#[0-9]+ [0-9.]+ /) { text = substr($0, RLENGTH + 1); if (text ~ /^(error(\\[E[0-9]+\\])?:|crossbake: )/) { print $1 "\\t" text; exit } }' "$log")"
+step="\${hit%%$'\\t'*}"
+line="\${hit#*$'\\t'}"
+platform="\${PLATFORM:-}"
+if [ -z "$platform" ] && [ -n "$step" ]; then
+  vertex="$(awk -v s="$step" '$1 == s && $2 ~ /^\\[linux\\// { print substr($2, 2); exit }' "$log")"
+  case "$vertex" in
+    *'->'*) arch="\${vertex#*->}"; platform="linux/\${arch#linux/}" ;;
+    *) platform="$vertex" ;;
+  esac
+fi
+{
+  echo "### crossbake: $TARGET failed\${platform:+ on $platform}"
+  echo
+  if [ -n "$line" ]; then
+    echo '~~~text'
+    awk -v s="$step" '$1 == s && match($0, /^#[0-9]+ [0-9.]+ /) { text = substr($0, RLENGTH + 1); if (found || text ~ /^(error(\\[E[0-9]+\\])?:|crossbake: )/) { found = 1; print text; if (++n == 30) exit } }' "$log"
+    echo '~~~'
+  else
+    echo "No compiler error line in the build log; see the log of the build step."
+  fi
+} >>"$GITHUB_STEP_SUMMARY"
+message="$TARGET\${platform:+ ($platform)}: \${line:-the build failed; see the log of the build step}"
+echo "::error title=crossbake build failed::\${message//'%'/'%25'}"
+`;
+
+const IMAGE_NAME_SCRIPT = `echo "name=\${IMAGE,,}" >>"$GITHUB_OUTPUT"
+`;
+
+const DIGEST_SCRIPT = `digest="$(jq -r --arg target "$TARGET" '.[$target]["containerimage.digest"] // empty' <<<"$METADATA")"
+if [ -z "$digest" ]; then
+  echo "::error::buildx reported no image digest for $TARGET"
+  exit 1
+fi
+mkdir -p "$RUNNER_TEMP/digests"
+touch "$RUNNER_TEMP/digests/\${digest#sha256:}"
+`;
+
+const MERGE_SCRIPT = `mapfile -t tags < <(jq -r '.tags[] | "--tag=" + .' <<<"$DOCKER_METADATA_OUTPUT_JSON")
+sources=()
+for digest in *; do
+  sources+=("$IMAGE@sha256:$digest")
+done
+if [ "\${#sources[@]}" -ne "$PLATFORM_COUNT" ]; then
+  echo "::error::expected $PLATFORM_COUNT platform digests for $IMAGE, found \${#sources[@]}"
+  exit 1
+fi
+docker buildx imagetools create "\${tags[@]}" "\${sources[@]}"
+`;
+
+const INSPECT_SCRIPT = `docker buildx imagetools inspect "$IMAGE:$VERSION"
+`;
+
+function bakeWith(options: WorkflowOptions, files: string[], target: string, extra: Record<string, string>, set: string[]) {
+  return {
+    source: '.',
+    ...(options.bakeDir === '.' ? {} : { workdir: options.bakeDir }),
+    files: lines(files),
+    targets: target,
+    ...extra,
+    set: lines(set),
+  };
+}
+
+function cacheSet(plan: Plan, target: string, from: string[], to: string): string[] {
+  return [...from.map((scope) => `${target}.cache-from=type=gha,scope=${scope}`), `${target}.cache-to=type=gha,scope=${to},mode=${plan.cache.mode}`];
+}
+
+function commonSteps(config: CiConfig, options: WorkflowOptions) {
+  const checkout = { name: 'Check out', uses: ACTIONS.checkout };
+  const check = {
+    name: 'Check the generated bake files',
+    ...(options.bakeDir === '.' ? {} : { 'working-directory': options.bakeDir }),
+    env: { BAKE_DIR: options.bakeDir },
+    run: CHECK_SCRIPT,
+  };
+  const buildx = { name: 'Set up Docker Buildx', uses: ACTIONS.setupBuildx };
+  return { checkout, check, buildx, login: loginStep(config) };
+}
+
+function permissions(config: CiConfig, pushes: boolean): Record<string, string> | undefined {
+  return pushes && config.kind === 'ghcr' ? { contents: 'read', packages: 'write' } : undefined;
+}
+
+/** Runs only when the bake step failed; PLATFORM is known in split mode, read from the log otherwise. */
+function reportStep(target: string, platform?: string) {
+  return {
+    name: 'Report the failure',
+    if: "failure() && steps.bake.outcome == 'failure'",
+    env: { TARGET: target, ...(platform ? { PLATFORM: platform } : {}) },
+    run: REPORT_SCRIPT,
+  };
+}
+
+function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
+  const { checkout, check, buildx, login } = commonSteps(config, options);
+  const bin = expr('matrix.bin');
+  const perms = permissions(config, true);
+  return {
+    build: {
+      name: `build ${bin}`,
+      'runs-on': config.runner,
+      ...(perms ? { permissions: perms } : {}),
+      strategy: {
+        'fail-fast': false,
+        matrix: {
+          include: plan.selected.map((image) => ({
+            bin: image.bin,
+            image: imageRef(config, image),
+            title: image.image,
+            description: `${image.bin} from Rust package ${image.package}`,
+          })),
+        },
+      },
+      steps: [
+        checkout,
+        check,
+        {
+          name: 'Docker metadata',
+          id: 'meta',
+          uses: ACTIONS.metadata,
+          with: {
+            images: expr('matrix.image'),
+            'bake-target': bin,
+            tags: lines(METADATA_TAGS),
+            labels: LABELS,
+          },
+        },
+        buildx,
+        login,
+        {
+          name: `Build ${bin} for ${plan.platforms.map((p) => p.docker).join(', ')}`,
+          id: 'bake',
+          uses: ACTIONS.bake,
+          with: bakeWith(
+            options,
+            [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file')}`],
+            bin,
+            { push: expr(NOT_PR) },
+            cacheSet(
+              plan,
+              bin,
+              [...plan.platforms.map((p) => `crossbake-${bin}-${p.key}`), `crossbake-${bin}-all`],
+              `crossbake-${bin}-all`,
+            ),
+          ),
+        },
+        reportStep(bin),
+      ],
+    },
+  };
+}
+
+function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
+  const { checkout, check, buildx, login } = commonSteps(config, options);
+  const bin = expr('matrix.bin');
+  const target = expr('matrix.target');
+  const perms = permissions(config, true);
+  const imageStep = { name: 'Image name', id: 'image', env: { IMAGE: expr('matrix.image') }, run: IMAGE_NAME_SCRIPT };
+  // The build job takes only the labels (its tags are cleared: it pushes by digest); merge takes the tags.
+  const metadata = (bakeTarget?: string) => ({
+    name: 'Docker metadata',
+    id: 'meta',
+    uses: ACTIONS.metadata,
+    with: {
+      images: expr('steps.image.outputs.name'),
+      ...(bakeTarget ? { 'bake-target': bakeTarget } : {}),
+      tags: lines(METADATA_TAGS),
+      ...(bakeTarget ? { labels: LABELS } : {}),
+    },
+  });
+  const perBin = (image: ImagePlan) => ({
+    bin: image.bin,
+    image: imageRef(config, image),
+    title: image.image,
+    description: `${image.bin} from Rust package ${image.package}`,
+  });
+  return {
+    build: {
+      name: `build ${bin} ${expr('matrix.platform')}`,
+      'runs-on': expr('matrix.runner'),
+      ...(perms ? { permissions: perms } : {}),
+      strategy: {
+        'fail-fast': false,
+        matrix: {
+          include: plan.selected.flatMap((image) =>
+            plan.platforms.map((p) => ({
+              ...perBin(image),
+              platform: p.docker,
+              key: p.key,
+              target: platformTargetName(image, p),
+              runner: runnerFor(config, p),
+            })),
+          ),
+        },
+      },
+      steps: [
+        checkout,
+        check,
+        imageStep,
+        metadata(target),
+        buildx,
+        login,
+        {
+          name: `Build ${target}`,
+          id: 'bake',
+          uses: ACTIONS.bake,
+          with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file-labels')}`], target, {}, [
+            `${target}.tags=`,
+            ...cacheSet(plan, target, [`crossbake-${target}`, `crossbake-${bin}-all`], `crossbake-${target}`),
+            `${target}.output=type=image,name=${expr('steps.image.outputs.name')},push-by-digest=true,name-canonical=true,push=${expr(NOT_PR)}`,
+          ]),
+        },
+        {
+          name: 'Export the digest',
+          if: NOT_PR,
+          env: { TARGET: target, METADATA: expr('steps.bake.outputs.metadata') },
+          run: DIGEST_SCRIPT,
+        },
+        {
+          name: 'Upload the digest',
+          if: NOT_PR,
+          uses: ACTIONS.uploadArtifact,
+          with: {
+            name: `digests.${bin}.${expr('matrix.key')}`,
+            path: `${expr('runner.temp')}/digests/*`,
+            'if-no-files-found': 'error',
+            'retention-days': 1,
+          },
+        },
+        reportStep(target, expr('matrix.platform')),
+      ],
+    },
+    merge: {
+      name: `merge ${bin}`,
+      if: NOT_PR,
+      needs: 'build',
+      'runs-on': config.runner,
+      ...(perms ? { permissions: perms } : {}),
+      strategy: { 'fail-fast': false, matrix: { include: plan.selected.map(perBin) } },
+      steps: [
+        imageStep,
+        {
+          name: 'Download the digests',
+          uses: ACTIONS.downloadArtifact,
+          with: { path: `${expr('runner.temp')}/digests`, pattern: `digests.${bin}.*`, 'merge-multiple': true },
+        },
+        buildx,
+        login,
+        metadata(),
+        {
+          name: 'Create the multi-platform index',
+          'working-directory': `${expr('runner.temp')}/digests`,
+          env: { IMAGE: expr('steps.image.outputs.name'), PLATFORM_COUNT: String(plan.platforms.length) },
+          run: MERGE_SCRIPT,
+        },
+        {
+          name: 'Inspect the index',
+          env: { IMAGE: expr('steps.image.outputs.name'), VERSION: expr('steps.meta.outputs.version') },
+          run: INSPECT_SCRIPT,
+        },
+      ],
+    },
+  };
+}
+
+function registryLine(config: CiConfig): string {
+  switch (config.kind) {
+    case 'dockerhub':
+      return `Docker Hub, ${config.registry}: secrets DOCKERHUB_USERNAME and DOCKERHUB_TOKEN`;
+    case 'ghcr':
+      return `GitHub Container Registry, ${config.registry}: the workflow's GITHUB_TOKEN`;
+    case 'other':
+      return `${config.registry}: secrets REGISTRY_USERNAME and REGISTRY_PASSWORD`;
+  }
+}
+
+/** The workflow as data, in the order it is written. */
+export function workflowDefinition(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
+  return {
+    name: 'crossbake',
+    on: {
+      pull_request: null,
+      push: { branches: [config.mainBranch], tags: ['v*'] },
+    },
+    permissions: { contents: 'read' },
+    concurrency: { group: `${expr('github.workflow')}-${expr('github.ref')}`, 'cancel-in-progress': true },
+    defaults: { run: { shell: 'bash' } },
+    jobs: options.split ? splitJobs(plan, config, options) : singleJobs(plan, config, options),
+  };
+}
+
+function headerLines(plan: Plan, config: CiConfig, options: WorkflowOptions): string[] {
+  const header = generatedHeader(options.source).replace('`crossbake generate`', `\`${options.command}\``);
+  const bakeFile = options.bakeDir === '.' ? BAKE_FILE : `${options.bakeDir}/${BAKE_FILE}`;
+  const bins = plan.selected.map((i) => i.bin).join(', ');
+  const platforms = plan.platforms.map((p) => p.docker).join(', ');
+  return [
+    header,
+    '',
+    `Builds ${bins} for ${platforms} with docker buildx bake from the committed ${bakeFile}`,
+    '(run `crossbake generate` and commit what it writes whenever the workspace changes).',
+    options.split
+      ? `One job per binary and platform (linux/arm64 on ${config.armRunner}, the rest cross-compiled on ${config.runner}), pushed by digest; a merge job per binary tags the multi-platform index.`
+      : `One job per binary on ${config.runner}, every platform cross-compiled in one multi-platform build.`,
+    `Pull requests: build only. Pushes to ${config.mainBranch}: build and push. Tags v*: build and push with the version tags.`,
+    `Registry: ${registryLine(config)}.`,
+    'Cache: GitHub Actions cache (type=gha), one scope per binary and platform.',
+  ];
+}
+
+/** Blank lines between top-level sections, jobs and steps, for a file people read. */
+function space(node: unknown): void {
+  if (!isMap(node)) return;
+  for (const [index, pair] of node.items.entries()) {
+    const key = pair.key as Node | null;
+    if (key && index > 0) key.spaceBefore = true;
+  }
+}
+
+export function renderWorkflow(plan: Plan, config: CiConfig, options: WorkflowOptions): string {
+  // Steps shared by jobs are written out each time: no YAML anchors in a file people read.
+  const doc = new Document(workflowDefinition(plan, config, options), { aliasDuplicateObjects: false });
+  doc.commentBefore = headerLines(plan, config, options)
+    .map((l) => (l === '' ? '' : ` ${l}`))
+    .join('\n');
+  space(doc.contents);
+  const jobs = isMap(doc.contents) ? doc.contents.get('jobs') : undefined;
+  space(jobs);
+  if (isMap(jobs)) {
+    for (const job of jobs.items) {
+      const steps = isMap(job.value) ? job.value.get('steps') : undefined;
+      if (isSeq(steps)) steps.items.forEach((step, i) => i > 0 && ((step as Node).spaceBefore = true));
+    }
+  }
+  return seal(doc.toString({ lineWidth: 0, nullStr: '' }));
+}
