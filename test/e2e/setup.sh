@@ -365,12 +365,18 @@ directory = "/usr/share/cargo/registry"
 offline = true
 EOF
   chmod -R a+w "$ctx/rustup" "$ctx/cargo"
+  # Debian records no crates.io checksum for some patched crates; the stand-in registry must answer
+  # with crates.io's, which the example's Cargo.lock carries (the same fix crossbake's debian toolchain makes)
+  cp "$ROOT/docker/debian-checksums.sh" "$ctx/debian-checksums.sh"
+  cp "$ROOT/examples/workspace/Cargo.lock" "$ctx/crates.lock"
   cat >"$ctx/Dockerfile" <<EOF
 FROM debian:bookworm-slim
 ARG CRATES
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends ca-certificates gcc libc6-dev pkg-config \$CRATES \\
  && rm -rf /var/lib/apt/lists/*
+COPY debian-checksums.sh crates.lock /tmp/
+RUN sh /tmp/debian-checksums.sh /tmp/crates.lock && rm /tmp/debian-checksums.sh /tmp/crates.lock
 ENV RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo PATH=/usr/local/cargo/bin:\$PATH RUST_VERSION=$ver
 COPY rustup /usr/local/rustup
 COPY cargo /usr/local/cargo
@@ -408,7 +414,7 @@ phase_rust() {
   RUST_TAG=${ver%.*}-bookworm
   # what the image is made of: toolchain version, crates, base image, recipe
   key=$( { echo "$ver $CRATES"; docker image inspect --format '{{.Id}}' debian:bookworm-slim
-           declare -f write_rust_context; } | sha256sum | cut -c1-16)
+           declare -f write_rust_context; cat "$ROOT/docker/debian-checksums.sh" "$ROOT/examples/workspace/Cargo.lock"; } | sha256sum | cut -c1-16)
   case $(image_state "rust:$RUST_TAG" library/rust "$RUST_TAG" "$key") in
     current) log "rust:$RUST_TAG: up to date"; return;;
     unpushed) log "rust:$RUST_TAG: pushing to $REG"; push_local "rust:$RUST_TAG" library/rust "$RUST_TAG"; return;;
