@@ -157,7 +157,7 @@ t.test('a platform that fails stops everything, names itself, and pushes nothing
   const broken = copyWorkspace('examples/workspace');
   t.teardown(() => removeDir(broken));
   const main = join(broken, 'crates/backend/src/main.rs');
-  writeFileSync(main, `#[cfg(target_arch = "arm")]\ncompile_error!("backend does not support 32-bit ARM");\n\n${readFileSync(main, 'utf8')}`);
+  writeFileSync(main, `${readFileSync(main, 'utf8')}\n#[cfg(target_arch = "arm")]\ncompile_error!("backend does not support 32-bit ARM");\n`);
   const registry = `${REGISTRY_HOST}/crossbake-e2e-fail-${Date.now()}`;
   const run = crossbake(['bake', 'backend', '-w', broken, '--push', '--progress', 'plain'], { REGISTRY: registry });
   phase('bake --push that fails on linux/arm/v7', run.seconds);
