@@ -1,8 +1,10 @@
-// Regenerates every golden file: test/fixtures/golden/<case>/ and the example's bake/ directory.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+// Regenerates every golden file: test/fixtures/golden/<case>/, test/fixtures/golden-workflows/<case>.yml
+// and the example's bake/ directory.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli.js';
 import { goldenCases, goldenDir, renderCase } from '../test/helpers/golden.js';
+import { renderWorkflowCase, workflowCases, workflowGoldenDir, workflowGoldenPath } from '../test/fixtures/golden-workflows/cases.js';
 import { repoRoot } from '../test/helpers/paths.js';
 
 for (const c of goldenCases) {
@@ -11,6 +13,12 @@ for (const c of goldenCases) {
   mkdirSync(dir, { recursive: true });
   for (const file of renderCase(c)) writeFileSync(join(dir, file.name), file.content);
   console.log(`golden ${c.name}`);
+}
+
+for (const f of readdirSync(workflowGoldenDir).filter((f) => f.endsWith('.yml'))) rmSync(join(workflowGoldenDir, f));
+for (const c of workflowCases) {
+  writeFileSync(workflowGoldenPath(c.name), renderWorkflowCase(c));
+  console.log(`golden workflow ${c.name}`);
 }
 
 const code = await run(['generate', '--workspace', 'examples/workspace', '--out', 'bake', '--force'], {

@@ -252,8 +252,9 @@ function commonSteps(config: CiConfig, options: WorkflowOptions) {
   return { checkout, check, buildx, login: loginStep(config) };
 }
 
-function permissions(config: CiConfig, pushes: boolean): Record<string, string> | undefined {
-  return pushes && config.kind === 'ghcr' ? { contents: 'read', packages: 'write' } : undefined;
+/** Jobs that push to GHCR need packages: write; everything else keeps the workflow's contents: read. */
+function permissions(config: CiConfig): Record<string, string> | undefined {
+  return config.kind === 'ghcr' ? { contents: 'read', packages: 'write' } : undefined;
 }
 
 /** Runs only when the bake step failed; PLATFORM is known in split mode, read from the log otherwise. */
@@ -269,7 +270,7 @@ function reportStep(target: string, platform?: string) {
 function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
   const { checkout, check, buildx, login } = commonSteps(config, options);
   const bin = expr('matrix.bin');
-  const perms = permissions(config, true);
+  const perms = permissions(config);
   return {
     build: {
       name: `build ${bin}`,
@@ -329,7 +330,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
   const { checkout, check, buildx, login } = commonSteps(config, options);
   const bin = expr('matrix.bin');
   const target = expr('matrix.target');
-  const perms = permissions(config, true);
+  const perms = permissions(config);
   const imageStep = { name: 'Image name', id: 'image', env: { IMAGE: expr('matrix.image') }, run: IMAGE_NAME_SCRIPT };
   // The build job takes only the labels (its tags are cleared: it pushes by digest); merge takes the tags.
   const metadata = (bakeTarget?: string) => ({
