@@ -1,0 +1,59 @@
+import t from 'tap';
+import { CrossbakeError } from '../src/errors.js';
+import { resolveSettings, validateLayer, WorkspaceSettingsSchema, PackageSettingsSchema, resolveBinSettings } from '../src/settings.js';
+
+function problems(value: unknown, schema = WorkspaceSettingsSchema): readonly string[] {
+  try {
+    validateLayer(schema, value, 'Cargo.toml', 'workspace.metadata.crossbake');
+  } catch (error) {
+    if (error instanceof CrossbakeError) return error.details;
+    throw error;
+  }
+  return [];
+}
+
+t.test('every problem is reported as file: path: message', async (t) => {
+  const found = problems({ platfroms: ['linux/amd64'], platforms: ['linux/riscv64', 'arm64'], tag: 'no spaces allowed', cache: { type: 'disk' }, defaults: { port: 0 } });
+  t.same(found, [
+    'Cargo.toml: workspace.metadata.crossbake.platforms[0]: unsupported platform "linux/riscv64"; supported: linux/amd64, linux/arm64, linux/arm/v7',
+    'Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"',
+    'Cargo.toml: workspace.metadata.crossbake.cache.type: Invalid option: expected one of "registry"|"local"|"gha"|"inline"|"none"',
+    'Cargo.toml: workspace.metadata.crossbake.defaults.port: Too small: expected number to be >=1',
+    `Cargo.toml: workspace.metadata.crossbake: Unrecognized key: "platfroms" (known keys: ${Object.keys(WorkspaceSettingsSchema.shape).join(', ')})`,
+  ]);
+});
+
+t.test('flags are reported by their flag name', async (t) => {
+  const error = t.throws(() => validateLayer(WorkspaceSettingsSchema, { toolchain: 'nightly' }, 'command line', '--')) as CrossbakeError;
+  t.same(error.details, ['command line: --toolchain: Invalid option: expected one of "rustup"|"debian"']);
+  t.equal(error.exitCode, 2);
+});
+
+t.test('platform spellings normalise to the table', async (t) => {
+  const s = validateLayer(WorkspaceSettingsSchema, { platforms: ['arm64', 'linux/arm64/v8', 'armv7', 'x86_64'] }, 'f', 'p');
+  t.same(s.platforms, ['linux/arm64', 'linux/arm64', 'linux/arm/v7', 'linux/amd64']);
+});
+
+t.test('defaults, then the workspace, then flags', async (t) => {
+  const ws = validateLayer(WorkspaceSettingsSchema, { registry: 'ghcr.io/acme', tag: 'v1', cache: { mode: 'min' } }, 'f', 'p');
+  const flags = validateLayer(WorkspaceSettingsSchema, { tag: 'v2', cache: { type: 'gha' } }, 'f', '--');
+  const s = resolveSettings(ws, flags);
+  t.equal(s.tag, 'v2');
+  t.equal(s.registry, 'ghcr.io/acme');
+  t.same(s.cache, { type: 'gha', mode: 'min', dir: '.crossbake/cache' });
+  t.equal(s.toolchain, 'rustup');
+  t.equal(resolveSettings({}, {}).cache.type, 'none', 'no registry: no registry cache');
+  t.equal(resolveSettings({ registry: 'r.io/x' }, {}).cache.type, 'registry');
+});
+
+t.test('binary settings: workspace defaults, package, then bins.<name>', async (t) => {
+  const s = resolveSettings(validateLayer(WorkspaceSettingsSchema, { defaults: { port: 8080, env: { A: '1' } } }, 'f', 'p'), {});
+  const pkg = validateLayer(PackageSettingsSchema, { port: 9000, healthcheck: { retries: 5 }, bins: { worker: { image: 'team/worker', healthcheck: false } } }, 'f', 'p');
+  const api = resolveBinSettings('api', s, pkg);
+  t.equal(api.port, 9000);
+  t.same(api.healthcheck, { command: ['/app/api', '--healthcheck'], interval: '10s', timeout: '3s', startPeriod: '5s', retries: 5 });
+  t.same(api.env, { A: '1' });
+  const worker = resolveBinSettings('worker', s, pkg);
+  t.equal(worker.image, 'team/worker');
+  t.equal(worker.healthcheck, undefined, 'healthcheck = false turns it off');
+});
