@@ -50,7 +50,6 @@ export const CiSettingsSchema = z.strictObject({
   'arm-runner': runnerLabel.optional(),
   split: z.boolean().optional(),
   'main-branch': z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'expected a branch name such as "main"').optional(),
-  'node-version': z.string().min(1).optional(),
   /** Where the committed Dockerfile and docker-bake.hcl are, relative to the workspace root (generate's --out). */
   'bake-dir': z.string().regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"').optional(),
 });
