@@ -5,7 +5,7 @@ import { renderDockerignore } from './dockerignore.js';
 import { generatedHeader, seal } from './header.js';
 
 export interface RenderedFile {
-  /** Where it goes: 'out' beside the bake file, 'context' at the build context's root. */
+  /** Where it goes: 'out' beside the bake file; 'context' is the build context's ignore file. */
   readonly place: 'out' | 'context';
   readonly name: string;
   readonly content: string;
