@@ -119,8 +119,131 @@ export function elfArch(bytes: Buffer): string {
   return `machine 0x${machine.toString(16)}`;
 }
 
+/** BuildKit vertices (`#12 [target stage n/m] RUN ...` in plain progress) whose name matches: which ran, which were cached. */
+export function vertices(log: string, name: RegExp): { ran: Set<string>; cached: Set<string> } {
+  const ids = new Set<string>();
+  for (const m of log.matchAll(/^#(\d+) \[([^\n]*)$/gm)) if (name.test(m[2]!)) ids.add(m[1]!);
+  const cached = new Set([...ids].filter((id) => new RegExp(`^#${id} CACHED$`, 'm').test(log)));
+  return { ran: new Set([...ids].filter((id) => !cached.has(id))), cached };
+}
+
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
+
+// ---- build logs and workspace edits for the cache suite (test/e2e/cache.test.ts) and bench/run.ts
+
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** One vertex of a `--progress plain` log: every `[target stage i/n]` name it was printed under. */
+export interface PlainVertex {
+  readonly id: number;
+  readonly names: string[];
+  cached: boolean;
+  done: boolean;
+  errored: boolean;
+  /** From `#N DONE 12.3s`: how long it ran (the longest, when printed more than once). */
+  seconds: number;
+  readonly output: string[];
+}
+
+/**
+ * The vertices of buildx's plain progress. In one bake call a vertex that several targets share keeps
+ * one number and is printed under each target's prefix (`#43 [backend-linux-amd64 deps 3/3] RUN ...`,
+ * `#43 [frontend-linux-amd64 deps 3/3] RUN ...`); a vertex that ran has output or `DONE`, a cached one
+ * `CACHED`.
+ */
+export function plainVertices(log: string): Map<number, PlainVertex> {
+  const vertices = new Map<number, PlainVertex>();
+  const get = (id: number) => {
+    let v = vertices.get(id);
+    if (!v) vertices.set(id, (v = { id, names: [], cached: false, done: false, errored: false, seconds: 0, output: [] }));
+    return v;
+  };
+  for (const line of log.split('\n')) {
+    const m = /^#(\d+) (.*)$/.exec(line);
+    if (!m) continue;
+    const v = get(Number(m[1]));
+    const rest = m[2]!;
+    if (rest.startsWith('[')) {
+      if (!v.names.includes(rest)) v.names.push(rest);
+    } else if (rest === 'CACHED') v.cached = true;
+    else if (/^DONE \d/.test(rest)) {
+      v.done = true;
+      v.seconds = Math.max(v.seconds, Number(rest.slice(5).replace(/s$/, '')) || 0);
+    }
+    else if (rest.startsWith('ERROR')) v.errored = true;
+    else if (/^\d+\.\d+ /.test(rest)) v.output.push(rest.replace(/^\d+\.\d+ /, ''));
+  }
+  return vertices;
+}
+
+/** Vertices printed under a name matching `name`, e.g. /^\[\S+-linux-arm64 deps \d+\/\d+\] RUN /. */
+export function verticesNamed(log: string | Map<number, PlainVertex>, name: RegExp): PlainVertex[] {
+  const all = typeof log === 'string' ? plainVertices(log) : log;
+  return [...all.values()].filter((v) => v.names.some((n) => name.test(n)));
+}
+
+/** A vertex that executed in this build: not served from a cache. */
+export const ran = (v: PlainVertex) => !v.cached && (v.done || v.output.length > 0 || v.errored);
+
+/** The `crossbake: <phase> 12.3s` lines of a run, as seconds. */
+export function crossbakePhases(stderr: string): Record<string, number> {
+  const phases: Record<string, number> = {};
+  for (const m of stderr.matchAll(/^crossbake: (\w+) +(\d+(?:\.\d+)?)s\b/gm)) phases[m[1]!] = Number(m[2]);
+  return phases;
+}
+
+/** Empties the build cache (every other build on this dockerd gets slower, none breaks). */
+export function pruneBuildCache(): Run {
+  return docker(['buildx', 'prune', '-af']);
+}
+
+/** Removes the local images under `prefix/` (e.g. 127.0.0.1:5000/crossbake-cache-x): only those. */
+export function removeImages(prefix: string): string[] {
+  const refs = docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}'])
+    .stdout.split('\n')
+    .filter((r) => r.startsWith(`${prefix}/`) && !r.endsWith(':<none>'));
+  if (refs.length > 0) docker(['image', 'rm', '-f', ...refs]);
+  return refs;
+}
+
+function edit(file: string, change: (text: string) => string): void {
+  const before = readFileSync(file, 'utf8');
+  const after = change(before);
+  if (after === before) throw new Error(`editing ${file} changed nothing`);
+  writeFileSync(file, after);
+}
+
+/**
+ * Makes a copy's dependency skeleton its own (a feature no build enables), so that no other build on
+ * this dockerd shares, or makes cached, its dependency layers: what is cached came from this copy's
+ * own builds or its registry cache.
+ */
+export function isolateSkeleton(ws: string, nonce: string): void {
+  edit(join(ws, 'crates/shared/Cargo.toml'), (t) => `${t.trimEnd()}\n\n[features]\nisolate-${nonce} = []\n`);
+}
+
+/** A change to one source file only (a comment in backend's main.rs). */
+export function editSource(ws: string, note: string): void {
+  edit(join(ws, 'crates/backend/src/main.rs'), (t) => `${t.trimEnd()}\n// ${note}\n`);
+}
+
+/** The workspace's version bumped, in Cargo.toml and for the three local packages in Cargo.lock. */
+export function bumpVersion(ws: string, from: string, to: string): void {
+  edit(join(ws, 'Cargo.toml'), (t) => t.replace(new RegExp(`^version = "${from.replace(/\./g, '\\.')}"$`, 'm'), `version = "${to}"`));
+  edit(join(ws, 'Cargo.lock'), (t) =>
+    t.replace(new RegExp(`(name = "(backend|frontend|shared)"\\nversion = )"${from.replace(/\./g, '\\.')}"`, 'g'), `$1"${to}"`),
+  );
+}
+
+/**
+ * A new dependency: `itoa = "1"` for backend, in its Cargo.toml and its Cargo.lock entry. itoa 1.0.1 is
+ * already locked (serde_json uses it) and packaged by Debian, so `--locked` and the offline registry pass.
+ */
+export function addItoa(ws: string): void {
+  edit(join(ws, 'crates/backend/Cargo.toml'), (t) => t.replace(/^\[dependencies\]\n/m, '[dependencies]\nitoa = "1"\n'));
+  edit(join(ws, 'Cargo.lock'), (t) => t.replace(/(name = "backend"\nversion = "[^"]+"\ndependencies = \[\n)/, '$1 "itoa",\n'));
 }
