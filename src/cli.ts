@@ -14,7 +14,8 @@ Usage:
   crossbake inspect  [--workspace DIR] [--json]
   crossbake generate [--workspace DIR] [--out DIR] [--platforms LIST] [--bin NAME]... [--force]
   crossbake bake     [BIN...] [--push | --load] [--print | --dry-run] [--set T.K=V]... [--no-cache]
-                     [--builder NAME] [--progress auto|plain|tty|rawjson] [generate's options]
+                     [--builder NAME] [--progress auto|plain|tty|rawjson|quiet] [--metadata-file FILE]
+                     [--report FILE] [generate's options]
   crossbake ci       [--workspace DIR] [--out REPO_ROOT] [--split] [--force] [--platforms LIST] [--bin NAME]...
 
 Options:
@@ -31,6 +32,8 @@ Options:
       --skeleton KIND   crossbake (default) or cargo-chef
       --cache TYPE      registry, local, gha, inline or none
       --force           overwrite generated files even if edited by hand
+      --metadata-file F bake: write buildx's metadata, plus each merged multi-platform image, to F
+      --report FILE     bake: write the build report (per image and platform) to FILE as JSON
 `;
 
 const options = {
@@ -55,6 +58,8 @@ const options = {
   builder: { type: 'string' },
   progress: { type: 'string', default: 'auto' },
   set: { type: 'string', multiple: true },
+  'metadata-file': { type: 'string' },
+  report: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } satisfies ParseArgsConfig['options'];
 
@@ -138,9 +143,12 @@ async function main(argv: string[], io: Io): Promise<number> {
     progress: values.progress as (typeof PROGRESS)[number],
     set: values.set ?? [],
     force: values.force,
+    ...(values['metadata-file'] !== undefined ? { metadataFile: values['metadata-file'] } : {}),
+    ...(values.report !== undefined ? { report: values.report } : {}),
     cwd,
     log,
     out: io.stdout,
+    progressOut: io.stderr,
   });
   return 0;
 }

@@ -1,63 +1,248 @@
+/**
+ * Preflight: everything a build needs, checked before any build starts, each failure one message with
+ * its fix and its own exit code (environment 3, input 2, network 5, registry 6).
+ */
+import { existsSync } from 'node:fs';
 import { CrossbakeError } from '../errors.js';
-import { bakeArgs } from './args.js';
+import { findPlatform, SUPPORTED_PLATFORMS, type Platform } from '../platforms.js';
+import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
 import { exec } from './exec.js';
-import { formatVersion, MINIMUM_BUILDX, atLeast, parseBuildxVersion, type Version } from './version.js';
-
-export interface Preflight {
-  readonly buildx: Version;
-  readonly printed: BakePrint;
-}
+import { classifyFault, registryHost } from './faults.js';
+import { probePlatform } from './probe.js';
+import { BUILDX_FEATURES, formatVersion, MINIMUM_BUILDX, missingRequired, parseBuildxVersion, type Version } from './version.js';
 
 export interface BakePrint {
   readonly target: Record<string, { tags?: string[]; platforms?: string[]; 'cache-to'?: string[]; 'cache-from'?: string[]; output?: string[] }>;
   readonly group?: Record<string, { targets: string[] }>;
 }
 
+/** Ends a quoted message with exactly one full stop (or its own ? or !). */
+const sentence = (text: string) => (/[.?!]$/.test(text) ? text : `${text}.`);
 const firstLine = (text: string) => text.trim().split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+const lastError = (text: string) =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^(ERROR|Error|error)\b:?/.test(l))
+    .pop()
+    ?.replace(/^(ERROR|Error|error):\s*/, '') ?? firstLine(text);
 
-export async function detectBuildx(): Promise<Version> {
+/** The same words settings validation uses for a platform outside the table. */
+export function unsupportedPlatform(value: string): string {
+  return `unsupported platform "${value}"; supported: ${SUPPORTED_PLATFORMS.join(', ')}`;
+}
+
+export async function detectDocker(): Promise<void> {
   const docker = await exec('docker', ['--version']);
   if (docker.notFound) {
     throw new CrossbakeError('environment', 'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.');
   }
+}
+
+export async function detectBuildx(): Promise<Version> {
+  await detectDocker();
   const buildx = await exec('docker', ['buildx', 'version']);
   const version = buildx.exitCode === 0 ? parseBuildxVersion(buildx.stdout) : undefined;
   if (!version) {
+    const said = firstLine(buildx.stderr) || firstLine(buildx.stdout) || 'no output';
+    if (buildx.exitCode !== 0 && !/unknown command|is not a docker command|buildx/i.test(said)) {
+      throw new CrossbakeError('environment', `\`docker buildx version\` failed: ${said}. Fix the docker CLI set-up (DOCKER_CONFIG, DOCKER_CONTEXT), then run again.`);
+    }
     throw new CrossbakeError(
       'environment',
-      `docker buildx is not installed (\`docker buildx version\` failed: ${firstLine(buildx.stderr) || 'no output'}). Install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; or docker-buildx-plugin from Docker's repository).`,
+      `docker buildx is not installed (\`docker buildx version\` said: ${said}). Install the buildx plugin (Debian/Ubuntu: apt-get install docker-buildx; Docker's repository: docker-buildx-plugin), then run again.`,
     );
   }
-  if (!atLeast(version, MINIMUM_BUILDX)) {
-    throw new CrossbakeError('environment', `docker buildx ${formatVersion(version)} is too old: crossbake's bake files need ${MINIMUM_BUILDX} or newer. Update the docker-buildx plugin.`);
+  const missing = missingRequired(version);
+  if (missing.length > 0) {
+    throw new CrossbakeError(
+      'environment',
+      `docker buildx ${formatVersion(version)} is too old: crossbake's bake files need ${MINIMUM_BUILDX} or newer (for ${missing.map((f) => BUILDX_FEATURES[f].what).join('; ')}). Update the docker-buildx plugin, then run again.`,
+    );
   }
   return version;
 }
 
-export async function checkDaemon(): Promise<void> {
-  const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}']);
-  if (info.exitCode === 0 && info.stdout.trim() !== '') return;
-  const reason = firstLine(info.stderr) || firstLine(info.stdout) || 'no answer';
-  const fix = /permission denied/i.test(reason)
-    ? 'Add your user to the docker group (then log in again) or run as root.'
-    : 'Start the Docker daemon (e.g. `sudo systemctl start docker`, or open Docker Desktop) and check DOCKER_HOST.';
-  throw new CrossbakeError('environment', `cannot reach the Docker daemon: ${reason}. ${fix}`);
+/** `unix:///path` → /path, for telling a missing socket from a daemon that does not answer. */
+function unixSocket(): string | undefined {
+  const host = process.env.DOCKER_HOST;
+  if (host === undefined || host === '') return process.env.DOCKER_CONTEXT ? undefined : '/var/run/docker.sock';
+  return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
-/** `docker buildx bake --print`: the bake file as buildx resolves it, or buildx's own complaint. */
-export async function printBake(files: readonly string[], targets: readonly string[], set: readonly string[] = [], cwd?: string): Promise<BakePrint> {
-  const result = await exec('docker', bakeArgs({ files, targets, print: true, set }), cwd ? { cwd } : {});
+export async function checkDaemon(): Promise<void> {
+  const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 60_000 });
+  if (info.exitCode === 0 && info.stdout.trim() !== '') return;
+  const reason = firstLine(info.stderr) || firstLine(info.stdout) || 'no answer';
+  const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : process.env.DOCKER_CONTEXT ? `DOCKER_CONTEXT=${process.env.DOCKER_CONTEXT}` : 'the default socket';
+  let fix: string;
+  if (/permission denied/i.test(reason)) {
+    fix = 'Your user may not use the Docker socket: add it to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root.';
+  } else if (/context .* not found|context not found/i.test(reason)) {
+    fix = 'The docker context does not exist: list them with `docker context ls`, or unset DOCKER_CONTEXT.';
+  } else {
+    const socket = unixSocket();
+    fix =
+      socket && !existsSync(socket)
+        ? `There is no socket at ${socket} (${where}): start the Docker daemon (\`sudo systemctl start docker\`, or open Docker Desktop), or point DOCKER_HOST at the right socket.`
+        : `No Docker daemon answers at ${where}: start it (\`sudo systemctl start docker\`, or open Docker Desktop), or fix DOCKER_HOST / DOCKER_CONTEXT.`;
+  }
+  throw new CrossbakeError('environment', `cannot reach the Docker daemon: ${sentence(reason)} ${fix}`);
+}
+
+export interface BuilderInfo {
+  readonly name: string;
+  readonly driver: string;
+  /** Every node's platforms, as the builder reports them. */
+  readonly platforms: readonly string[];
+}
+
+export function parseBuilderInspect(text: string): BuilderInfo & { errors: string[] } {
+  const name = /^Name:\s*(\S+)/m.exec(text)?.[1] ?? 'default';
+  const driver = /^Driver:\s*(\S*)/m.exec(text)?.[1] ?? '';
+  const platforms = [...text.matchAll(/^Platforms:\s*(.*)$/gm)].flatMap((m) => m[1]!.split(',').map((p) => p.trim().replace(/\*$/, '')).filter(Boolean));
+  const errors = [...text.matchAll(/^Error:\s*(.+)$/gm)].map((m) => m[1]!.trim());
+  return { name, driver, platforms: [...new Set(platforms)], errors };
+}
+
+/** `docker buildx inspect --bootstrap`: the builder exists, starts, and says which platforms it has. */
+export async function inspectBuilder(builder?: string, bootstrap = true): Promise<BuilderInfo> {
+  const result = await exec('docker', inspectBuilderArgs(builder, bootstrap), { timeoutMs: 300_000 });
+  const named = builder ? `the builder "${builder}"` : 'the default builder';
   if (result.exitCode !== 0) {
-    throw new CrossbakeError('input', `docker buildx bake --print rejects ${files.join(', ')}: ${firstLine(result.stderr.replace(/^#\d+.*$/gm, '')) || 'no message'}. Fix that file (or the --set values) and run again.`);
+    const reason = lastError(result.stderr) || 'no message';
+    if (/no builder .* found/i.test(reason)) {
+      const ls = await exec('docker', ['buildx', 'ls', '--format', '{{.Name}}']);
+      const names = [...new Set(ls.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+      throw new CrossbakeError(
+        'environment',
+        `no buildx builder named "${builder}"${names.length > 0 ? `; builders here: ${names.join(', ')}` : ''}. Create it (\`docker buildx create --name ${builder} --driver docker-container\`) or leave --builder out.`,
+      );
+    }
+    throw new CrossbakeError('environment', `${named} cannot start: ${reason}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`);
+  }
+  const info = parseBuilderInspect(result.stdout);
+  if (info.errors.length > 0) {
+    throw new CrossbakeError('environment', `${named} (${info.name}) cannot start: ${info.errors[0]!.replace(/\.$/, '')}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`);
+  }
+  return { name: info.name, driver: info.driver || 'docker', platforms: info.platforms };
+}
+
+export interface PlatformCheck {
+  readonly platform: Platform;
+  /** listed: the builder names it; probed: not listed, but the probe ran its program; missing: no emulation. */
+  readonly state: 'listed' | 'probed' | 'no-emulation' | 'unknown';
+  readonly note?: string;
+}
+
+export function emulatorHint(platforms: readonly Platform[]): string {
+  const arches = [...new Set(platforms.map((p) => (p.arch === 'arm' ? 'arm' : p.arch)))].join(',');
+  return `to run or test those images on this machine, install emulators: \`docker run --privileged --rm tonistiigi/binfmt --install ${arches || 'all'}\` (or on Debian/Ubuntu: \`apt-get install qemu-user-static binfmt-support\`)`;
+}
+
+/**
+ * Whether the builder can build each requested platform. crossbake's Dockerfile runs every RUN step on
+ * the build platform and only COPYs into the target platform's image, so a builder without emulation
+ * still builds every platform of the table; emulation matters for running the images. A platform the
+ * builder does not list (`docker buildx ls` omits some that work, e.g. linux/arm/v7) is probed for real.
+ */
+export async function checkPlatforms(info: BuilderInfo, platforms: readonly Platform[], builder?: string): Promise<PlatformCheck[]> {
+  const listed = new Set(info.platforms.map((p) => findPlatform(p)).filter((p): p is Platform => p !== undefined));
+  return Promise.all(
+    platforms.map(async (platform): Promise<PlatformCheck> => {
+      if (listed.has(platform)) return { platform, state: 'listed' };
+      const probe = await probePlatform(platform.docker, builder);
+      if (probe.ok) return { platform, state: 'probed', note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it` };
+      if (probe.noEmulation) {
+        return {
+          platform,
+          state: 'no-emulation',
+          note: `${platform.docker}: the builder ${info.name} cannot run ${platform.docker} programs (${probe.reason}). The build does not need that: crossbake's Dockerfile runs every step on the build platform and cross-compiles. But ${emulatorHint([platform])}.`,
+        };
+      }
+      return { platform, state: 'unknown', note: `${platform.docker}: not listed by the builder ${info.name}, and the probe could not tell (${probe.reason}); the build will show whether it works.` };
+    }),
+  );
+}
+
+/**
+ * Asks the registry for the image (`docker buildx imagetools inspect --raw`, with the docker CLI's
+ * credentials): an answer or "not found" means it is reachable and accepts us; a refusal is a login
+ * problem (exit 6), an unreachable host a network one (exit 5).
+ */
+export async function checkRegistry(ref: string, builder?: string): Promise<string | undefined> {
+  const host = registryHost(ref);
+  const result = await exec('docker', imagetoolsInspectRawArgs(ref, builder), { timeoutMs: 60_000 });
+  if (result.exitCode === 0) return undefined;
+  const said = lastError(result.stderr) || 'no message';
+  if (/: not found$|manifest unknown|name unknown|NOT_FOUND/i.test(said)) return undefined;
+  const fault = classifyFault(said);
+  if (fault?.kind === 'network') {
+    throw new CrossbakeError('network', `cannot reach the registry ${host} to push ${ref}: ${said}. Check the network and the registry address (--registry, REGISTRY), then run again.`);
+  }
+  if (fault?.kind === 'registry') {
+    if (fault.anonymous || /incorrect username or password|invalid username\/password|\b401\b/i.test(said)) {
+      throw new CrossbakeError('registry', `the registry ${host} refused the login for ${ref}: ${said}. Run \`docker login ${host}\` with an account that may push there, then run again.`);
+    }
+    // Registries answer "denied" both for a repository one may not read and for one that does not exist
+    // yet: that is no reason to stop a first push, only to say what a failed push will mean.
+    return `the registry ${host} denied reading ${ref} (${said}); if it is a new repository that is expected, otherwise check \`docker login ${host}\`.`;
+  }
+  return `could not check the registry ${host} for ${ref}: ${said}`;
+}
+
+/** Where buildx's message points into the definition: `docker-bake.json:5,19-20: ...`. */
+function quoteLine(message: string, file: string, content: string | undefined): string | undefined {
+  const m = new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)`).exec(message);
+  if (!m || content === undefined) return undefined;
+  const n = Number(m[1]);
+  const line = content.split('\n')[n - 1];
+  return line === undefined ? undefined : `${file}:${n}: ${line.trim()}`;
+}
+
+/**
+ * `docker buildx bake --print`: the definition as buildx resolves it, or buildx's own complaint with the
+ * file and line. With `definition`, the file's would-be content goes through stdin, so nothing is
+ * written before the check passes; `file` names it in messages.
+ */
+export async function printBake(
+  file: string,
+  targets: readonly string[],
+  set: readonly string[],
+  cwd: string,
+  options: { definition?: string; version?: Version; builder?: string } = {},
+): Promise<BakePrint> {
+  const files = options.definition !== undefined ? ['-'] : [file];
+  const result = await exec('docker', bakeArgs({ files, targets, print: true, set, ...(options.builder ? { builder: options.builder } : {}) }, options.version), {
+    cwd,
+    ...(options.definition !== undefined ? { input: options.definition } : {}),
+  });
+  if (result.exitCode !== 0) {
+    const said = lastError(result.stderr.replace(/^#\d+.*$/gm, '')).replace(/(^|[\s(])-(\.json|\.hcl)?:(\d+)/g, `$1${file}:$3`) || 'no message';
+    const quoted = quoteLine(said, file, options.definition);
+    const from = set.length > 0 ? ` (with ${set.map((s) => `--set ${s}`).join(' ')})` : '';
+    throw new CrossbakeError('input', `docker buildx bake --print rejects ${file}${from}: ${said}`, [
+      ...(quoted ? [quoted] : []),
+      set.length > 0 ? 'Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.' : 'Fix the crossbake settings that file comes from (registry, tag, platforms), then run again.',
+    ]);
   }
   return JSON.parse(result.stdout) as BakePrint;
 }
 
+/** Every platform buildx resolved (PLATFORMS, --set *.platform=...) must be in the table. */
+export function checkPrintedPlatforms(printed: BakePrint): void {
+  const problems: string[] = [];
+  for (const [name, target] of Object.entries(printed.target)) {
+    for (const p of target.platforms ?? []) {
+      if (!findPlatform(p)) problems.push(`bake target ${name}: ${unsupportedPlatform(p)}`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new CrossbakeError('input', `the bake definition asks for a platform crossbake does not build (from --set, or the PLATFORMS variable in the environment); fix it and run again:`, [...new Set(problems)]);
+  }
+}
+
 /** The builder's driver: `docker` (the daemon's own BuildKit) cannot push by digest; the others can. */
 export async function detectDriver(builder?: string): Promise<string> {
-  const result = await exec('docker', ['buildx', 'inspect', ...(builder ? [builder] : [])]);
-  if (result.exitCode !== 0) {
-    throw new CrossbakeError('environment', `docker buildx inspect${builder ? ` ${builder}` : ''} failed: ${firstLine(result.stderr) || 'no message'}. Check the builder name (docker buildx ls).`);
-  }
-  return /^Driver:\s*(\S+)/m.exec(result.stdout)?.[1] ?? 'docker';
+  return (await inspectBuilder(builder)).driver;
 }

@@ -2,61 +2,163 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossbakeError } from '../errors.js';
-import { bakeArgs, imagetoolsCreateArgs, type BakeInvocation } from './args.js';
+import { bakeArgs, imagetoolsCreateArgs, pushArgs, type BakeInvocation, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
+import { classifyFault, registryHost } from './faults.js';
+import { LiveView } from './live.js';
+import { emptyLog, PlainReader, RawJsonReader, type BuildLog } from './progress.js';
 import type { Version } from './version.js';
 
+export type Metadata = Record<string, Record<string, unknown>>;
+
 export interface BakeOutcome {
-  readonly metadata: Record<string, Record<string, unknown>>;
-  readonly output: string;
+  readonly exitCode: number;
+  readonly metadata: Metadata;
+  readonly log: BuildLog;
+  /** When buildx started, by this machine's clock. */
+  readonly started: number;
 }
 
-/** Lines worth quoting when a build fails: compiler errors and crossbake's own markers first. */
-export function failureLines(output: string): string[] {
-  const lines = output.split('\n').map((l) => l.replace(/^#\d+ [\d.]+ /, '').trim());
-  const crossbake = lines.filter((l) => l.startsWith('crossbake:'));
-  const compiler = lines.filter((l) => /^error(\[E\d+\])?:/.test(l) && !/could not compile/.test(l));
-  const buildx = lines.filter((l) => l.startsWith('ERROR:'));
-  return [...new Set([...crossbake, ...compiler.slice(0, 3), ...buildx.slice(0, 1)])];
+export interface RunDisplay {
+  readonly progress: ProgressPlan;
+  /** Where progress goes (stderr). */
+  readonly write: (text: string) => void;
+  readonly columns?: number;
 }
 
-export async function runBake(inv: BakeInvocation, version: Version, cwd: string): Promise<BakeOutcome> {
+/**
+ * Runs `docker buildx bake` with crossbake's metadata file, reading the progress as it comes (rawjson or
+ * plain, see args.progressPlan) and passing it through or rendering it live. A failed build is not thrown
+ * here: the caller attributes it from the returned log.
+ */
+export async function runBake(inv: BakeInvocation, version: Version, cwd: string, display: RunDisplay): Promise<BakeOutcome> {
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-'));
   const metadataFile = join(dir, 'metadata.json');
+  const log = emptyLog();
+  const reader = display.progress.buildx === 'rawjson' ? new RawJsonReader(log) : new PlainReader(log);
+  const live = display.progress.show === 'live' ? new LiveView(log, display.write, display.columns ?? 100) : undefined;
+  const started = Date.now();
   try {
-    const args = bakeArgs({ ...inv, metadataFile }, version);
-    const result = await exec('docker', args, { cwd, inherit: true });
-    const output = `${result.stdout}\n${result.stderr}`;
-    if (result.exitCode !== 0) {
-      const lines = failureLines(output);
-      const network = lines.find((l) => l.startsWith('crossbake: network error'));
-      if (network) throw new CrossbakeError('network', `${network.replace(/^crossbake: /, '')}. Check the network or the crate registry, then run again.`);
-      throw new CrossbakeError('build', `docker buildx bake failed (exit ${result.exitCode}). Fix the first error below and run again:`, lines.length ? lines : ['(no error line found; see the build log above)']);
-    }
-    let metadata: Record<string, Record<string, unknown>> = {};
+    const args = bakeArgs({ ...inv, progress: display.progress.buildx, metadataFile }, version);
+    const result = await exec('docker', args, {
+      cwd,
+      onStderr: (chunk) => {
+        reader.feed(chunk);
+        if (display.progress.show === 'passthrough') display.write(chunk);
+        live?.update();
+      },
+    });
+    reader.end();
+    live?.finish();
+    if (result.notFound) throw new CrossbakeError('environment', 'docker disappeared from PATH while crossbake ran; install it again and run again.');
+    if (result.stdout.trim() !== '' && display.progress.show !== 'none') display.write(result.stdout);
+    let metadata: Metadata = {};
     try {
-      metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as typeof metadata;
+      metadata = JSON.parse(readFileSync(metadataFile, 'utf8')) as Metadata;
     } catch {
       metadata = {};
     }
-    return { metadata, output };
+    return { exitCode: result.exitCode, metadata, log, started };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
+function pushFailure(what: string, ref: string, said: string): CrossbakeError {
+  const host = registryHost(ref);
+  const fault = classifyFault(said);
+  if (fault?.kind === 'network') {
+    return new CrossbakeError('network', `cannot reach the registry ${host} to ${what} ${ref}: ${said}. Check the network and the registry address, then run again.`);
+  }
+  return new CrossbakeError(
+    'registry',
+    `the registry ${host} refused to ${what} ${ref}: ${said}. Run \`docker login ${host}\` with an account that may push there, and check that the registry accepts pushes; then run again.`,
+  );
+}
+
+const lastLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop()
+    ?.replace(/^ERROR:\s*/, '') ?? 'no message';
+
 export async function mergeIndex(tags: readonly string[], sources: readonly string[], cwd: string, builder?: string): Promise<void> {
-  const result = await exec('docker', imagetoolsCreateArgs(tags, sources, builder), { cwd, inherit: true });
-  if (result.exitCode !== 0) {
-    const reason = result.stderr.trim().split('\n').pop() ?? '';
-    throw new CrossbakeError('registry', `could not create the multi-platform image ${tags.join(', ')}: ${reason}. Check the registry login (docker login) and that the registry accepts pushes.`);
+  const result = await exec('docker', imagetoolsCreateArgs(tags, sources, builder), { cwd });
+  if (result.exitCode !== 0) throw pushFailure('create the multi-platform image', tags.join(', '), lastLine(result.stderr));
+}
+
+/** Pushes one tag from the image store (the docker driver's way: it cannot push by digest). */
+export async function pushTag(tag: string, cwd: string): Promise<void> {
+  const result = await exec('docker', pushArgs(tag), { cwd });
+  if (result.exitCode !== 0) throw pushFailure('push', tag, lastLine(result.stderr));
+}
+
+export interface Descriptor {
+  readonly mediaType?: string;
+  readonly digest: string;
+  readonly size?: number;
+  readonly platform?: { architecture?: string; os?: string; variant?: string };
+}
+
+interface ManifestJson {
+  readonly digest?: string;
+  readonly mediaType?: string;
+  readonly manifests?: Descriptor[];
+  readonly layers?: Descriptor[];
+}
+
+async function inspectManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
+  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--format', '{{json .Manifest}}', ref], { timeoutMs: 60_000 });
+  if (result.exitCode !== 0) return undefined;
+  try {
+    return JSON.parse(result.stdout) as ManifestJson;
+  } catch {
+    return undefined;
   }
 }
 
-export async function pushTag(tag: string, cwd: string): Promise<void> {
-  const result = await exec('docker', ['push', '--quiet', tag], { cwd });
-  if (result.exitCode !== 0) {
-    const reason = result.stderr.trim().split('\n').pop() ?? '';
-    throw new CrossbakeError('registry', `could not push ${tag}: ${reason}. Check the registry login (docker login) and that the registry accepts pushes.`);
+async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
+  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], { timeoutMs: 60_000 });
+  if (result.exitCode !== 0) return undefined;
+  try {
+    return JSON.parse(result.stdout) as ManifestJson;
+  } catch {
+    return undefined;
   }
+}
+
+/** The digest the registry has for `ref` (a tag), e.g. the multi-platform index just created. */
+export async function registryDigest(ref: string, builder?: string): Promise<string | undefined> {
+  return (await inspectManifest(ref, builder))?.digest;
+}
+
+const repository = (ref: string) => {
+  const at = ref.indexOf('@');
+  const base = at >= 0 ? ref.slice(0, at) : ref;
+  const colon = base.lastIndexOf(':');
+  return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
+};
+
+/**
+ * The compressed size of one platform's image in the registry: its manifest's layers, summed. `ref` may
+ * name an index (buildx adds an attestation manifest), from which the platform's manifest is picked.
+ */
+export async function registrySize(ref: string, platform: { arch: string; variant: string }, builder?: string): Promise<{ digest?: string; size?: number }> {
+  const top = await rawManifest(ref, builder);
+  if (!top) return {};
+  if (top.layers) return { size: top.layers.reduce((n, l) => n + (l.size ?? 0), 0) };
+  const entry = top.manifests?.find((m) => m.platform?.architecture === platform.arch && (m.platform.variant ?? '') === platform.variant);
+  if (!entry) return {};
+  const image = await rawManifest(`${repository(ref)}@${entry.digest}`, builder);
+  return { digest: entry.digest, ...(image?.layers ? { size: image.layers.reduce((n, l) => n + (l.size ?? 0), 0) } : {}) };
+}
+
+/** The image store's size of a loaded image (the store's own figure: with containerd, unpacked content counts). */
+export async function storeSize(ref: string): Promise<number | undefined> {
+  const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);
+  const n = Number(result.stdout.trim());
+  return result.exitCode === 0 && Number.isFinite(n) && n > 0 ? n : undefined;
 }

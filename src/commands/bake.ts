@@ -1,11 +1,26 @@
-import { relative } from 'node:path';
-import type { Progress } from '../buildx/args.js';
-import { bakeArgs } from '../buildx/args.js';
-import { checkDaemon, detectBuildx, detectDriver, printBake, type BakePrint } from '../buildx/preflight.js';
-import { mergeIndex, pushTag, runBake } from '../buildx/run.js';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { bakeArgs, imagetoolsCreateArgs, progressPlan, pushArgs, shellQuote, type BakeInvocation, type Progress } from '../buildx/args.js';
+import { attribute, failureError, type RunTarget, type Slot } from '../buildx/attribute.js';
+import { registryHost } from '../buildx/faults.js';
+import {
+  checkDaemon,
+  checkPlatforms,
+  checkPrintedPlatforms,
+  checkRegistry,
+  detectBuildx,
+  inspectBuilder,
+  printBake,
+  type BakePrint,
+  type BuilderInfo,
+} from '../buildx/preflight.js';
+import { failuresForReport, formatReport, rowsFromSlots, type Report, type ReportImage, type ReportRow } from '../buildx/report.js';
+import { mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize, type BakeOutcome, type Metadata } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
+import { writeFiles, type OutputFile } from '../fs/write.js';
 import { platformTargetName } from '../render/bake.js';
-import { generate } from './generate.js';
+import { provenance } from '../render/header.js';
+import { outputFiles } from './generate.js';
 import type { Project } from './project.js';
 
 export interface BakeOptions {
@@ -18,9 +33,17 @@ export interface BakeOptions {
   readonly progress: Progress;
   readonly set: readonly string[];
   readonly force: boolean;
+  /** Where the final metadata (buildx's, plus the merged indexes) goes, as with buildx's own flag. */
+  readonly metadataFile?: string;
+  /** Where the report goes as JSON. */
+  readonly report?: string;
   readonly cwd: string;
   readonly log: (line: string) => void;
   readonly out: (text: string) => void;
+  /** Progress output (stderr); defaults to `log`'s stream. */
+  readonly progressOut?: (text: string) => void;
+  /** Whether progress goes to a terminal (for --progress auto); defaults to process.stderr's. */
+  readonly isTTY?: boolean;
 }
 
 const timer = () => {
@@ -33,69 +56,303 @@ function imageName(tag: string): string {
   return at > tag.lastIndexOf('/') ? tag.slice(0, at) : tag;
 }
 
+/** An output path the user named: its directory must exist, and it must not be a directory itself. */
+function outputPath(flag: string, value: string | undefined, cwd: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new CrossbakeError('input', `${flag} needs a file name.`);
+  const path = resolve(cwd, value);
+  const dir = dirname(path);
+  let dirOk = false;
+  try {
+    dirOk = statSync(dir).isDirectory();
+  } catch {
+    dirOk = false;
+  }
+  if (!dirOk) throw new CrossbakeError('input', `${flag} ${value}: the directory ${relative(cwd, dir) || dir} does not exist. Create it, or choose another path.`);
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (isDir) throw new CrossbakeError('input', `${flag} ${value} is a directory; give a file name, e.g. ${join(value, flag === '--report' ? 'report.json' : 'metadata.json')}.`);
+  return path;
+}
+
+/** Writes a whole file or nothing: a temp file beside it, renamed over it. */
+function writeAtomically(path: string, content: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.crossbake.tmp`);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new CrossbakeError('environment', `cannot write ${path}: ${(error as Error).message}. Check that the directory is writable.`);
+  }
+}
+
+/** The files a write would refuse (edited or foreign), found before anything is built or written. */
+function refusedFiles(files: readonly OutputFile[]): OutputFile[] {
+  return files.filter((f) => {
+    let before: string | undefined;
+    try {
+      before = readFileSync(f.path, 'utf8');
+    } catch {
+      return false;
+    }
+    return before !== f.content && provenance(before) !== 'generated';
+  });
+}
+
+interface Plan {
+  readonly runTargets: RunTarget[];
+  readonly targets: string[];
+  /** Per image: its final tags, and the per-platform target names with their first tag. */
+  readonly images: Array<{ bin: string; tags: string[]; platforms: Array<{ target: string; tag: string; slot: { arch: string; variant: string } }> }>;
+}
+
+function planTargets(project: Project, printed: BakePrint, load: boolean): Plan {
+  const { plan } = project;
+  const images = plan.selected.map((image) => ({
+    bin: image.bin,
+    tags: printed.target[image.bin]?.tags ?? [],
+    platforms: plan.platforms.map((p) => {
+      const target = platformTargetName(image, p);
+      return { target, tag: printed.target[target]?.tags?.[0] ?? '', slot: { arch: p.arch, variant: p.variant } };
+    }),
+  }));
+  const runTargets: RunTarget[] = load
+    ? plan.selected.map((image) => ({ name: image.bin, bin: image.bin, platforms: plan.platforms, ...(printed.target[image.bin]?.tags?.[0] ? { ref: printed.target[image.bin]!.tags![0]! } : {}) }))
+    : plan.selected.flatMap((image) =>
+        plan.platforms.map((p) => {
+          const name = platformTargetName(image, p);
+          const ref = printed.target[name]?.tags?.[0];
+          return { name, bin: image.bin, platforms: [p], ...(ref ? { ref } : {}) };
+        }),
+      );
+  return { runTargets, targets: runTargets.map((t) => t.name), images };
+}
+
 export async function bake(project: Project, options: BakeOptions): Promise<void> {
   const { plan } = project;
+  const progressOut = options.progressOut ?? ((text: string) => void process.stderr.write(text));
   if (options.push && options.load) throw new CrossbakeError('input', '--push and --load exclude each other: push to a registry, or load into the local image store.');
-  let t = timer();
-  const written = generate(project, { force: options.force, cwd: options.cwd });
-  options.log(`generate  ${t()}  (${written.written.length} written, ${written.unchanged.length} unchanged)`);
+  if (options.print && options.dryRun) throw new CrossbakeError('input', '--print and --dry-run overlap: --dry-run shows the definition and the commands; use one of them.');
+  const metadataFile = outputPath('--metadata-file', options.metadataFile, options.cwd);
+  const reportFile = outputPath('--report', options.report, options.cwd);
 
+  // generate: render in memory; a file the user edited stops the run here, before anything is built.
+  let t = timer();
+  const files = outputFiles(project);
+  const refused = options.force ? [] : refusedFiles(files);
+  if (refused.length > 0) writeFiles(refused, { force: false, cwd: options.cwd });
+  const bakeJson = files.find((f) => f.name === 'docker-bake.json')!;
+  const bakeFile = relative(project.outDir, bakeJson.path) || 'docker-bake.json';
+  const when = options.print || options.dryRun ? 'not written: --print/--dry-run' : 'written once preflight passes';
+  options.log(`generate  ${t()}  (${files.map((f) => f.name).join(', ')}: rendered; ${when})`);
+
+  // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const version = await detectBuildx();
-  const bakeFile = relative(project.outDir, `${project.outDir}/docker-bake.json`);
+  const selectedBins = plan.selected.map((i) => i.bin);
   const perPlatform = plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)));
-  const targets = options.load ? plan.selected.map((i) => i.bin) : perPlatform;
-  const printed: BakePrint = await printBake([bakeFile], [...new Set([...targets, ...plan.selected.map((i) => i.bin)])], options.set, project.outDir);
-  const set = [...options.set];
-  await checkDaemon();
-  // Per-platform targets keep per-platform caches; their images are merged into one index only when
-  // every platform built. The docker driver cannot push by digest, so there the platform images are
-  // loaded into the image store first and pushed by tag after the whole build succeeded.
-  const driver = options.push ? await detectDriver(options.builder) : undefined;
+  const printed = await printBake(bakeFile, [...new Set([...(options.load ? selectedBins : perPlatform), ...selectedBins])], options.set, project.outDir, {
+    definition: bakeJson.content,
+    version,
+    ...(options.builder ? { builder: options.builder } : {}),
+  });
+  checkPrintedPlatforms(printed);
+  const targets = planTargets(project, printed, options.load);
   if (options.push) {
     for (const name of perPlatform) {
       const tag = printed.target[name]?.tags?.[0];
       if (!tag || !tag.includes('/')) {
         throw new CrossbakeError('input', `--push needs a registry in the image tags, but ${name} is tagged "${tag ?? ''}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`);
       }
-      set.push(
-        driver === 'docker'
-          ? `${name}.output=type=docker`
-          : `${name}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`,
-      );
     }
   }
-  const invocation = { files: [bakeFile], targets, load: options.load, noCache: options.noCache, set, progress: options.progress, ...(options.builder ? { builder: options.builder } : {}) };
+  const progress = progressPlan(options.progress, version, options.isTTY ?? process.stderr.isTTY === true);
+
+  let builder: BuilderInfo | undefined;
+  if (!options.print && !options.dryRun) {
+    await checkDaemon();
+    builder = await inspectBuilder(options.builder);
+    const checks = await checkPlatforms(builder, plan.platforms, options.builder);
+    for (const c of checks) {
+      if (c.state === 'probed') options.log(`note: ${c.note}`);
+      if (c.state === 'no-emulation' || c.state === 'unknown') options.log(`warning: ${c.note}`);
+    }
+    if (options.push) {
+      const repos = [...new Map(targets.images.map((i) => [imageName(i.tags[0] ?? i.platforms[0]!.tag), i.tags[0] ?? i.platforms[0]!.tag])).values()];
+      // in parallel, but the first repository's verdict is the one reported
+      const settled = await Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      for (const s of settled) if (s.status === 'fulfilled' && s.value) options.log(`warning: ${s.value}`);
+    }
+  }
+  if (options.dryRun && options.push) {
+    // which push path the commands take depends on the driver; a dry run does not start the builder
+    builder = await inspectBuilder(options.builder, false).catch(() => undefined);
+  }
+  const driver = builder?.driver ?? 'docker';
+
+  // Per-platform targets keep per-platform caches; their images are merged into one index only when
+  // every platform built. The docker driver cannot push by digest, so there the platform images are
+  // loaded into the image store first and pushed by tag after the whole build succeeded.
+  const set = [...options.set];
+  if (options.push) {
+    for (const { target, tag } of targets.images.flatMap((i) => i.platforms)) {
+      set.push(driver === 'docker' ? `${target}.output=type=docker` : `${target}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`);
+    }
+  }
+  const invocation: BakeInvocation = {
+    files: [bakeFile],
+    targets: targets.targets,
+    load: options.load,
+    noCache: options.noCache,
+    set,
+    ...(options.builder ? { builder: options.builder } : {}),
+  };
+
   if (options.print || options.dryRun) {
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
-    if (options.dryRun) options.out(`(cd ${relative(options.cwd, project.outDir) || '.'} && docker ${bakeArgs(invocation, version).map((a) => (/[^\w@%+=:,./-]/.test(a) ? `'${a}'` : a)).join(' ')})\n`);
+    if (options.dryRun) {
+      const dir = relative(options.cwd, project.outDir) || '.';
+      const argv = bakeArgs({ ...invocation, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) => (a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a])));
+      options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      if (options.push) {
+        for (const image of targets.images) {
+          if (driver === 'docker') for (const p of image.platforms) options.out(`docker ${shellQuote(pushArgs(p.tag))}\n`);
+          const sources = image.platforms.map((p) => (driver === 'docker' ? p.tag : `${imageName(p.tag)}@<digest of ${p.target}>`));
+          options.out(`docker ${shellQuote(imagetoolsCreateArgs(image.tags, sources, options.builder))}\n`);
+        }
+      }
+      options.log(`dry run: nothing was written or built${options.push ? ` (push commands for the ${driver} driver${builder ? '' : ', assumed: the builder did not answer'})` : ''}.`);
+    }
     return;
   }
-  options.log(`preflight ${t()}`);
+  options.log(`preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`);
+
+  const write = writeFiles(files, { force: options.force, cwd: options.cwd });
+  if (write.written.length > 0) options.log(`wrote ${write.written.map((p) => relative(options.cwd, p) || p).join(', ')}`);
 
   t = timer();
-  const outcome = await runBake(invocation, version, project.outDir);
+  const started = new Date();
+  const outcome = await runBake(invocation, version, project.outDir, { progress, write: progressOut, columns: process.stderr.columns || 100 });
+  const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
   options.log(`build     ${t()}`);
-  if (!options.push) return;
+
+  const report = (rows: ReportRow[], images: ReportImage[], exitCode: number): Report => ({
+    generatedBy: 'crossbake bake',
+    ok: exitCode === 0,
+    exitCode,
+    mode: options.push ? 'push' : options.load ? 'load' : 'build',
+    builder: { name: builder!.name, driver },
+    started: started.toISOString(),
+    seconds: Math.round((Date.now() - started.getTime()) / 100) / 10,
+    rows,
+    images,
+    failures: failuresForReport(attribution.failures, attribution.slots),
+  });
+
+  if (outcome.exitCode !== 0) {
+    const error = failureError(
+      attribution,
+      options.push
+        ? driver === 'docker'
+          ? 'Nothing was pushed: crossbake pushes the per-platform images only after every platform built, and tags the multi-platform image last.'
+          : 'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.'
+        : undefined,
+    );
+    const rows = rowsFromSlots(attribution.slots);
+    const r = report(rows, targets.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })), error.exitCode);
+    options.out(formatReport(r));
+    if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
+    throw error;
+  }
+
+  const rows = new Map<Slot, ReportRow>(attribution.slots.map((s, i) => [s, rowsFromSlots(attribution.slots)[i]!]));
+  const images: ReportImage[] = [];
+  const metadata: Metadata = { ...outcome.metadata };
+  if (options.push) {
+    const pushed = await pushAndMerge(project, options, targets, outcome, driver);
+    for (const [slot, row] of rows) {
+      const p = pushed.platforms.get(slot.target.name);
+      if (p) rows.set(slot, { ...row, ...(p.digest ? { digest: p.digest } : {}), ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}) });
+    }
+    for (const image of targets.images) {
+      const digest = pushed.indexes.get(image.bin);
+      images.push({ image: image.bin, tags: image.tags, pushed: true, ...(digest ? { digest } : {}) });
+      metadata[image.bin] = { 'image.name': image.tags.join(','), ...(digest ? { 'containerimage.digest': digest } : {}), 'crossbake.platforms': image.platforms.map((p) => p.target) };
+    }
+  } else {
+    for (const [slot, row] of rows) {
+      const digest = outcome.metadata[slot.target.name]?.['containerimage.digest'];
+      rows.set(slot, { ...row, ...(typeof digest === 'string' ? { digest } : {}) });
+    }
+    if (driver === 'docker' || options.load) {
+      for (const [slot, row] of rows) {
+        if (slot.target.platforms.length !== 1 || !slot.target.ref) continue;
+        const size = await storeSize(slot.target.ref);
+        if (size !== undefined) rows.set(slot, { ...row, size, sizeSource: 'store' });
+      }
+      for (const image of targets.images) {
+        const multi = options.load && plan.platforms.length > 1 && image.tags[0] ? await storeSize(image.tags[0]) : undefined;
+        images.push({ image: image.bin, tags: image.tags, pushed: false, ...(multi !== undefined ? { storeSize: multi } : {}) });
+      }
+    } else {
+      for (const image of targets.images) images.push({ image: image.bin, tags: image.tags, pushed: false });
+    }
+  }
+  const r = report([...rows.values()], images, 0);
+  options.out(formatReport(r));
+  if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
+  if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+  if (!options.push && !options.load && driver !== 'docker') {
+    options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
+  }
+}
+
+interface Pushed {
+  readonly platforms: Map<string, { digest?: string; size?: number }>;
+  readonly indexes: Map<string, string>;
+}
+
+async function pushAndMerge(project: Project, options: BakeOptions, targets: Plan, outcome: BakeOutcome, driver: string): Promise<Pushed> {
+  const platforms = new Map<string, { digest?: string; size?: number }>();
+  const indexes = new Map<string, string>();
+  const sources = new Map<string, string[]>();
+  let t = timer();
+  for (const image of targets.images) {
+    const list: string[] = [];
+    for (const p of image.platforms) {
+      if (driver === 'docker') {
+        await pushTag(p.tag, project.outDir);
+        list.push(p.tag);
+      } else {
+        const digest = outcome.metadata[p.target]?.['containerimage.digest'];
+        if (typeof digest !== 'string') {
+          throw new CrossbakeError('build', `buildx reported no pushed digest for ${p.target}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`);
+        }
+        list.push(`${imageName(p.tag)}@${digest}`);
+      }
+    }
+    sources.set(image.bin, list);
+  }
+  if (driver === 'docker') options.log(`push      ${t()}  (${targets.images.flatMap((i) => i.platforms).length} platform images)`);
 
   t = timer();
-  for (const image of plan.selected) {
-    const finalTags = printed.target[image.bin]?.tags ?? [];
-    const sources: string[] = [];
-    for (const p of plan.platforms) {
-      const name = platformTargetName(image, p);
-      const tag = printed.target[name]?.tags?.[0] ?? '';
-      if (driver === 'docker') {
-        await pushTag(tag, project.outDir);
-        sources.push(tag);
-        continue;
-      }
-      const digest = outcome.metadata[name]?.['containerimage.digest'];
-      if (typeof digest !== 'string') throw new CrossbakeError('build', `buildx reported no pushed digest for ${name}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`);
-      sources.push(`${imageName(tag)}@${digest}`);
+  for (const image of targets.images) {
+    const list = sources.get(image.bin)!;
+    await mergeIndex(image.tags, list, project.outDir, options.builder);
+    const digest = image.tags[0] ? await registryDigest(image.tags[0], options.builder) : undefined;
+    if (digest) indexes.set(image.bin, digest);
+    for (const [i, p] of image.platforms.entries()) {
+      platforms.set(p.target, await registrySize(list[i]!, p.slot, options.builder));
     }
-    await mergeIndex(finalTags, sources, project.outDir, options.builder);
-    options.log(`merge     ${image.bin}: ${finalTags.join(', ')} <- ${sources.length} platforms`);
+    options.log(`merge     ${image.bin}: ${image.tags.join(', ')} <- ${list.length} platform${list.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`);
   }
-  options.log(`push      ${t()}`);
+  options.log(`merge     ${t()}`);
+  return { platforms, indexes };
 }
+

@@ -1,0 +1,105 @@
+/**
+ * Reads docker's and cargo's own words for the faults that are not the user's code: the network, a
+ * registry that refuses, an image that lacks a platform. Shared by preflight, the build and the push.
+ */
+
+export type Fault =
+  | { readonly kind: 'network'; readonly host?: string; readonly reason: string }
+  | { readonly kind: 'registry'; readonly host?: string; readonly reason: string; readonly anonymous: boolean }
+  | { readonly kind: 'platform-missing'; readonly reason: string };
+
+const NETWORK = [
+  /dial tcp[^:]*: lookup ([^\s:]+)[^\n]*no such host/i,
+  /dial tcp ([^\s:]+):\d+: connect: connection refused/i,
+  /dial tcp ([^\s:]+):\d+: (?:i\/o timeout|connect: network is unreachable|connect: no route to host)/i,
+  /Could not resolve host: ([^\s)]+)/i,
+  /Temporary failure resolving '([^']+)'/i,
+  /Could not resolve '([^']+)'/i,
+  /Failed to fetch https?:\/\/([^/\s]+)/i,
+  /Unable to connect to ([^\s:]+)/i,
+  /(?:TLS handshake timeout|connection reset by peer|Client\.Timeout exceeded|net\/http: request canceled|EOF while fetching)/i,
+];
+
+const REGISTRY_DENIED = [
+  /no basic auth credentials/i,
+  /unauthorized: (?:incorrect username or password|authentication required|access token has insufficient scopes)/i,
+  /\b401 Unauthorized\b/i,
+  /denied: requested access to the resource is denied/i,
+  /\binsufficient_scope\b/i,
+  /pull access denied/i,
+  /\bunauthorized\b/i,
+  /\bforbidden\b|\b403 Forbidden\b/i,
+];
+
+/** The registry host of an image reference: `ghcr.io/acme/x:1` → ghcr.io; `acme/x` → docker.io. */
+export function registryHost(ref: string): string {
+  const first = ref.split('/')[0] ?? '';
+  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+}
+
+function hostIn(text: string): string | undefined {
+  const url = /https?:\/\/([^/\s"`']+)/.exec(text);
+  return url?.[1];
+}
+
+export function classifyFault(text: string): Fault | undefined {
+  if (/no match for platform in manifest/i.test(text)) return { kind: 'platform-missing', reason: firstMatchLine(text, /no match for platform/i) };
+  for (const pattern of REGISTRY_DENIED) {
+    const m = pattern.exec(text);
+    if (m) {
+      const host = hostIn(lineOf(text, m.index));
+      return {
+        kind: 'registry',
+        ...(host ? { host } : {}),
+        reason: m[0],
+        anonymous: /no basic auth credentials/i.test(text),
+      };
+    }
+  }
+  for (const pattern of NETWORK) {
+    const m = pattern.exec(text);
+    if (m) {
+      const host = m[1] ?? hostIn(lineOf(text, m.index));
+      return { kind: 'network', ...(host ? { host } : {}), reason: m[0] };
+    }
+  }
+  return undefined;
+}
+
+function lineOf(text: string, index: number): string {
+  const start = text.lastIndexOf('\n', index) + 1;
+  const end = text.indexOf('\n', index);
+  return text.slice(start, end < 0 ? undefined : end);
+}
+
+function firstMatchLine(text: string, pattern: RegExp): string {
+  const m = pattern.exec(text);
+  return m ? lineOf(text, m.index).replace(/^ERROR:\s*/, '').trim() : text.trim();
+}
+
+/** Which crate and registry a cargo network failure was about, from cargo's own lines. */
+export function crateOfNetworkError(lines: readonly string[]): { crate?: string; version?: string; registry?: string; host?: string } {
+  const text = lines.join('\n');
+  const out: { crate?: string; version?: string; registry?: string; host?: string } = {};
+  const patterns: Array<[RegExp, boolean]> = [
+    [/failed to download `([\w-]+) v([\w.+-]+)`/, true],
+    [/\/crates\/([\w-]+)\/([\w.+-]+)\/download/, true],
+    [/failed to get `([\w-]+)` as a dependency/, false],
+    [/download of (?:[\w-]+\/){1,2}([\w-]+) failed/, false],
+    [/failed to load source for dependency `([\w-]+)`/, false],
+    [/Unable to update registry[^\n]*\n?[^\n]*`([\w-]+)`/, false],
+  ];
+  for (const [pattern, versioned] of patterns) {
+    const m = pattern.exec(text);
+    if (m) {
+      out.crate = m[1]!;
+      if (versioned && m[2]) out.version = m[2];
+      break;
+    }
+  }
+  const registry = /(?:registry|source) `([^`]+)`/.exec(text) ?? /Updating (\S+) index/.exec(text);
+  if (registry) out.registry = registry[1]!;
+  const host = /Could not resolve host: ([^\s)]+)/i.exec(text)?.[1] ?? hostIn(text);
+  if (host) out.host = host;
+  return out;
+}
