@@ -1,5 +1,4 @@
-import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { bakeArgs, imagetoolsCreateArgs, progressPlan, pushArgs, shellQuote, type BakeInvocation, type Progress } from '../buildx/args.js';
 import { attribute, failureError, type RunTarget, type Slot } from '../buildx/attribute.js';
 import { registryHost } from '../buildx/faults.js';
@@ -17,9 +16,8 @@ import {
 import { failuresForReport, formatReport, rowsFromSlots, type Report, type ReportImage, type ReportRow } from '../buildx/report.js';
 import { mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize, type BakeOutcome, type Metadata } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
-import { writeFiles, type OutputFile } from '../fs/write.js';
+import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import { platformTargetName } from '../render/bake.js';
-import { provenance } from '../render/header.js';
 import { outputFiles } from './generate.js';
 import type { Project } from './project.js';
 
@@ -54,54 +52,6 @@ const timer = () => {
 function imageName(tag: string): string {
   const at = tag.lastIndexOf(':');
   return at > tag.lastIndexOf('/') ? tag.slice(0, at) : tag;
-}
-
-/** An output path the user named: its directory must exist, and it must not be a directory itself. */
-function outputPath(flag: string, value: string | undefined, cwd: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (value.trim() === '') throw new CrossbakeError('input', `${flag} needs a file name.`);
-  const path = resolve(cwd, value);
-  const dir = dirname(path);
-  let dirOk = false;
-  try {
-    dirOk = statSync(dir).isDirectory();
-  } catch {
-    dirOk = false;
-  }
-  if (!dirOk) throw new CrossbakeError('input', `${flag} ${value}: the directory ${relative(cwd, dir) || dir} does not exist. Create it, or choose another path.`);
-  let isDir = false;
-  try {
-    isDir = statSync(path).isDirectory();
-  } catch {
-    isDir = false;
-  }
-  if (isDir) throw new CrossbakeError('input', `${flag} ${value} is a directory; give a file name, e.g. ${join(value, flag === '--report' ? 'report.json' : 'metadata.json')}.`);
-  return path;
-}
-
-/** Writes a whole file or nothing: a temp file beside it, renamed over it. */
-function writeAtomically(path: string, content: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.crossbake.tmp`);
-  try {
-    writeFileSync(temp, content);
-    renameSync(temp, path);
-  } catch (error) {
-    rmSync(temp, { force: true });
-    throw new CrossbakeError('environment', `cannot write ${path}: ${(error as Error).message}. Check that the directory is writable.`);
-  }
-}
-
-/** The files a write would refuse (edited or foreign), found before anything is built or written. */
-function refusedFiles(files: readonly OutputFile[]): OutputFile[] {
-  return files.filter((f) => {
-    let before: string | undefined;
-    try {
-      before = readFileSync(f.path, 'utf8');
-    } catch {
-      return false;
-    }
-    return before !== f.content && provenance(before) !== 'generated';
-  });
 }
 
 interface Plan {
@@ -144,8 +94,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // generate: render in memory; a file the user edited stops the run here, before anything is built.
   let t = timer();
   const files = outputFiles(project);
-  const refused = options.force ? [] : refusedFiles(files);
-  if (refused.length > 0) writeFiles(refused, { force: false, cwd: options.cwd });
+  assertWritable(files, { force: options.force, cwd: options.cwd });
   const bakeJson = files.find((f) => f.name === 'docker-bake.json')!;
   const bakeFile = relative(project.outDir, bakeJson.path) || 'docker-bake.json';
   const when = options.print || options.dryRun ? 'not written: --print/--dry-run' : 'written once preflight passes';

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CrossbakeError } from '../errors.js';
 import { provenance } from '../render/header.js';
 
@@ -22,28 +22,21 @@ function existing(path: string): string | undefined {
   }
 }
 
-/**
- * Writes all files or none: every guard is checked first, then each file goes to a temp file that is
- * renamed over the target. A file a user wrote or edited is only replaced with `force`.
- */
-export function writeFiles(files: readonly OutputFile[], options: { force: boolean; cwd: string }): WriteResult {
-  const show = (p: string) => relative(options.cwd, p) || p;
-  const refused: string[] = [];
-  const changed: OutputFile[] = [];
-  const unchanged: string[] = [];
-  for (const file of files) {
+function conflicts(files: readonly OutputFile[], show: (path: string) => string): string[] {
+  return files.flatMap((file) => {
     const before = existing(file.path);
-    if (before === file.content) {
-      unchanged.push(file.path);
-      continue;
-    }
-    if (before !== undefined && !options.force) {
-      const state = provenance(before);
-      if (state === 'edited') refused.push(`${show(file.path)} was edited by hand since crossbake wrote it`);
-      if (state === 'foreign') refused.push(`${show(file.path)} exists and was not written by crossbake`);
-    }
-    changed.push(file);
-  }
+    if (before === undefined || before === file.content) return [];
+    const state = provenance(before);
+    if (state === 'edited') return [`${show(file.path)} was edited by hand since crossbake wrote it`];
+    if (state === 'foreign') return [`${show(file.path)} exists and was not written by crossbake`];
+    return [];
+  });
+}
+
+/** Stops, before anything is built or written, when a write would replace a file a user wrote or edited. */
+export function assertWritable(files: readonly OutputFile[], options: { force: boolean; cwd: string }): void {
+  if (options.force) return;
+  const refused = conflicts(files, (p) => relative(options.cwd, p) || p);
   if (refused.length > 0) {
     throw new CrossbakeError(
       'conflict',
@@ -51,6 +44,16 @@ export function writeFiles(files: readonly OutputFile[], options: { force: boole
       refused,
     );
   }
+}
+
+/**
+ * Writes all files or none: every guard is checked first, then each file goes to a temp file that is
+ * renamed over the target. A file a user wrote or edited is only replaced with `force`.
+ */
+export function writeFiles(files: readonly OutputFile[], options: { force: boolean; cwd: string }): WriteResult {
+  assertWritable(files, options);
+  const changed = files.filter((f) => existing(f.path) !== f.content);
+  const unchanged = files.filter((f) => !changed.includes(f)).map((f) => f.path);
   const temps: Array<{ temp: string; path: string }> = [];
   try {
     for (const file of changed) {
@@ -65,4 +68,39 @@ export function writeFiles(files: readonly OutputFile[], options: { force: boole
     throw new CrossbakeError('environment', `cannot write generated files: ${(error as Error).message}. Check that the output directory is writable.`);
   }
   return { written: changed.map((f) => f.path), unchanged };
+}
+
+/** An output path the user named: its directory must exist, and it must not be a directory itself. */
+export function outputPath(flag: string, value: string | undefined, cwd: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new CrossbakeError('input', `${flag} needs a file name.`);
+  const path = resolve(cwd, value);
+  const dir = dirname(path);
+  let dirOk = false;
+  try {
+    dirOk = statSync(dir).isDirectory();
+  } catch {
+    dirOk = false;
+  }
+  if (!dirOk) throw new CrossbakeError('input', `${flag} ${value}: the directory ${relative(cwd, dir) || dir} does not exist. Create it, or choose another path.`);
+  let isDir = false;
+  try {
+    isDir = statSync(path).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (isDir) throw new CrossbakeError('input', `${flag} ${value} is a directory; give a file name, e.g. ${join(value, flag === '--report' ? 'report.json' : 'metadata.json')}.`);
+  return path;
+}
+
+/** Writes a whole file or nothing: a temp file beside it, renamed over it. */
+export function writeAtomically(path: string, content: string): void {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.crossbake.tmp`);
+  try {
+    writeFileSync(temp, content);
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw new CrossbakeError('environment', `cannot write ${path}: ${(error as Error).message}. Check that the directory is writable.`);
+  }
 }
