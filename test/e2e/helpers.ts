@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
@@ -98,7 +98,7 @@ export function binfmt(action: 'enable' | 'disable', entries: readonly string[])
 
 export function binfmtEnabled(entry: string): boolean {
   try {
-    return execFileSync('cat', [`/proc/sys/fs/binfmt_misc/${entry}`]).toString().startsWith('enabled');
+    return readFileSync(`/proc/sys/fs/binfmt_misc/${entry}`, 'utf8').startsWith('enabled');
   } catch {
     return false;
   }
@@ -135,7 +135,6 @@ export function table(rows: string[][]): string {
 
 // ---- build logs and workspace edits for the cache suite (test/e2e/cache.test.ts) and bench/run.ts
 
-import { readFileSync, writeFileSync } from 'node:fs';
 
 /** One vertex of a `--progress plain` log: every `[target stage i/n]` name it was printed under. */
 export interface PlainVertex {
