@@ -44,7 +44,10 @@ const runnerLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a
 
 /** `[workspace.metadata.crossbake.ci]`: the GitHub Actions workflow that `crossbake ci` writes. */
 export const CiSettingsSchema = z.strictObject({
-  registry: z.string().regex(/^[^\s/][^\s]*[^\s/]$|^[^\s/]$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"').optional(),
+  registry: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"')
+    .optional(),
   'registry-kind': z.enum(['dockerhub', 'ghcr', 'other']).optional(),
   runner: runnerLabel.optional(),
   'arm-runner': runnerLabel.optional(),
@@ -61,7 +64,10 @@ export const WorkspaceSettingsSchema = z.strictObject({
   'rust-image': z.string().min(1).optional(),
   'base-image': z.string().min(1).optional(),
   platforms: z.array(platformName).min(1).optional(),
-  registry: z.string().regex(/^[^\s/][^\s]*[^\s/]$|^[^\s/]$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"').optional(),
+  registry: z
+    .string()
+    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"')
+    .optional(),
   tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag such as "latest" or "v1.2.3"').optional(),
   bins: z.array(z.string()).min(1).optional(),
   profile: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a Cargo profile name').optional(),

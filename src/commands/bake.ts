@@ -94,11 +94,18 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // generate: render in memory; a file the user edited stops the run here, before anything is built.
   let t = timer();
   const files = outputFiles(project);
-  assertWritable(files, { force: options.force, cwd: options.cwd });
   const bakeJson = files.find((f) => f.name === 'docker-bake.json')!;
   const bakeFile = relative(project.outDir, bakeJson.path) || 'docker-bake.json';
-  const when = options.print || options.dryRun ? 'not written: --print/--dry-run' : 'written once preflight passes';
-  options.log(`generate  ${t()}  (${files.map((f) => f.name).join(', ')}: rendered; ${when})`);
+  // The generated files are the product even where nothing can build them yet (no docker here):
+  // they are written before the environment is checked; --print and --dry-run write nothing.
+  if (options.print || options.dryRun) {
+    assertWritable(files, { force: options.force, cwd: options.cwd });
+    options.log(`generate  ${t()}  (rendered; not written: --print/--dry-run)`);
+  } else {
+    const write = writeFiles(files, { force: options.force, cwd: options.cwd });
+    const shown = (paths: readonly string[]) => paths.map((p) => relative(options.cwd, p) || p).join(', ');
+    options.log(`generate  ${t()}  (${write.written.length ? `wrote ${shown(write.written)}` : 'all files unchanged'})`);
+  }
 
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
@@ -182,8 +189,6 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
   options.log(`preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`);
 
-  const write = writeFiles(files, { force: options.force, cwd: options.cwd });
-  if (write.written.length > 0) options.log(`wrote ${write.written.map((p) => relative(options.cwd, p) || p).join(', ')}`);
 
   t = timer();
   const started = new Date();
