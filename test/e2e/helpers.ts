@@ -143,8 +143,10 @@ export interface PlainVertex {
   cached: boolean;
   done: boolean;
   errored: boolean;
-  /** From `#N DONE 12.3s`: how long it ran (the longest, when printed more than once). */
+  /** From `#N DONE 12.3s`: how long it took (the longest, when printed more than once). */
   seconds: number;
+  /** It printed layer downloads (`#N sha256:... 12MB / 12MB`): a cached result pulled from a registry cache. */
+  pulled: boolean;
   readonly output: string[];
 }
 
@@ -158,7 +160,7 @@ export function plainVertices(log: string): Map<number, PlainVertex> {
   const vertices = new Map<number, PlainVertex>();
   const get = (id: number) => {
     let v = vertices.get(id);
-    if (!v) vertices.set(id, (v = { id, names: [], cached: false, done: false, errored: false, seconds: 0, output: [] }));
+    if (!v) vertices.set(id, (v = { id, names: [], cached: false, done: false, errored: false, seconds: 0, pulled: false, output: [] }));
     return v;
   };
   for (const line of log.split('\n')) {
@@ -174,6 +176,7 @@ export function plainVertices(log: string): Map<number, PlainVertex> {
       v.seconds = Math.max(v.seconds, Number(rest.slice(5).replace(/s$/, '')) || 0);
     }
     else if (rest.startsWith('ERROR')) v.errored = true;
+    else if (/^sha256:[0-9a-f]{64} /.test(rest)) v.pulled = true;
     else if (/^\d+\.\d+ /.test(rest)) v.output.push(rest.replace(/^\d+\.\d+ /, ''));
   }
   return vertices;
@@ -185,8 +188,15 @@ export function verticesNamed(log: string | Map<number, PlainVertex>, name: RegE
   return [...all.values()].filter((v) => v.names.some((n) => name.test(n)));
 }
 
-/** A vertex that executed in this build: not served from a cache. */
-export const ran = (v: PlainVertex) => !v.cached && (v.done || v.output.length > 0 || v.errored);
+/**
+ * A vertex that executed in this build: it printed output of its own, failed, or finished without
+ * pulling layers. A result restored from a registry cache prints `CACHED`, or, when it is the vertex
+ * whose layers BuildKit fetches, the downloads and `DONE` with no output.
+ */
+export const ran = (v: PlainVertex) => !v.cached && (v.output.length > 0 || v.errored || (v.done && !v.pulled));
+
+/** A vertex whose result came from a cache (local, or pulled from a registry cache), not executed. */
+export const restored = (v: PlainVertex) => !ran(v) && (v.cached || v.pulled);
 
 /** The `crossbake: <phase> 12.3s` lines of a run, as seconds. */
 export function crossbakePhases(stderr: string): Record<string, number> {

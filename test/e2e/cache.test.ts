@@ -1,0 +1,223 @@
+// Caching that holds across binaries, platforms and machines (#4), on the real dockerd: one dependency
+// stage per target triple shared by every binary, the dependency layer kept for source-only and
+// version-only changes and rebuilt for a new crate, a registry cache per binary and platform, and that
+// cache restoring the dependency layers on an emptied machine.
+// Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first). Prunes the build
+// cache twice: other builds on this dockerd get slower, none breaks.
+import t, { type Test } from 'tap';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PLATFORMS } from '../../src/platforms.js';
+import {
+  addItoa,
+  bumpVersion,
+  copyWorkspace,
+  crossbake,
+  docker,
+  editSource,
+  isolateSkeleton,
+  plainVertices,
+  pruneBuildCache,
+  ran,
+  REGISTRY_HOST,
+  restored,
+  removeDir,
+  removeImages,
+  table,
+  verticesNamed,
+  type PlainVertex,
+  type Run,
+} from './helpers.js';
+
+const RUN_ID = Date.now().toString(36);
+// A fresh namespace: no registry cache from an earlier run can make the first build warm.
+const REGISTRY = `${REGISTRY_HOST}/crossbake-cache-${RUN_ID}`;
+const BINS = ['backend', 'frontend'] as const;
+const phases: string[][] = [['phase', 'seconds']];
+const phase = (name: string, seconds: number) => {
+  phases.push([name, seconds.toFixed(1)]);
+  t.comment(`phase ${name}: ${seconds.toFixed(1)}s`);
+};
+
+const ws = copyWorkspace('examples/workspace');
+isolateSkeleton(ws, RUN_ID);
+t.teardown(() => {
+  removeDir(ws);
+  removeImages(REGISTRY);
+  console.error(`\ncache phases (${REGISTRY})\n${table(phases)}\n`);
+});
+
+const LOGS = mkdtempSync(join(tmpdir(), `crossbake-cache-${RUN_ID}-`));
+let builds = 0;
+function bake(what: string): Run {
+  const run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY });
+  phase(what, run.seconds);
+  const file = join(LOGS, `${++builds}.log`);
+  writeFileSync(file, `${run.stderr}\n${run.stdout}`);
+  t.comment(`log: ${file}`);
+  return run;
+}
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** The deps stage's RUN as printed under one target's prefix, e.g. `[frontend-linux-arm64 deps 3/3] RUN`. */
+const depsRunName = (bin: string, key: string) => new RegExp(`^\\[${esc(bin)}-${esc(key)} deps \\d+/\\d+\\] RUN `);
+const buildRunName = (bin: string, key: string) => new RegExp(`^\\[${esc(bin)}-${esc(key)} build-${esc(bin)} \\d+/\\d+\\] RUN `);
+const anyDepsRun = /^\[\S+ deps \d+\/\d+\] RUN /;
+/** A line of cargo compiling something that is not one of the workspace's own packages. */
+const foreignCompile = /^\s*Compiling (?!(backend|frontend|shared) v)\S+ v/;
+
+/**
+ * Per platform, the one deps RUN vertex of both binaries' targets; fails the test when there is not
+ * exactly one. BuildKit gives a vertex one number in a bake call; buildx prints a shared vertex under
+ * the prefix of one target or of several, so the proof is the count of numbers, not the prefixes.
+ */
+function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex> {
+  const vertices = plainVertices(log);
+  const found = new Map<string, PlainVertex>();
+  for (const p of PLATFORMS) {
+    const named = BINS.flatMap((bin) => verticesNamed(vertices, depsRunName(bin, p.key)));
+    const ids = [...new Set(named.map((v) => v.id))];
+    const v = vertices.get(ids[0]!);
+    const prefixes = v ? v.names.map((n) => n.slice(1, n.indexOf(' '))).join(', ') : '';
+    t.equal(ids.length, 1, `${p.docker}: one deps RUN vertex for both binaries (#${ids.join(', #')}, printed under ${prefixes})`);
+    if (v) found.set(p.key, v);
+  }
+  return found;
+}
+
+/** The deps RUN of every platform came from a cache: `CACHED`, or its layers pulled from the registry cache; cargo did not run in it. */
+function assertDepsCached(t: Test, log: string, what = 'CACHED'): void {
+  for (const [key, v] of depsPerPlatform(t, log)) {
+    t.ok(restored(v), `${key}: the deps RUN (#${v.id}) is ${what} (${v.cached ? 'CACHED' : v.pulled ? `layers pulled, DONE ${v.seconds}s, no output` : 'executed'})`);
+    t.notOk(v.output.some((l) => /Compiling /.test(l)), `${key}: cargo compiled nothing in it`);
+  }
+}
+
+/** Every binary's build RUN ran on every platform, on top of the dependency layer: only the workspace's own crates compile. */
+function assertBuiltOnDeps(t: Test, log: string): void {
+  const vertices = plainVertices(log);
+  for (const p of PLATFORMS) {
+    for (const bin of BINS) {
+      const [v] = verticesNamed(vertices, buildRunName(bin, p.key));
+      t.ok(v && ran(v), `${bin}-${p.key}: the build RUN ran`);
+      if (!v) continue;
+      t.ok(v.output.some((l) => new RegExp(`Compiling ${bin} v`).test(l)), `${bin}-${p.key}: cargo compiled ${bin}`);
+      const foreign = v.output.filter((l) => foreignCompile.test(l));
+      t.same(foreign, [], `${bin}-${p.key}: no dependency was compiled again`);
+    }
+  }
+}
+
+let coldSeconds = 0;
+let healthy = true;
+const guard = (t: Test) => {
+  if (!healthy) t.plan(0, 'skipped: an earlier build failed');
+  return healthy;
+};
+const succeeded = (t: Test, run: Run) => {
+  const ok = t.equal(run.code, 0, 'crossbake bake --push succeeds');
+  if (!ok) {
+    healthy = false;
+    t.comment(run.stderr.slice(-4000));
+  }
+  return ok;
+};
+
+t.test('cold build: the dependency stage runs once per target triple, shared by both binaries', async (t) => {
+  const pruned = pruneBuildCache();
+  t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
+  const run = bake('cold: prune, fresh namespace, 2 binaries x 3 platforms');
+  coldSeconds = run.seconds;
+  if (!succeeded(t, run)) return;
+  const deps = verticesNamed(run.stderr, anyDepsRun);
+  const executed = deps.filter(ran);
+  t.equal(executed.length, PLATFORMS.length, `the deps RUN executed ${executed.length} times (#${executed.map((v) => v.id).join(', #')}) for ${PLATFORMS.length} platforms and ${BINS.length} binaries`);
+  for (const [key, v] of depsPerPlatform(t, run.stderr)) {
+    t.ok(ran(v), `${key}: the deps RUN (#${v.id}) ran`);
+    t.ok(v.output.some((l) => /Compiling serde v/.test(l)), `${key}: it compiled the dependencies`);
+  }
+  const builds = PLATFORMS.flatMap((p) => BINS.flatMap((bin) => verticesNamed(run.stderr, buildRunName(bin, p.key)).filter(ran)));
+  t.equal(new Set(builds.map((v) => v.id)).size, PLATFORMS.length * BINS.length, 'each binary has its own build RUN per platform');
+});
+
+t.test('changing only a .rs file keeps the dependency layer of every platform', async (t) => {
+  if (!guard(t)) return;
+  editSource(ws, 'cache test: a source-only change');
+  const run = bake('source-only change');
+  if (!succeeded(t, run)) return;
+  assertDepsCached(t, run.stderr);
+  assertBuiltOnDeps(t, run.stderr);
+});
+
+t.test("changing only the workspace's version keeps the dependency layer (cargo-chef#323)", async (t) => {
+  if (!guard(t)) return;
+  bumpVersion(ws, '0.1.0', '0.1.1');
+  const run = bake('version bump 0.1.0 -> 0.1.1');
+  if (!succeeded(t, run)) return;
+  assertDepsCached(t, run.stderr);
+  const versions = plainVertices(run.stderr);
+  t.ok(
+    [...versions.values()].some((v) => v.output.some((l) => /Compiling backend v0\.1\.1\b/.test(l))),
+    'the binaries are rebuilt with the new version',
+  );
+});
+
+t.test('a new crate in Cargo.toml + Cargo.lock rebuilds the dependency layer, once per platform', async (t) => {
+  if (!guard(t)) return;
+  addItoa(ws);
+  const run = bake('new dependency (itoa) in Cargo.toml + Cargo.lock');
+  if (!succeeded(t, run)) return;
+  const executed = verticesNamed(run.stderr, anyDepsRun).filter(ran);
+  t.equal(executed.length, PLATFORMS.length, `the deps RUN executed ${executed.length} times`);
+  for (const [key, v] of depsPerPlatform(t, run.stderr)) {
+    t.ok(ran(v), `${key}: the deps RUN (#${v.id}) ran again`);
+    t.ok(v.output.some((l) => /Compiling itoa v/.test(l)), `${key}: it compiled itoa`);
+  }
+  const toolchain = verticesNamed(run.stderr, /^\[\S+ toolchain \d+\/\d+\] RUN /);
+  t.ok(toolchain.length > 0 && toolchain.every((v) => v.cached), "the toolchain's apt step stays CACHED (itoa was already a locked crate)");
+});
+
+t.test('each binary and platform has its own registry cache', async (t) => {
+  if (!guard(t)) return;
+  const digests = new Map<string, string>();
+  for (const bin of BINS) {
+    for (const p of PLATFORMS) {
+      const ref = `${REGISTRY}/${bin}:cache-${p.key}`;
+      const raw = docker(['buildx', 'imagetools', 'inspect', '--raw', ref]);
+      if (!t.equal(raw.code, 0, `${ref} exists\n${raw.stderr}`)) continue;
+      const manifest = JSON.parse(raw.stdout) as { manifests?: Array<{ mediaType: string }> };
+      t.ok(
+        manifest.manifests?.some((m) => m.mediaType === 'application/vnd.buildkit.cacheconfig.v0'),
+        `${ref} is a BuildKit cache manifest`,
+      );
+      digests.set(ref, `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`);
+    }
+  }
+  t.equal(digests.size, BINS.length * PLATFORMS.length, 'six cache manifests');
+  t.equal(new Set(digests.values()).size, digests.size, 'all distinct');
+  t.comment([...digests].map(([ref, d]) => `${ref} ${d.slice(0, 19)}`).join('\n'));
+});
+
+t.test('an emptied machine restores the dependency layers from the registry cache', async (t) => {
+  if (!guard(t)) return;
+  const pruned = pruneBuildCache();
+  t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
+  const removed = removeImages(REGISTRY);
+  t.ok(removed.length >= BINS.length * PLATFORMS.length, `removed the local ${REGISTRY}/* images (${removed.length})`);
+  t.same(removeImages(REGISTRY), [], 'none is left');
+  // A new commit on a new machine: the binaries compile again, on dependency layers from the registry.
+  editSource(ws, 'cache test: a change built on an emptied machine');
+  const run = bake('emptied machine (prune + image rm), from the registry cache');
+  if (!succeeded(t, run)) return;
+  for (const bin of BINS) {
+    for (const p of PLATFORMS) {
+      t.match(run.stderr, new RegExp(`importing cache manifest from ${esc(`${REGISTRY}/${bin}:cache-${p.key}`)}\\b`), `${bin}-${p.key} imports its registry cache`);
+    }
+  }
+  assertDepsCached(t, run.stderr, 'restored from the registry cache');
+  assertBuiltOnDeps(t, run.stderr);
+  const ratio = run.seconds / coldSeconds;
+  t.comment(`cold ${coldSeconds.toFixed(1)}s, emptied machine from the registry cache ${run.seconds.toFixed(1)}s (${(ratio * 100).toFixed(0)}% of cold)`);
+});
