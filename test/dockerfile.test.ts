@@ -74,6 +74,10 @@ t.test('the dependency skeleton ignores versions and sources, not dependencies',
   writeFileSync(lock, original.lock.replace(/(name = "(backend|frontend|shared)"\nversion = )"0\.1\.0"/g, '$1"0.2.0"'));
   t.equal(skeletonOf(render(dir)), before, 'a version bump of the workspace keeps the skeleton (cargo-chef#323)');
 
+  const backendManifestPath = join(dir, 'crates/backend/Cargo.toml');
+  writeFileSync(backendManifestPath, readFileSync(backendManifestPath, 'utf8').replace(/^description = .*$/m, 'description = "a new description"'));
+  t.equal(skeletonOf(render(dir)), before, 'a new description keeps the skeleton');
+
   const backendManifest = join(dir, 'crates/backend/Cargo.toml');
   writeFileSync(backendManifest, readFileSync(backendManifest, 'utf8').replace('[dependencies]', '[dependencies]\nitoa = "1"'));
   t.not(skeletonOf(render(dir)), before, 'a new dependency changes the skeleton');

@@ -8,23 +8,32 @@ export interface SkeletonFile {
 }
 
 const MASKED_VERSION = '0.0.0';
+/** Package fields that say nothing about dependencies; editing them must not rebuild the dependency layer. */
+const DESCRIPTIVE_FIELDS = [
+  'description', 'authors', 'license', 'license-file', 'readme', 'homepage', 'repository', 'documentation',
+  'keywords', 'categories', 'publish', 'include', 'exclude', 'metadata',
+];
 const DEPENDENCY_TABLES = ['dependencies', 'dev-dependencies', 'build-dependencies'];
 
 /**
  * Drops from a manifest what must not invalidate the dependency layer: the workspace's own versions
- * (cargo-chef#323), version requirements on path dependencies (they would no longer match), and metadata.
+ * (cargo-chef#323), version requirements on path dependencies (they would no longer match), descriptive
+ * package fields and metadata.
  */
 function maskManifest(manifest: TomlTable): TomlTable {
   const copy = structuredClone(manifest) as TomlTable;
   const pkg = copy.package;
   if (isTable(pkg)) {
     if (typeof pkg.version === 'string') pkg.version = MASKED_VERSION;
-    delete pkg.metadata;
+    for (const field of DESCRIPTIVE_FIELDS) delete pkg[field];
   }
   const ws = copy.workspace;
   if (isTable(ws)) {
     delete ws.metadata;
-    if (isTable(ws.package) && typeof ws.package.version === 'string') ws.package.version = MASKED_VERSION;
+    if (isTable(ws.package)) {
+      if (typeof ws.package.version === 'string') ws.package.version = MASKED_VERSION;
+      for (const field of DESCRIPTIVE_FIELDS) delete ws.package[field];
+    }
     if (isTable(ws.dependencies)) dropPathVersions(ws.dependencies);
   }
   for (const key of DEPENDENCY_TABLES) if (isTable(copy[key])) dropPathVersions(copy[key]);
