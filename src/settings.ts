@@ -37,6 +37,7 @@ export const PackageSettingsSchema = BinSettingsSchema.extend({
 export const CacheSettingsSchema = z.strictObject({
   type: z.enum(['registry', 'local', 'gha', 'inline', 'none']).optional(),
   mode: z.enum(['min', 'max']).optional(),
+  compression: z.enum(['gzip', 'zstd']).optional(),
   dir: z.string().min(1).optional(),
 });
 
@@ -158,7 +159,12 @@ export interface Settings {
   readonly profile: string;
   readonly skeleton: 'crossbake' | 'cargo-chef';
   readonly cargoChefVersion: string;
-  readonly cache: { readonly type: 'registry' | 'local' | 'gha' | 'inline' | 'none'; readonly mode: 'min' | 'max'; readonly dir: string };
+  readonly cache: {
+    readonly type: 'registry' | 'local' | 'gha' | 'inline' | 'none';
+    readonly mode: 'min' | 'max';
+    readonly compression: 'gzip' | 'zstd';
+    readonly dir: string;
+  };
   readonly user: { readonly name: string; readonly uid: number };
   readonly debian: { readonly packages: readonly string[]; readonly crates?: readonly string[] };
   readonly ci: z.infer<typeof CiSettingsSchema>;
@@ -184,6 +190,8 @@ export function resolveSettings(workspace: WorkspaceSettingsInput, flags: Worksp
     cache: {
       type: s.cache.type ?? (registry ? 'registry' : 'none'),
       mode: s.cache.mode ?? 'max',
+      // zstd: a cold build's cache export compresses the whole toolchain layer, and gzip takes minutes there
+      compression: s.cache.compression ?? 'zstd',
       dir: s.cache.dir ?? '.crossbake/cache',
     },
     user: { name: s.user?.name ?? 'app', uid: s.user?.uid ?? 10001 },

@@ -26,12 +26,12 @@ t.test('targets, platforms, tags and per-platform caches as buildx resolves them
     t.equal(target.target, `runtime-${bin}`);
     t.same(target.platforms, ['linux/amd64', 'linux/arm64', 'linux/arm/v7']);
     t.same(target.tags, [`127.0.0.1:5000/crossbake/${bin}:latest`]);
-    t.same(target['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-all,mode=max`]);
+    t.same(target['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-all,mode=max,compression=zstd`]);
     for (const p of PLATFORMS) {
       const one = all.target[`${bin}-${p.key}`];
       t.same(one.platforms, [p.docker], `${bin} ${p.docker} platform`);
       t.equal(one.target, `runtime-${bin}`, 'inherits the stage');
-      t.same(one['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key},mode=max`], 'its own cache');
+      t.same(one['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key},mode=max,compression=zstd`], 'its own cache');
       t.same(one['cache-from'], [
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key}`,
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-all`,
@@ -56,7 +56,7 @@ t.test('variables and --set override what the file says', { skip }, async (t) =>
 
 t.test('the gha cache keys each binary and platform', { skip }, async (t) => {
   const gha = bakePrint(goldenDir('example-gha-cache'), ['-f', 'docker-bake.hcl', 'frontend-platforms']);
-  t.same(gha.target['frontend-linux-arm-v7']['cache-to'], ['type=gha,scope=crossbake-frontend-linux-arm-v7,mode=max']);
+  t.same(gha.target['frontend-linux-arm-v7']['cache-to'], ['type=gha,scope=crossbake-frontend-linux-arm-v7,mode=max,compression=zstd']);
   t.same(Object.keys(gha.target).sort(), ['frontend-linux-amd64', 'frontend-linux-arm-v7']);
 });
 

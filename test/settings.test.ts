@@ -40,7 +40,7 @@ t.test('defaults, then the workspace, then flags', async (t) => {
   const s = resolveSettings(ws, flags);
   t.equal(s.tag, 'v2');
   t.equal(s.registry, 'ghcr.io/acme');
-  t.same(s.cache, { type: 'gha', mode: 'min', dir: '.crossbake/cache' });
+  t.same(s.cache, { type: 'gha', mode: 'min', compression: 'zstd', dir: '.crossbake/cache' });
   t.equal(s.toolchain, 'rustup');
   t.equal(resolveSettings({}, {}).cache.type, 'none', 'no registry: no registry cache');
   t.equal(resolveSettings({ registry: 'r.io/x' }, {}).cache.type, 'registry');

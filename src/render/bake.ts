@@ -36,7 +36,7 @@ export function platformTargetName(image: ImagePlan, platform: Platform): string
 }
 
 function cacheKey(plan: Plan, image: ImagePlan, suffix: string): { from: string; to: string } | undefined {
-  const mode = `,mode=${plan.cache.mode}`;
+  const mode = `,mode=${plan.cache.mode}${plan.cache.compression === 'gzip' ? '' : `,compression=${plan.cache.compression}`}`;
   switch (plan.cache.type) {
     case 'registry': {
       const ref = imageRef(image.image, quoted(`cache-${suffix}`));
