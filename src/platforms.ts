@@ -86,7 +86,3 @@ export function findPlatform(name: string): Platform | undefined {
   const canonical = aliases[n] ?? n;
   return PLATFORMS.find((p) => p.docker === canonical);
 }
-
-export function platformByRustTarget(triple: string): Platform | undefined {
-  return PLATFORMS.find((p) => p.rustTarget === triple);
-}

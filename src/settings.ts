@@ -121,18 +121,6 @@ function unwrap(node: unknown): { shape?: unknown } | undefined {
   return n;
 }
 
-/** Values given on the command line; they override every file. */
-export interface FlagSettings {
-  toolchain?: string;
-  'rust-version'?: string;
-  platforms?: string[];
-  registry?: string;
-  tag?: string;
-  bins?: string[];
-  skeleton?: string;
-  cache?: { type?: string };
-}
-
 export interface ResolvedBinSettings {
   readonly image: string;
   readonly port?: number;

@@ -28,7 +28,6 @@ t.test('the feature table: required features set the minimum, the others are gat
   t.same(missingRequired(v('0.13.1')), []);
   t.ok(supports(v('0.13.1'), 'rawjsonProgress'));
   t.notOk(supports(v('0.11.2'), 'rawjsonProgress'));
-  t.notOk(supports(v('0.13.1'), 'call'));
   for (const [name, f] of Object.entries(BUILDX_FEATURES)) t.match(f.since, /^\d+\.\d+\.\d+$/, name);
 });
 

@@ -241,8 +241,3 @@ export function checkPrintedPlatforms(printed: BakePrint): void {
     throw new CrossbakeError('input', `the bake definition asks for a platform crossbake does not build (from --set, or the PLATFORMS variable in the environment); fix it and run again:`, [...new Set(problems)]);
   }
 }
-
-/** The builder's driver: `docker` (the daemon's own BuildKit) cannot push by digest; the others can. */
-export async function detectDriver(builder?: string): Promise<string> {
-  return (await inspectBuilder(builder)).driver;
-}

@@ -33,13 +33,7 @@ export const BUILDX_FEATURES = {
   bakeStdin: { since: '0.8.0', what: 'reading a bake definition from stdin (`--file -`)', required: true },
   metadataFile: { since: '0.6.0', what: '--metadata-file', required: true },
   setOverrides: { since: '0.8.0', what: '--set TARGET.output=... overrides', required: true },
-  imagetoolsCreate: { since: '0.8.0', what: 'docker buildx imagetools create (the multi-platform tag)', required: false },
-  provenance: { since: '0.10.0', what: '--provenance / --sbom', required: false },
   rawjsonProgress: { since: '0.12.0', what: '--progress rawjson', required: false },
-  objectCacheEntries: { since: '0.19.0', what: 'cache-from/cache-to as objects in bake files', required: false },
-  call: { since: '0.19.0', what: '--call (e.g. check)', required: false },
-  allow: { since: '0.19.0', what: '--allow (bake entitlements)', required: false },
-  list: { since: '0.20.0', what: '--list', required: false },
 } as const;
 
 export type BuildxFeature = keyof typeof BUILDX_FEATURES;
