@@ -8,33 +8,33 @@
 // BENCH_SKIP_NAIVE=1 leaves it out.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
-import { repoRoot } from '../test/helpers/paths.js';
 import {
   addItoa,
   copyWorkspace,
   crossbake,
   crossbakePhases,
+  type Descriptor,
   docker,
   editSource,
   isolateSkeleton,
   plainVertices,
+  platformString,
   pruneBuildCache,
+  REGISTRY_HOST,
+  type Run,
   ran,
   rawManifest,
-  REGISTRY_HOST,
   removeDir,
   removeImages,
   runnable,
-  platformString,
   sh,
   table,
   verticesNamed,
-  type Descriptor,
-  type Run,
 } from '../test/e2e/helpers.js';
+import { repoRoot } from '../test/helpers/paths.js';
 
 const BINS = ['backend', 'frontend'] as const;
 const RUN_ID = Date.now().toString(36);
@@ -76,7 +76,8 @@ function bake(ws: string, name: string, file: string): Timed {
   say(`crossbake: ${name}`);
   const run: Run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
-  if (run.code !== 0) throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
+  if (run.code !== 0)
+    throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
   const phases = crossbakePhases(run.stderr);
   say(`  ${s(run.seconds)}s (buildx ${phases.build ?? '?'}s)`);
   return { seconds: run.seconds, log: run.stderr, ...(phases.build !== undefined ? { buildx: phases.build } : {}) };
@@ -85,7 +86,12 @@ function bake(ws: string, name: string, file: string): Timed {
 /** `docker buildx build` with a time limit: stopped with SIGINT (buildx cancels the build) when it runs over. */
 function buildxBuild(args: string[], cwd: string, limitSeconds: number, file: string): { code: number; seconds: number; stopped: boolean } {
   const start = Date.now();
-  const r = spawnSync('docker', ['buildx', 'build', ...args], { cwd, timeout: limitSeconds * 1000, killSignal: 'SIGINT', maxBuffer: 512 * 1024 * 1024 });
+  const r = spawnSync('docker', ['buildx', 'build', ...args], {
+    cwd,
+    timeout: limitSeconds * 1000,
+    killSignal: 'SIGINT',
+    maxBuffer: 512 * 1024 * 1024,
+  });
   const seconds = (Date.now() - start) / 1000;
   writeFileSync(join(LOGS, `${file}.log`), `${r.stderr?.toString() ?? ''}\n${r.stdout?.toString() ?? ''}`);
   const stopped = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
@@ -184,7 +190,20 @@ async function main(): Promise<void> {
         let ok = true;
         for (const bin of BINS) {
           say(`naive emulated build: ${bin} (limit ${NAIVE_TIMEOUT_MIN} min in all)`);
-          const args = ['--progress', 'plain', '--platform', PLATFORMS.map((p) => p.docker).join(','), '-f', join(repoRoot, 'bench/naive/Dockerfile'), '--target', bin, '-t', `${REGISTRY}/naive-${bin}:latest`, '--push', '.'];
+          const args = [
+            '--progress',
+            'plain',
+            '--platform',
+            PLATFORMS.map((p) => p.docker).join(','),
+            '-f',
+            join(repoRoot, 'bench/naive/Dockerfile'),
+            '--target',
+            bin,
+            '-t',
+            `${REGISTRY}/naive-${bin}:latest`,
+            '--push',
+            '.',
+          ];
           let r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}`);
           if (r.code !== 0 && !r.stopped) {
             // A push can meet a passing registry error (seen: a 500 on HEAD of a new tag); the built
@@ -218,24 +237,63 @@ async function main(): Promise<void> {
 
     const t = (k: string) => times.get(k)!;
     const cold = t('cold').seconds;
-    const row = (name: string, k: string, ratio: string, goal: string, result: string) => [name, s(t(k).seconds), t(k).buildx !== undefined ? s(t(k).buildx!) : '', ratio, goal, result];
+    const row = (name: string, k: string, ratio: string, goal: string, result: string) => [
+      name,
+      s(t(k).seconds),
+      t(k).buildx !== undefined ? s(t(k).buildx!) : '',
+      ratio,
+      goal,
+      result,
+    ];
     const src = t('source').seconds / cold;
     const timeRows: string[][] = [
       ['build (crossbake bake backend frontend --push, 3 platforms)', 'seconds', 'of which buildx', 'ratio', 'goal', 'result'],
       row('cold: empty build cache, fresh registry namespace', 'cold', '1.00 (reference)', '', ''),
-      row('one-file source change', 'source', `${pct(src)} of cold`, '≤ 20% of cold (spec ≤ 50%)', src <= 0.2 ? 'met' : src <= 0.5 ? 'not met (spec met)' : 'not met'),
+      row(
+        'one-file source change',
+        'source',
+        `${pct(src)} of cold`,
+        '≤ 20% of cold (spec ≤ 50%)',
+        src <= 0.2 ? 'met' : src <= 0.5 ? 'not met (spec met)' : 'not met',
+      ),
       row('no change', 'none', `${pct(t('none').seconds / cold)} of cold`, '≤ 10 s', t('none').seconds <= 10 ? 'met' : 'not met'),
       row('Cargo.toml + Cargo.lock change (new crate)', 'lock', `${pct(t('lock').seconds / cold)} of cold`, '', ''),
-      row('emptied machine (prune + image rm), registry cache', 'emptied', `${pct(t('emptied').seconds / cold)} of cold`, '< 50% of cold (issue #4)', t('emptied').seconds < cold / 2 ? 'met' : 'not met'),
+      row(
+        'emptied machine (prune + image rm), registry cache',
+        'emptied',
+        `${pct(t('emptied').seconds / cold)} of cold`,
+        '< 50% of cold (issue #4)',
+        t('emptied').seconds < cold / 2 ? 'met' : 'not met',
+      ),
     ];
     if (naive) {
       const shown = naive.stopped ? `> ${s(naive.seconds)} (stopped)` : naive.ok ? s(naive.seconds) : `failed after ${s(naive.seconds)}`;
       const factor = naive.seconds / cold;
       const ratio = naive.stopped ? `> ${factor.toFixed(1)}× crossbake cold` : `${factor.toFixed(1)}× crossbake cold`;
-      const result = !naive.ok ? 'unknown (naive build failed)' : factor >= 4 ? 'met' : naive.stopped ? 'unknown (stopped too early)' : 'not met';
-      timeRows.push(['naive Dockerfile, everything under qemu, cold (bench/naive)', shown, '', ratio, 'crossbake cold ≥ 4× faster', result]);
+      const result = !naive.ok
+        ? 'unknown (naive build failed)'
+        : factor >= 4
+          ? 'met'
+          : naive.stopped
+            ? 'unknown (stopped too early)'
+            : 'not met';
+      timeRows.push([
+        'naive Dockerfile, everything under qemu, cold (bench/naive)',
+        shown,
+        '',
+        ratio,
+        'crossbake cold ≥ 4× faster',
+        result,
+      ]);
     } else {
-      timeRows.push(['naive Dockerfile, everything under qemu, cold (bench/naive)', 'skipped', '', '', 'crossbake cold ≥ 4× faster', 'not measured']);
+      timeRows.push([
+        'naive Dockerfile, everything under qemu, cold (bench/naive)',
+        'skipped',
+        '',
+        '',
+        'crossbake cold ≥ 4× faster',
+        'not measured',
+      ]);
     }
 
     const report = [
@@ -255,14 +313,23 @@ async function main(): Promise<void> {
       '',
       table([
         ['build', ...STEP_KINDS.map(([k]) => k)],
-        ...[['cold', 'cold'], ['one-file source change', 'source'], ['no change', 'none'], ['Cargo.toml + Cargo.lock change', 'lock'], ['emptied machine', 'emptied']].map(([name, k]) => [name!, ...stepCells(t(k!).log)]),
+        ...[
+          ['cold', 'cold'],
+          ['one-file source change', 'source'],
+          ['no change', 'none'],
+          ['Cargo.toml + Cargo.lock change', 'lock'],
+          ['emptied machine', 'emptied'],
+        ].map(([name, k]) => [name!, ...stepCells(t(k!).log)]),
       ]),
       '',
       '## Image size per platform',
       '',
       `Compressed: config + layers as the registry has them. Unpacked: the files of the image's filesystem. Overhead: over the base image alone (${BASE}). Goal: unpacked overhead ≤ binary + 2 MB.`,
       '',
-      table([['platform', 'image', 'compressed MB', 'unpacked MB', 'overhead compressed MB', 'overhead unpacked MB', 'binary MB', 'goal'], ...sizeRows]),
+      table([
+        ['platform', 'image', 'compressed MB', 'unpacked MB', 'overhead compressed MB', 'overhead unpacked MB', 'binary MB', 'goal'],
+        ...sizeRows,
+      ]),
       '',
       `Size goal: ${sizeGoals.every(Boolean) ? 'met' : 'not met'} on ${sizeGoals.filter(Boolean).length}/${sizeGoals.length} images.`,
       '',

@@ -3,8 +3,8 @@
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from '../src/cli.js';
-import { goldenCases, goldenDir, renderCase } from '../test/helpers/golden.js';
 import { renderWorkflowCase, workflowCases, workflowGoldenDir, workflowGoldenPath } from '../test/fixtures/golden-workflows/cases.js';
+import { goldenCases, goldenDir, renderCase } from '../test/helpers/golden.js';
 import { repoRoot } from '../test/helpers/paths.js';
 
 for (const c of goldenCases) {

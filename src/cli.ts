@@ -1,4 +1,5 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { relative } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bake } from './commands/bake.js';
 import { ci } from './commands/ci.js';
 import { generate } from './commands/generate.js';
@@ -6,7 +7,6 @@ import { inspectJson, inspectText } from './commands/inspect.js';
 import { loadProject } from './commands/project.js';
 import { CrossbakeError, formatError, inputError } from './errors.js';
 import { SUPPORTED_PLATFORMS } from './platforms.js';
-import { relative } from 'node:path';
 
 const USAGE = `crossbake: a Rust Cargo workspace in, multi-platform Docker images out
 
@@ -163,7 +163,9 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
       return error.exitCode;
     }
     const detail = error instanceof Error ? error.message : String(error);
-    io.stderr(`crossbake: internal error: ${detail}\nThis is a bug in crossbake; please report it with the command you ran. (CROSSBAKE_DEBUG=1 shows the stack.)\n`);
+    io.stderr(
+      `crossbake: internal error: ${detail}\nThis is a bug in crossbake; please report it with the command you ran. (CROSSBAKE_DEBUG=1 shows the stack.)\n`,
+    );
     if (process.env.CROSSBAKE_DEBUG) console.error(error);
     return 70;
   }

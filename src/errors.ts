@@ -33,8 +33,7 @@ export class CrossbakeError extends Error {
   }
 }
 
-export const inputError = (message: string, details: readonly string[] = []) =>
-  new CrossbakeError('input', message, details);
+export const inputError = (message: string, details: readonly string[] = []) => new CrossbakeError('input', message, details);
 
 export function formatError(error: CrossbakeError): string {
   return [`crossbake: ${error.message}`, ...error.details.map((d) => `  ${d}`)].join('\n');

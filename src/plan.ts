@@ -1,12 +1,6 @@
 import { inputError } from './errors.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
-import {
-  PackageSettingsSchema,
-  resolveBinSettings,
-  validateLayer,
-  type ResolvedBinSettings,
-  type Settings,
-} from './settings.js';
+import { PackageSettingsSchema, type ResolvedBinSettings, resolveBinSettings, type Settings, validateLayer } from './settings.js';
 import type { Workspace } from './workspace/model.js';
 import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
 
@@ -34,7 +28,11 @@ export interface Plan {
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
   readonly locked: boolean;
-  readonly skeleton: { readonly mode: 'crossbake' | 'cargo-chef'; readonly files: readonly SkeletonFile[]; readonly cargoChefVersion: string };
+  readonly skeleton: {
+    readonly mode: 'crossbake' | 'cargo-chef';
+    readonly files: readonly SkeletonFile[];
+    readonly cargoChefVersion: string;
+  };
   readonly registry?: string;
   readonly tag: string;
   readonly cache: Settings['cache'];
@@ -60,7 +58,9 @@ function stageName(prefix: string, bin: string): string {
 
 function debianCrates(ws: Workspace, settings: Settings): string[] {
   if (settings.debian.crates) return [...settings.debian.crates];
-  const names = (ws.lockfile?.packages ?? []).filter((p) => p.source?.startsWith('registry+')).map((p) => `librust-${p.name.replace(/_/g, '-')}-dev`);
+  const names = (ws.lockfile?.packages ?? [])
+    .filter((p) => p.source?.startsWith('registry+'))
+    .map((p) => `librust-${p.name.replace(/_/g, '-')}-dev`);
   return [...new Set(names)].sort();
 }
 
@@ -122,16 +122,23 @@ export function makePlan(ws: Workspace, settings: Settings, options: PlanOptions
   const imageNames = new Map<string, string>();
   for (const i of images) {
     const other = imageNames.get(i.image);
-    if (other) throw inputError(`binaries "${other}" and "${i.bin}" are both set to image "${i.image}". Give one another \`image\` in its package.metadata.crossbake.`);
+    if (other)
+      throw inputError(
+        `binaries "${other}" and "${i.bin}" are both set to image "${i.image}". Give one another \`image\` in its package.metadata.crossbake.`,
+      );
     imageNames.set(i.image, i.bin);
   }
   const platforms = settings.platforms.map((name) => findPlatform(name)!).filter((p, i, all) => all.indexOf(p) === i);
   const ordered = PLATFORMS.filter((p) => platforms.includes(p));
   if (!ws.lockfile) {
-    warnings.push('no Cargo.lock: builds resolve dependencies afresh each time; run `cargo generate-lockfile` and commit Cargo.lock for reproducible, cacheable images.');
+    warnings.push(
+      'no Cargo.lock: builds resolve dependencies afresh each time; run `cargo generate-lockfile` and commit Cargo.lock for reproducible, cacheable images.',
+    );
   }
   if (settings.toolchain === 'debian' && settings.skeleton === 'cargo-chef') {
-    throw inputError('skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".');
+    throw inputError(
+      'skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
+    );
   }
   return {
     images,

@@ -72,7 +72,7 @@ export function findPlatform(name: string): Platform | undefined {
   const n = name.trim().toLowerCase();
   const aliases: Record<string, string> = {
     amd64: 'linux/amd64',
-    'x86_64': 'linux/amd64',
+    x86_64: 'linux/amd64',
     'linux/x86_64': 'linux/amd64',
     arm64: 'linux/arm64',
     aarch64: 'linux/arm64',

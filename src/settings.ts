@@ -3,7 +3,12 @@ import { inputError } from './errors.js';
 import { findPlatform, SUPPORTED_PLATFORMS } from './platforms.js';
 
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as "30s" or "2m"');
-const imageName = z.string().regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, 'expected a lower-case image name such as "backend" or "team/backend"');
+const imageName = z
+  .string()
+  .regex(
+    /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+    'expected a lower-case image name such as "backend" or "team/backend"',
+  );
 const platformName = z.string().transform((value, ctx) => {
   const p = findPlatform(value);
   if (!p) {
@@ -47,35 +52,64 @@ const runnerLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a
 export const CiSettingsSchema = z.strictObject({
   registry: z
     .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"')
+    .regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/,
+      'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"',
+    )
     .optional(),
   'registry-kind': z.enum(['dockerhub', 'ghcr', 'other']).optional(),
   runner: runnerLabel.optional(),
   'arm-runner': runnerLabel.optional(),
   split: z.boolean().optional(),
-  'main-branch': z.string().regex(/^[A-Za-z0-9._\/-]+$/, 'expected a branch name such as "main"').optional(),
+  'main-branch': z
+    .string()
+    .regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as "main"')
+    .optional(),
   /** Where the committed Dockerfile and docker-bake.hcl are, relative to the workspace root (generate's --out). */
-  'bake-dir': z.string().regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"').optional(),
+  'bake-dir': z
+    .string()
+    .regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"')
+    .optional(),
 });
 
 /** `[workspace.metadata.crossbake]`; every key optional here, defaults come in `resolveSettings`. */
 export const WorkspaceSettingsSchema = z.strictObject({
   toolchain: z.enum(['rustup', 'debian']).optional(),
-  'rust-version': z.string().regex(/^(\d+(\.\d+){0,2}|stable)$/, 'expected a Rust version such as "1.79" or "stable"').optional(),
+  'rust-version': z
+    .string()
+    .regex(/^(\d+(\.\d+){0,2}|stable)$/, 'expected a Rust version such as "1.79" or "stable"')
+    .optional(),
   'rust-image': z.string().min(1).optional(),
   'base-image': z.string().min(1).optional(),
   platforms: z.array(platformName).min(1).optional(),
   registry: z
     .string()
-    .regex(/^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/, 'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"')
+    .regex(
+      /^[A-Za-z0-9](?:[A-Za-z0-9._:-]*[A-Za-z0-9])?(?:\/[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)*$/,
+      'expected a registry and namespace such as "docker.io/acme" or "ghcr.io/acme"',
+    )
     .optional(),
-  tag: z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag such as "latest" or "v1.2.3"').optional(),
+  tag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag such as "latest" or "v1.2.3"')
+    .optional(),
   bins: z.array(z.string()).min(1).optional(),
-  profile: z.string().regex(/^[a-z][a-z0-9_-]*$/, 'expected a Cargo profile name').optional(),
+  profile: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]*$/, 'expected a Cargo profile name')
+    .optional(),
   skeleton: z.enum(['crossbake', 'cargo-chef']).optional(),
   'cargo-chef-version': z.string().min(1).optional(),
   cache: CacheSettingsSchema.optional(),
-  user: z.strictObject({ name: z.string().regex(/^[a-z_][a-z0-9_-]*$/).optional(), uid: z.int().min(1).max(65534).optional() }).optional(),
+  user: z
+    .strictObject({
+      name: z
+        .string()
+        .regex(/^[a-z_][a-z0-9_-]*$/)
+        .optional(),
+      uid: z.int().min(1).max(65534).optional(),
+    })
+    .optional(),
   debian: z.strictObject({ packages: z.array(z.string()).optional(), crates: z.array(z.string()).optional() }).optional(),
   ci: CiSettingsSchema.optional(),
   defaults: BinSettingsSchema.optional(),

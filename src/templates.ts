@@ -13,7 +13,7 @@ export const templates = {
 };
 
 export function fill(text: string, values: Record<string, string>): string {
-  return text.replace(/\{\{(\w+)\}\}/g, (whole, key: string) => {
+  return text.replace(/\{\{(\w+)\}\}/g, (_whole, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`template placeholder {{${key}}} has no value`);
     return value;

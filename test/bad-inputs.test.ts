@@ -5,7 +5,7 @@
 // *.tmp left). Environments are real: PATH without docker, DOCKER_HOST at nothing, a user without access
 // to the socket, a mount namespace without the buildx plugin, a registry that answers 401. Cases that
 // need docker buildx skip (with the reason) where it is missing, unless CROSSBAKE_REQUIRE_BUILDX=1.
-import t from 'tap';
+
 import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -13,16 +13,18 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import t from 'tap';
 import { run as runCli } from '../src/cli.js';
 import { outputFiles } from '../src/commands/generate.js';
 import { loadProject } from '../src/commands/project.js';
-import { provenance } from '../src/render/header.js';
 import { writeFiles } from '../src/fs/write.js';
+import { provenance } from '../src/render/header.js';
 import { buildxAvailable } from './helpers/buildx.js';
 import { repoRoot, workspaceFixture } from './helpers/paths.js';
 
 const hasBuildx = buildxAvailable();
-const daemonUp = hasBuildx && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
+const daemonUp =
+  hasBuildx && spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'ignore', timeout: 30_000 }).status === 0;
 const isRoot = process.getuid?.() === 0;
 const tsx = import.meta.resolve('tsx');
 const main = join(repoRoot, 'src/main.ts');
@@ -76,25 +78,62 @@ t.teardown(() => {
 
 const cases: Case[] = [
   // ---- manifests
-  { name: 'manifest: TOML syntax error', from: 'bad-toml', args: ['bake'], subprocess: true, exit: 2, message: /^crossbake: Cargo\.toml:7:16: invalid TOML: .+\. Fix the syntax there and run again\.$/ },
+  {
+    name: 'manifest: TOML syntax error',
+    from: 'bad-toml',
+    args: ['bake'],
+    subprocess: true,
+    exit: 2,
+    message: /^crossbake: Cargo\.toml:7:16: invalid TOML: .+\. Fix the syntax there and run again\.$/,
+  },
   {
     name: 'manifest: a member glob matches a directory without Cargo.toml',
     from: 'bad-member-missing-manifest',
     args: ['bake'],
     exit: 2,
-    message: 'crossbake: workspace member "crates/no-manifest" has no Cargo.toml. Add one, or list "crates/no-manifest" under workspace.exclude in Cargo.toml.',
+    message:
+      'crossbake: workspace member "crates/no-manifest" has no Cargo.toml. Add one, or list "crates/no-manifest" under workspace.exclude in Cargo.toml.',
   },
-  { name: 'manifest: a member glob matches nothing', from: 'bad-glob-nomatch', args: ['bake'], exit: 2, message: 'crossbake: Cargo.toml: workspace.members pattern "plugins/*" matches no directory. Fix the pattern or remove it from workspace.members.' },
+  {
+    name: 'manifest: a member glob matches nothing',
+    from: 'bad-glob-nomatch',
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: Cargo.toml: workspace.members pattern "plugins/*" matches no directory. Fix the pattern or remove it from workspace.members.',
+  },
   {
     name: 'manifest: two packages build a binary of the same name',
     from: 'duplicate-bins',
     args: ['bake'],
     exit: 2,
-    message: /^crossbake: binary "server" is defined by two packages, "(admin|api)" and "(admin|api)": an image is named after its binary, so the names must differ\. Rename one \[\[bin\]\]\.$/,
+    message:
+      /^crossbake: binary "server" is defined by two packages, "(admin|api)" and "(admin|api)": an image is named after its binary, so the names must differ\. Rename one \[\[bin\]\]\.$/,
   },
-  { name: 'manifest: no Cargo.toml at all', from: 'empty', args: ['bake'], exit: 2, message: 'crossbake: no Cargo.toml in .. Run crossbake in a Cargo workspace, or point --workspace at the directory that holds its Cargo.toml.' },
-  { name: 'manifest: neither [workspace] nor [package]', from: 'empty', setup: (d) => writeFileSync(join(d, 'Cargo.toml'), '[dependencies]\nserde = "1"\n'), args: ['bake'], exit: 2, message: 'crossbake: Cargo.toml has neither [workspace] nor [package]. Point --workspace at a Cargo workspace.' },
-  { name: 'manifest: a workspace with no binary', from: 'lib-only', args: ['bake'], exit: 2, message: /^crossbake: the workspace in \. has no binary targets, so there is no image to build\. Add a src\/main\.rs or a \[\[bin\]\]\.$/ },
+  {
+    name: 'manifest: no Cargo.toml at all',
+    from: 'empty',
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: no Cargo.toml in .. Run crossbake in a Cargo workspace, or point --workspace at the directory that holds its Cargo.toml.',
+  },
+  {
+    name: 'manifest: neither [workspace] nor [package]',
+    from: 'empty',
+    setup: (d) => writeFileSync(join(d, 'Cargo.toml'), '[dependencies]\nserde = "1"\n'),
+    args: ['bake'],
+    exit: 2,
+    message: 'crossbake: Cargo.toml has neither [workspace] nor [package]. Point --workspace at a Cargo workspace.',
+  },
+  {
+    name: 'manifest: a workspace with no binary',
+    from: 'lib-only',
+    args: ['bake'],
+    exit: 2,
+    message:
+      /^crossbake: the workspace in \. has no binary targets, so there is no image to build\. Add a src\/main\.rs or a \[\[bin\]\]\.$/,
+  },
   {
     name: 'manifest: a listed member does not exist',
     from: 'example',
@@ -103,23 +142,46 @@ const cases: Case[] = [
     exit: 2,
     message: 'crossbake: Cargo.toml: workspace member "crates/ghost" does not exist. Create it or remove it from workspace.members.',
   },
-  { name: 'manifest: a package without a name', from: 'example', setup: (d) => edit(d, 'crates/frontend/Cargo.toml', 'name = "frontend"\n', ''), args: ['bake'], exit: 2, message: 'crossbake: crates/frontend/Cargo.toml: [package] has no name. Add `name = "..."`.' },
+  {
+    name: 'manifest: a package without a name',
+    from: 'example',
+    setup: (d) => edit(d, 'crates/frontend/Cargo.toml', 'name = "frontend"\n', ''),
+    args: ['bake'],
+    exit: 2,
+    message: 'crossbake: crates/frontend/Cargo.toml: [package] has no name. Add `name = "..."`.',
+  },
   {
     name: 'manifest: version.workspace = true with no [workspace.package] version',
     from: 'example',
     setup: (d) => edit(d, 'Cargo.toml', 'version = "0.1.0"\n', ''),
     args: ['bake'],
     exit: 2,
-    message: /^crossbake: crates\/(backend|frontend|shared)\/Cargo\.toml: `version\.workspace = true` but the workspace's Cargo\.toml has no \[workspace\.package\] version\. Add it there\.$/,
+    message:
+      /^crossbake: crates\/(backend|frontend|shared)\/Cargo\.toml: `version\.workspace = true` but the workspace's Cargo\.toml has no \[workspace\.package\] version\. Add it there\.$/,
   },
-  { name: 'manifest: a broken member manifest', from: 'example', setup: (d) => edit(d, 'crates/backend/Cargo.toml', '[dependencies]', '[dependencies'), args: ['bake'], exit: 2, message: /^crossbake: crates\/backend\/Cargo\.toml:\d+:\d+: invalid TOML: .+\. Fix the syntax there and run again\.$/ },
-  { name: 'manifest: a broken Cargo.lock', from: 'example', setup: (d) => writeFileSync(join(d, 'Cargo.lock'), 'version = 3\n[[package]\nname = "x"\n'), args: ['bake'], exit: 2, message: /^crossbake: Cargo\.lock:2:\d+: invalid TOML: .+\. Fix the syntax there and run again\.$/ },
+  {
+    name: 'manifest: a broken member manifest',
+    from: 'example',
+    setup: (d) => edit(d, 'crates/backend/Cargo.toml', '[dependencies]', '[dependencies'),
+    args: ['bake'],
+    exit: 2,
+    message: /^crossbake: crates\/backend\/Cargo\.toml:\d+:\d+: invalid TOML: .+\. Fix the syntax there and run again\.$/,
+  },
+  {
+    name: 'manifest: a broken Cargo.lock',
+    from: 'example',
+    setup: (d) => writeFileSync(join(d, 'Cargo.lock'), 'version = 3\n[[package]\nname = "x"\n'),
+    args: ['bake'],
+    exit: 2,
+    message: /^crossbake: Cargo\.lock:2:\d+: invalid TOML: .+\. Fix the syntax there and run again\.$/,
+  },
 
   // ---- settings
   {
     name: 'settings: an unsupported platform in Cargo.toml',
     from: 'example',
-    setup: (d) => edit(d, 'Cargo.toml', 'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]', 'platforms = ["linux/amd64", "linux/riscv64"]'),
+    setup: (d) =>
+      edit(d, 'Cargo.toml', 'platforms = ["linux/amd64", "linux/arm64", "linux/arm/v7"]', 'platforms = ["linux/amd64", "linux/riscv64"]'),
     args: ['bake'],
     exit: 2,
     message: `crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.platforms[1]: unsupported platform "linux/riscv64"; ${SUPPORTED}`,
@@ -130,35 +192,63 @@ const cases: Case[] = [
     setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchian = "debian"'),
     args: ['bake'],
     exit: 2,
-    message: /^crossbake: invalid crossbake settings \(1 problem\); fix it and run again:\n {2}Cargo\.toml: workspace\.metadata\.crossbake: Unrecognized key: "toolchian" \(known keys: toolchain, rust-version, .*\)$/,
+    message:
+      /^crossbake: invalid crossbake settings \(1 problem\); fix it and run again:\n {2}Cargo\.toml: workspace\.metadata\.crossbake: Unrecognized key: "toolchian" \(known keys: toolchain, rust-version, .*\)$/,
   },
-  { name: 'settings: a tag with a space', from: 'example', setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\ntag = "v1 beta"'), args: ['bake'], exit: 2, message: 'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"' },
+  {
+    name: 'settings: a tag with a space',
+    from: 'example',
+    setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\ntag = "v1 beta"'),
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"',
+  },
   {
     name: 'settings: cargo-chef with the debian toolchain',
     from: 'example',
     setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nskeleton = "cargo-chef"'),
     args: ['bake'],
     exit: 2,
-    message: 'crossbake: skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
+    message:
+      'crossbake: skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
   },
-  { name: 'settings: port 0', from: 'example', setup: (d) => edit(d, 'Cargo.toml', 'port = 8080', 'port = 0'), args: ['bake'], exit: 2, message: /^crossbake: invalid crossbake settings \(1 problem\); fix it and run again:\n {2}Cargo\.toml: workspace\.metadata\.crossbake\.defaults\.port: Too small: expected number to be >=1$/ },
+  {
+    name: 'settings: port 0',
+    from: 'example',
+    setup: (d) => edit(d, 'Cargo.toml', 'port = 8080', 'port = 0'),
+    args: ['bake'],
+    exit: 2,
+    message:
+      /^crossbake: invalid crossbake settings \(1 problem\); fix it and run again:\n {2}Cargo\.toml: workspace\.metadata\.crossbake\.defaults\.port: Too small: expected number to be >=1$/,
+  },
   {
     name: 'settings: per-binary settings for a binary the package does not have',
     from: 'example',
-    setup: (d) => writeFileSync(join(d, 'crates/backend/Cargo.toml'), `${readFileSync(join(d, 'crates/backend/Cargo.toml'), 'utf8')}\n[package.metadata.crossbake.bins.backnd]\nport = 9000\n`),
+    setup: (d) =>
+      writeFileSync(
+        join(d, 'crates/backend/Cargo.toml'),
+        `${readFileSync(join(d, 'crates/backend/Cargo.toml'), 'utf8')}\n[package.metadata.crossbake.bins.backnd]\nport = 9000\n`,
+      ),
     args: ['bake'],
     exit: 2,
-    message: 'crossbake: crates/backend/Cargo.toml: package.metadata.crossbake.bins.backnd: package "backend" has no binary "backnd"; its binaries: backend.',
+    message:
+      'crossbake: crates/backend/Cargo.toml: package.metadata.crossbake.bins.backnd: package "backend" has no binary "backnd"; its binaries: backend.',
   },
   {
     name: 'settings: two binaries set to one image name',
     from: 'example',
     setup: (d) => {
-      for (const p of ['backend', 'frontend']) writeFileSync(join(d, `crates/${p}/Cargo.toml`), `${readFileSync(join(d, `crates/${p}/Cargo.toml`), 'utf8')}\n[package.metadata.crossbake]\nimage = "app"\n`);
+      for (const p of ['backend', 'frontend'])
+        writeFileSync(
+          join(d, `crates/${p}/Cargo.toml`),
+          `${readFileSync(join(d, `crates/${p}/Cargo.toml`), 'utf8')}\n[package.metadata.crossbake]\nimage = "app"\n`,
+        );
     },
     args: ['bake'],
     exit: 2,
-    message: 'crossbake: binaries "backend" and "frontend" are both set to image "app". Give one another `image` in its package.metadata.crossbake.',
+    message:
+      'crossbake: binaries "backend" and "frontend" are both set to image "app". Give one another `image` in its package.metadata.crossbake.',
   },
   {
     name: 'settings: a registry that would break the bake file',
@@ -171,24 +261,92 @@ const cases: Case[] = [
   },
 
   // ---- flags
-  { name: 'flag: --platforms linux/386', from: 'example', args: ['bake', '--platforms', 'linux/amd64,linux/386'], exit: 2, message: `crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --platforms[1]: unsupported platform "linux/386"; ${SUPPORTED}` },
-  { name: 'flag: --platforms with a typo', from: 'example', args: ['bake', '--platforms', 'linux/arm64/v9'], exit: 2, message: `crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --platforms[0]: unsupported platform "linux/arm64/v9"; ${SUPPORTED}` },
-  { name: 'flag: an unknown option', from: 'example', args: ['bake', '--frobnicate'], exit: 2, message: "crossbake: Unknown option '--frobnicate'. Run `crossbake --help` for the options." },
-  { name: 'flag: an unknown command', from: 'example', args: ['bake2'], exit: 2, message: 'crossbake: unknown command "bake2". Commands: inspect, generate, bake, ci.' },
-  { name: 'flag: --progress fancy', from: 'example', args: ['bake', '--progress', 'fancy'], exit: 2, message: 'crossbake: --progress must be one of auto, plain, tty, rawjson, quiet, not "fancy".' },
-  { name: 'flag: --push with --load', from: 'example', args: ['bake', '--push', '--load'], exit: 2, message: 'crossbake: --push and --load exclude each other: push to a registry, or load into the local image store.' },
-  { name: 'flag: --print with --dry-run', from: 'example', args: ['bake', '--print', '--dry-run'], exit: 2, message: 'crossbake: --print and --dry-run overlap: --dry-run shows the definition and the commands; use one of them.' },
-  { name: 'flag: a binary that does not exist', from: 'example', args: ['bake', 'nosuch'], exit: 2, message: 'crossbake: no binary "nosuch" in the workspace; binaries: backend, frontend. Pick one of those.' },
-  { name: 'flag: --toolchain gcc', from: 'example', args: ['bake', '--toolchain', 'gcc'], exit: 2, message: 'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --toolchain: Invalid option: expected one of "rustup"|"debian"' },
-  { name: 'flag: --report into a directory that does not exist', from: 'example', args: ['bake', '--report', 'no/such/dir/report.json'], exit: 2, message: 'crossbake: --report no/such/dir/report.json: the directory no/such/dir does not exist. Create it, or choose another path.' },
-  { name: 'flag: --metadata-file naming a directory', from: 'example', args: ['bake', '--metadata-file', 'crates'], exit: 2, message: 'crossbake: --metadata-file crates is a directory; give a file name, e.g. crates/metadata.json.' },
+  {
+    name: 'flag: --platforms linux/386',
+    from: 'example',
+    args: ['bake', '--platforms', 'linux/amd64,linux/386'],
+    exit: 2,
+    message: `crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --platforms[1]: unsupported platform "linux/386"; ${SUPPORTED}`,
+  },
+  {
+    name: 'flag: --platforms with a typo',
+    from: 'example',
+    args: ['bake', '--platforms', 'linux/arm64/v9'],
+    exit: 2,
+    message: `crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --platforms[0]: unsupported platform "linux/arm64/v9"; ${SUPPORTED}`,
+  },
+  {
+    name: 'flag: an unknown option',
+    from: 'example',
+    args: ['bake', '--frobnicate'],
+    exit: 2,
+    message: "crossbake: Unknown option '--frobnicate'. Run `crossbake --help` for the options.",
+  },
+  {
+    name: 'flag: an unknown command',
+    from: 'example',
+    args: ['bake2'],
+    exit: 2,
+    message: 'crossbake: unknown command "bake2". Commands: inspect, generate, bake, ci.',
+  },
+  {
+    name: 'flag: --progress fancy',
+    from: 'example',
+    args: ['bake', '--progress', 'fancy'],
+    exit: 2,
+    message: 'crossbake: --progress must be one of auto, plain, tty, rawjson, quiet, not "fancy".',
+  },
+  {
+    name: 'flag: --push with --load',
+    from: 'example',
+    args: ['bake', '--push', '--load'],
+    exit: 2,
+    message: 'crossbake: --push and --load exclude each other: push to a registry, or load into the local image store.',
+  },
+  {
+    name: 'flag: --print with --dry-run',
+    from: 'example',
+    args: ['bake', '--print', '--dry-run'],
+    exit: 2,
+    message: 'crossbake: --print and --dry-run overlap: --dry-run shows the definition and the commands; use one of them.',
+  },
+  {
+    name: 'flag: a binary that does not exist',
+    from: 'example',
+    args: ['bake', 'nosuch'],
+    exit: 2,
+    message: 'crossbake: no binary "nosuch" in the workspace; binaries: backend, frontend. Pick one of those.',
+  },
+  {
+    name: 'flag: --toolchain gcc',
+    from: 'example',
+    args: ['bake', '--toolchain', 'gcc'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --toolchain: Invalid option: expected one of "rustup"|"debian"',
+  },
+  {
+    name: 'flag: --report into a directory that does not exist',
+    from: 'example',
+    args: ['bake', '--report', 'no/such/dir/report.json'],
+    exit: 2,
+    message: 'crossbake: --report no/such/dir/report.json: the directory no/such/dir does not exist. Create it, or choose another path.',
+  },
+  {
+    name: 'flag: --metadata-file naming a directory',
+    from: 'example',
+    args: ['bake', '--metadata-file', 'crates'],
+    exit: 2,
+    message: 'crossbake: --metadata-file crates is a directory; give a file name, e.g. crates/metadata.json.',
+  },
   {
     name: 'flag: --push with no registry in the tags',
     from: 'bins',
     args: ['bake', '--push'],
     needs: ['buildx'],
     exit: 2,
-    message: /^crossbake: --push needs a registry in the image tags, but [\w-]+-linux-amd64 is tagged "[\w-]+:latest-linux-amd64"\. Set registry in \[workspace\.metadata\.crossbake\], pass --registry, or set REGISTRY\.$/,
+    message:
+      /^crossbake: --push needs a registry in the image tags, but [\w-]+-linux-amd64 is tagged "[\w-]+:latest-linux-amd64"\. Set registry in \[workspace\.metadata\.crossbake\], pass --registry, or set REGISTRY\.$/,
   },
   {
     name: 'flag: --set a platform outside the table',
@@ -213,7 +371,8 @@ const cases: Case[] = [
     args: ['bake', '--set', 'nonsense'],
     needs: ['buildx'],
     exit: 2,
-    message: 'crossbake: docker buildx bake --print rejects docker-bake.json (with --set nonsense): invalid override key nonsense, expected target.name\n  Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.',
+    message:
+      'crossbake: docker buildx bake --print rejects docker-bake.json (with --set nonsense): invalid override key nonsense, expected target.name\n  Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.',
   },
   {
     name: 'flag: --set an unknown key',
@@ -221,7 +380,8 @@ const cases: Case[] = [
     args: ['bake', '--set', 'backend.nosuch=1'],
     needs: ['buildx'],
     exit: 2,
-    message: 'crossbake: docker buildx bake --print rejects docker-bake.json (with --set backend.nosuch=1): unknown key: nosuch\n  Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.',
+    message:
+      'crossbake: docker buildx bake --print rejects docker-bake.json (with --set backend.nosuch=1): unknown key: nosuch\n  Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.',
   },
 
   // ---- generated files edited by hand
@@ -234,7 +394,8 @@ const cases: Case[] = [
     },
     args: ['bake'],
     exit: 7,
-    message: 'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  Dockerfile was edited by hand since crossbake wrote it',
+    message:
+      'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  Dockerfile was edited by hand since crossbake wrote it',
   },
   {
     name: 'conflict: a docker-bake.hcl crossbake did not write',
@@ -242,7 +403,8 @@ const cases: Case[] = [
     setup: (d) => writeFileSync(join(d, 'docker-bake.hcl'), 'target "default" {}\n'),
     args: ['bake'],
     exit: 7,
-    message: 'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  docker-bake.hcl exists and was not written by crossbake',
+    message:
+      'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  docker-bake.hcl exists and was not written by crossbake',
   },
   {
     name: 'conflict: a dry run says so too',
@@ -253,7 +415,8 @@ const cases: Case[] = [
     },
     args: ['bake', '--dry-run'],
     exit: 7,
-    message: 'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  docker-bake.json was edited by hand since crossbake wrote it',
+    message:
+      'crossbake: refusing to overwrite a file; move your changes into the crossbake settings, or run again with --force to replace it:\n  docker-bake.json was edited by hand since crossbake wrote it',
   },
 
   // ---- environments
@@ -263,7 +426,8 @@ const cases: Case[] = [
     args: ['bake'],
     env: { PATH: '/nonexistent' },
     exit: 3,
-    message: 'crossbake: docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
+    message:
+      'crossbake: docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
   },
   {
     name: 'env: no buildx plugin',
@@ -272,7 +436,8 @@ const cases: Case[] = [
     as: 'no-buildx',
     needs: ['buildx', 'root'],
     exit: 3,
-    message: /^crossbake: docker buildx is not installed \(`docker buildx version` said: .*(unknown command|is not a docker command).*\)\. Install the buildx plugin \(Debian\/Ubuntu: apt-get install docker-buildx; Docker's repository: docker-buildx-plugin\), then run again\.$/,
+    message:
+      /^crossbake: docker buildx is not installed \(`docker buildx version` said: .*(unknown command|is not a docker command).*\)\. Install the buildx plugin \(Debian\/Ubuntu: apt-get install docker-buildx; Docker's repository: docker-buildx-plugin\), then run again\.$/,
   },
   {
     name: 'env: DOCKER_HOST at a socket that does not exist',
@@ -291,7 +456,8 @@ const cases: Case[] = [
     env: { DOCKER_HOST: 'tcp://127.0.0.1:1' },
     needs: ['buildx'],
     exit: 3,
-    message: 'crossbake: cannot reach the Docker daemon: Cannot connect to the Docker daemon at tcp://127.0.0.1:1. Is the docker daemon running? No Docker daemon answers at DOCKER_HOST=tcp://127.0.0.1:1: start it (`sudo systemctl start docker`, or open Docker Desktop), or fix DOCKER_HOST / DOCKER_CONTEXT.',
+    message:
+      'crossbake: cannot reach the Docker daemon: Cannot connect to the Docker daemon at tcp://127.0.0.1:1. Is the docker daemon running? No Docker daemon answers at DOCKER_HOST=tcp://127.0.0.1:1: start it (`sudo systemctl start docker`, or open Docker Desktop), or fix DOCKER_HOST / DOCKER_CONTEXT.',
   },
   {
     name: 'env: DOCKER_CONTEXT that does not exist',
@@ -300,7 +466,8 @@ const cases: Case[] = [
     env: { DOCKER_CONTEXT: 'crossbake-no-such-context' },
     needs: ['buildx'],
     exit: 3,
-    message: /^crossbake: cannot reach the Docker daemon: .*context "crossbake-no-such-context": context not found.* The docker context does not exist: list them with `docker context ls`, or unset DOCKER_CONTEXT\.$/,
+    message:
+      /^crossbake: cannot reach the Docker daemon: .*context "crossbake-no-such-context": context not found.* The docker context does not exist: list them with `docker context ls`, or unset DOCKER_CONTEXT\.$/,
   },
   {
     name: 'env: a user without access to the Docker socket',
@@ -309,7 +476,8 @@ const cases: Case[] = [
     as: 'nobody',
     needs: ['buildx', 'daemon', 'root'],
     exit: 3,
-    message: /^crossbake: cannot reach the Docker daemon: permission denied while trying to connect to the Docker daemon socket at unix:\/\/\/var\/run\/docker\.sock: .+ Your user may not use the Docker socket: add it to the docker group \(`sudo usermod -aG docker \$USER`, then log in again\), or run as root\.$/,
+    message:
+      /^crossbake: cannot reach the Docker daemon: permission denied while trying to connect to the Docker daemon socket at unix:\/\/\/var\/run\/docker\.sock: .+ Your user may not use the Docker socket: add it to the docker group \(`sudo usermod -aG docker \$USER`, then log in again\), or run as root\.$/,
   },
   {
     name: 'env: --builder that does not exist',
@@ -317,7 +485,8 @@ const cases: Case[] = [
     args: ['bake', '--builder', 'crossbake-no-such-builder'],
     needs: ['buildx', 'daemon'],
     exit: 3,
-    message: /^crossbake: no buildx builder named "crossbake-no-such-builder"; builders here: default[^.]*\. Create it \(`docker buildx create --name crossbake-no-such-builder --driver docker-container`\) or leave --builder out\.$/,
+    message:
+      /^crossbake: no buildx builder named "crossbake-no-such-builder"; builders here: default[^.]*\. Create it \(`docker buildx create --name crossbake-no-such-builder --driver docker-container`\) or leave --builder out\.$/,
   },
   {
     name: 'env: --push to a registry that refuses the login',
@@ -334,7 +503,8 @@ const cases: Case[] = [
     args: ['bake', '--push', '--registry', '127.0.0.1:1/team'],
     needs: ['buildx', 'daemon'],
     exit: 5,
-    message: /^crossbake: cannot reach the registry 127\.0\.0\.1:1 to push 127\.0\.0\.1:1\/team\/(backend|frontend):latest: .*connect: connection refused\. Check the network and the registry address \(--registry, REGISTRY\), then run again\.$/,
+    message:
+      /^crossbake: cannot reach the registry 127\.0\.0\.1:1 to push 127\.0\.0\.1:1\/team\/(backend|frontend):latest: .*connect: connection refused\. Check the network and the registry address \(--registry, REGISTRY\), then run again\.$/,
   },
 ];
 
@@ -347,7 +517,11 @@ function snapshot(dir: string): Record<string, string> {
       if (entry.isDirectory()) {
         out[`${rel}/`] = 'dir';
         walk(rel);
-      } else out[rel] = createHash('sha256').update(readFileSync(join(dir, rel))).digest('hex').slice(0, 16);
+      } else
+        out[rel] = createHash('sha256')
+          .update(readFileSync(join(dir, rel)))
+          .digest('hex')
+          .slice(0, 16);
     }
   };
   walk('');
@@ -385,7 +559,12 @@ interface Run {
   readonly stderr: string;
 }
 
-const PLUGIN_DIRS = ['/usr/libexec/docker/cli-plugins', '/usr/lib/docker/cli-plugins', '/usr/local/lib/docker/cli-plugins', '/usr/local/libexec/docker/cli-plugins'];
+const PLUGIN_DIRS = [
+  '/usr/libexec/docker/cli-plugins',
+  '/usr/lib/docker/cli-plugins',
+  '/usr/local/lib/docker/cli-plugins',
+  '/usr/local/libexec/docker/cli-plugins',
+];
 
 /** tap's own hooks must not follow the CLI into a subprocess (one as user nobody could not write them). */
 function cleanEnv(): Record<string, string | undefined> {
@@ -428,7 +607,7 @@ function run(c: Case, dir: string): Promise<Run> {
   }
   return new Promise((resolve) => {
     execFile(file, argv, { cwd: dir, env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? ((error as { code: number }).code) : -1) : 0;
+      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
   });
@@ -439,7 +618,8 @@ function finalMessage(stderr: string): string {
   const lines = stderr.replace(/\n$/, '').split('\n');
   let start = -1;
   for (let i = 0; i < lines.length; i++) {
-    if (/^crossbake: /.test(lines[i]!) && !/^crossbake: (warning|note|generate|preflight|wrote|build|push|merge) /.test(lines[i]!)) start = i;
+    if (/^crossbake: /.test(lines[i]!) && !/^crossbake: (warning|note|generate|preflight|wrote|build|push|merge) /.test(lines[i]!))
+      start = i;
   }
   return start < 0 ? stderr : lines.slice(start).join('\n');
 }
@@ -450,10 +630,14 @@ function unmet(c: Case): string | false {
     if (need === 'daemon' && !daemonUp) return 'the Docker daemon does not answer';
     if (need === 'root' && !isRoot) return 'needs root (setpriv / a mount namespace)';
   }
-  if (c.as === 'nobody' && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'docker', 'info'], { stdio: 'ignore' }).status === 0) {
+  if (
+    c.as === 'nobody' &&
+    spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'docker', 'info'], { stdio: 'ignore' }).status === 0
+  ) {
     return 'user nobody can use the Docker socket here';
   }
-  if (c.as === 'no-buildx' && spawnSync('unshare', ['--mount', 'true'], { stdio: 'ignore' }).status !== 0) return 'unshare --mount is not available';
+  if (c.as === 'no-buildx' && spawnSync('unshare', ['--mount', 'true'], { stdio: 'ignore' }).status !== 0)
+    return 'unshare --mount is not available';
   return false;
 }
 
@@ -464,7 +648,11 @@ t.test('the corpus has at least 30 cases, every one different', async (t) => {
 
 t.test('bad inputs: one message, its exit code, no stack trace, nothing written', async (t) => {
   const server = createServer((_req, res) => {
-    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="crossbake-test"', 'Docker-Distribution-API-Version': 'registry/2.0', 'Content-Type': 'application/json' });
+    res.writeHead(401, {
+      'WWW-Authenticate': 'Basic realm="crossbake-test"',
+      'Docker-Distribution-API-Version': 'registry/2.0',
+      'Content-Type': 'application/json',
+    });
     res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -503,8 +691,16 @@ t.test('bad inputs: one message, its exit code, no stack trace, nothing written'
       // writes before it checks the environment); every other file stays as it was.
       const changed = Object.keys({ ...r.before, ...r.after }).filter((p) => r.before[p] !== r.after[p]);
       const whole = (p: string) => existsSync(join(r.dir, p)) && provenance(readFileSync(join(r.dir, p), 'utf8')) === 'generated';
-      t.same(changed.filter((p) => !whole(p)), [], 'nothing written but whole generated files; nothing half-written');
-      t.same(Object.keys(r.after).filter((p) => /\.tmp$/.test(p)), [], 'no *.tmp left');
+      t.same(
+        changed.filter((p) => !whole(p)),
+        [],
+        'nothing written but whole generated files; nothing half-written',
+      );
+      t.same(
+        Object.keys(r.after).filter((p) => /\.tmp$/.test(p)),
+        [],
+        'no *.tmp left',
+      );
       rmSync(r.dir, { recursive: true, force: true });
     });
   }
@@ -519,7 +715,10 @@ t.test('--force replaces an edited file (the conflict has a way out)', async (t)
   t.equal(r.code, 0, r.stderr);
   t.notMatch(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /RUN echo mine/);
   t.ok(statSync(join(dir, 'Dockerfile')).isFile());
-  t.same(readdirSync(dir).filter((f) => f.endsWith('.tmp')), []);
+  t.same(
+    readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+    [],
+  );
 });
 
 t.test('without docker, bake still writes the generated files, whole, then stops at the preflight', async (t) => {
@@ -536,5 +735,9 @@ t.test('without docker, bake still writes the generated files, whole, then stops
     t.ok(files[name], `${name} written`);
     t.equal(provenance(readFileSync(join(dir, name), 'utf8')), 'generated', `${name} is whole`);
   }
-  t.same(Object.keys(files).filter((p) => /\.tmp$/.test(p)), [], 'no *.tmp left');
+  t.same(
+    Object.keys(files).filter((p) => /\.tmp$/.test(p)),
+    [],
+    'no *.tmp left',
+  );
 });

@@ -1,7 +1,7 @@
-import t from 'tap';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import hcl from 'hcl2-parser';
+import t from 'tap';
 import { PLATFORMS } from '../src/platforms.js';
 import { bakePrint, buildxAvailable } from './helpers/buildx.js';
 import { goldenDir } from './helpers/golden.js';
@@ -31,7 +31,11 @@ t.test('targets, platforms, tags and per-platform caches as buildx resolves them
       const one = all.target[`${bin}-${p.key}`];
       t.same(one.platforms, [p.docker], `${bin} ${p.docker} platform`);
       t.equal(one.target, `runtime-${bin}`, 'inherits the stage');
-      t.same(one['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key},mode=max,compression=zstd`], 'its own cache');
+      t.same(
+        one['cache-to'],
+        [`type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key},mode=max,compression=zstd`],
+        'its own cache',
+      );
       t.same(one['cache-from'], [
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key}`,
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-all`,
@@ -48,7 +52,17 @@ t.test('variables and --set override what the file says', { skip }, async (t) =>
   t.same(env.target.backend.platforms, ['linux/arm64']);
   const noRegistry = bakePrint(dir, ['-f', 'docker-bake.hcl', 'backend'], { REGISTRY: '' });
   t.same(noRegistry.target.backend.tags, ['backend:latest'], 'an empty REGISTRY gives a local name');
-  const set = bakePrint(dir, ['-f', 'docker-bake.hcl', 'frontend', '--set', 'frontend.platform=linux/arm/v7', '--set', 'frontend.tags=example/frontend:dev', '--set', 'frontend.args.BASE_IMAGE=debian:bookworm']);
+  const set = bakePrint(dir, [
+    '-f',
+    'docker-bake.hcl',
+    'frontend',
+    '--set',
+    'frontend.platform=linux/arm/v7',
+    '--set',
+    'frontend.tags=example/frontend:dev',
+    '--set',
+    'frontend.args.BASE_IMAGE=debian:bookworm',
+  ]);
   t.same(set.target.frontend.platforms, ['linux/arm/v7']);
   t.same(set.target.frontend.tags, ['example/frontend:dev']);
   t.equal(set.target.frontend.args.BASE_IMAGE, 'debian:bookworm');

@@ -12,7 +12,7 @@ import {
   shellQuote,
 } from '../src/buildx/args.js';
 import { BUILDX_FEATURES, MINIMUM_BUILDX, missingRequired, parseBuildxVersion, supports } from '../src/buildx/version.js';
-import { CrossbakeError } from '../src/errors.js';
+import type { CrossbakeError } from '../src/errors.js';
 
 const v = (s: string) => parseBuildxVersion(s)!;
 
@@ -45,19 +45,46 @@ t.test('bake argv: files, targets, overrides and flags in buildx order', async (
     v('0.13.1'),
   );
   t.same(args, [
-    'buildx', 'bake', '--builder', 'ci', '--file', 'docker-bake.json', '--progress', 'rawjson', '--metadata-file', '/tmp/m.json',
-    '--no-cache', '--set', 'backend-linux-amd64.output=type=docker', 'backend-linux-amd64', 'backend-linux-arm-v7',
+    'buildx',
+    'bake',
+    '--builder',
+    'ci',
+    '--file',
+    'docker-bake.json',
+    '--progress',
+    'rawjson',
+    '--metadata-file',
+    '/tmp/m.json',
+    '--no-cache',
+    '--set',
+    'backend-linux-amd64.output=type=docker',
+    'backend-linux-amd64',
+    'backend-linux-arm-v7',
   ]);
-  t.same(bakeArgs({ files: ['-'], targets: ['backend'], print: true, progress: 'plain', metadataFile: '/x' }, v('0.13.1')), ['buildx', 'bake', '--file', '-', '--print', 'backend'], '--print takes no progress or metadata file');
+  t.same(
+    bakeArgs({ files: ['-'], targets: ['backend'], print: true, progress: 'plain', metadataFile: '/x' }, v('0.13.1')),
+    ['buildx', 'bake', '--file', '-', '--print', 'backend'],
+    '--print takes no progress or metadata file',
+  );
   t.same(bakeArgs({ files: ['f'], targets: [], load: true, push: false }), ['buildx', 'bake', '--file', 'f', '--load']);
-  t.same(bakeArgs({ files: ['f'], targets: [], progress: 'quiet' }), ['buildx', 'bake', '--file', 'f', '--progress', 'plain'], 'quiet is crossbake\'s, buildx < 0.16 does not know it');
+  t.same(
+    bakeArgs({ files: ['f'], targets: [], progress: 'quiet' }),
+    ['buildx', 'bake', '--file', 'f', '--progress', 'plain'],
+    "quiet is crossbake's, buildx < 0.16 does not know it",
+  );
 });
 
 t.test('a flag newer than the buildx here is refused with the version it needs', async (t) => {
   const error = t.throws(() => bakeArgs({ files: ['f'], targets: [], progress: 'rawjson' }, v('0.11.2'))) as CrossbakeError;
   t.equal(error.exitCode, 3);
-  t.equal(error.message, '--progress rawjson needs docker buildx 0.12.0 or newer; this machine has 0.11.2. Update the docker-buildx plugin, or leave that option out.');
-  t.throws(() => bakeArgs({ files: ['-'], targets: [], print: true }, v('0.7.0')), /reading a bake definition from stdin \(`--file -`\) needs docker buildx 0.8.0 or newer; this machine has 0.7.0/);
+  t.equal(
+    error.message,
+    '--progress rawjson needs docker buildx 0.12.0 or newer; this machine has 0.11.2. Update the docker-buildx plugin, or leave that option out.',
+  );
+  t.throws(
+    () => bakeArgs({ files: ['-'], targets: [], print: true }, v('0.7.0')),
+    /reading a bake definition from stdin \(`--file -`\) needs docker buildx 0.8.0 or newer; this machine has 0.7.0/,
+  );
   t.doesNotThrow(() => bakeArgs({ files: ['f'], targets: [], progress: 'rawjson' }), 'no version known: no gate');
 });
 
@@ -77,15 +104,45 @@ t.test('progress: passed through, or read as rawjson and drawn live on a termina
 
 t.test('the other commands crossbake runs', async (t) => {
   t.same(imagetoolsCreateArgs(['r/a:1', 'r/a:latest'], ['r/a@sha256:1', 'r/a@sha256:2'], 'ci'), [
-    'buildx', 'imagetools', 'create', '--builder', 'ci', '--tag', 'r/a:1', '--tag', 'r/a:latest', 'r/a@sha256:1', 'r/a@sha256:2',
+    'buildx',
+    'imagetools',
+    'create',
+    '--builder',
+    'ci',
+    '--tag',
+    'r/a:1',
+    '--tag',
+    'r/a:latest',
+    'r/a@sha256:1',
+    'r/a@sha256:2',
   ]);
   t.same(imagetoolsInspectRawArgs('r/a:1'), ['buildx', 'imagetools', 'inspect', '--raw', 'r/a:1']);
   t.same(inspectBuilderArgs(), ['buildx', 'inspect', '--bootstrap']);
   t.same(inspectBuilderArgs('ci'), ['buildx', 'inspect', 'ci', '--bootstrap']);
-  t.same(probeArgs('linux/arm/v7', '/tmp/p'), ['buildx', 'build', '--platform', 'linux/arm/v7', '--no-cache', '--progress', 'plain', '--output', 'type=cacheonly', '--file', '-', '/tmp/p']);
-  t.same(pushArgs('127.0.0.1:5000/team/backend:latest-linux-arm-v7'), ['push', '--quiet', '127.0.0.1:5000/team/backend:latest-linux-arm-v7']);
+  t.same(probeArgs('linux/arm/v7', '/tmp/p'), [
+    'buildx',
+    'build',
+    '--platform',
+    'linux/arm/v7',
+    '--no-cache',
+    '--progress',
+    'plain',
+    '--output',
+    'type=cacheonly',
+    '--file',
+    '-',
+    '/tmp/p',
+  ]);
+  t.same(pushArgs('127.0.0.1:5000/team/backend:latest-linux-arm-v7'), [
+    'push',
+    '--quiet',
+    '127.0.0.1:5000/team/backend:latest-linux-arm-v7',
+  ]);
 });
 
 t.test('shell quoting for --dry-run', async (t) => {
-  t.equal(shellQuote(['buildx', 'bake', '--set', 'a.output=type=image,name=r/a,push=true', 'x y', "it's", '']), "buildx bake --set a.output=type=image,name=r/a,push=true 'x y' 'it'\\''s' ''");
+  t.equal(
+    shellQuote(['buildx', 'bake', '--set', 'a.output=type=image,name=r/a,push=true', 'x y', "it's", '']),
+    "buildx bake --set a.output=type=image,name=r/a,push=true 'x y' 'it'\\''s' ''",
+  );
 });

@@ -1,7 +1,7 @@
-import t from 'tap';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import t from 'tap';
 import { loadProject } from '../src/commands/project.js';
 import { PLATFORMS } from '../src/platforms.js';
 import { renderDockerfile } from '../src/render/dockerfile.js';
@@ -36,8 +36,13 @@ for (const toolchain of ['debian', 'rustup']) {
       if (s.buildPlatform || onBuild.has(s.from)) onBuild.add(s.name);
       if (s.lines.some((l) => l.startsWith('RUN '))) t.ok(onBuild.has(s.name), `stage ${s.name} runs on $BUILDPLATFORM`);
     }
-    for (const s of all.filter((x) => x.name.startsWith('runtime-') && !['runtime-packages', 'runtime-files', 'runtime-base'].includes(x.name))) {
-      t.notOk(s.lines.some((l) => l.startsWith('RUN ')), `${s.name} only copies`);
+    for (const s of all.filter(
+      (x) => x.name.startsWith('runtime-') && !['runtime-packages', 'runtime-files', 'runtime-base'].includes(x.name),
+    )) {
+      t.notOk(
+        s.lines.some((l) => l.startsWith('RUN ')),
+        `${s.name} only copies`,
+      );
       t.match(s.lines.join('\n'), /ENTRYPOINT \["\/usr\/bin\/tini", "--", "\/app\//, `${s.name} starts under tini`);
       t.match(s.lines.join('\n'), /^USER 10001:10001$/m, `${s.name} is not root`);
     }
@@ -75,7 +80,10 @@ t.test('the dependency skeleton ignores versions and sources, not dependencies',
   t.equal(skeletonOf(render(dir)), before, 'a version bump of the workspace keeps the skeleton (cargo-chef#323)');
 
   const backendManifestPath = join(dir, 'crates/backend/Cargo.toml');
-  writeFileSync(backendManifestPath, readFileSync(backendManifestPath, 'utf8').replace(/^description = .*$/m, 'description = "a new description"'));
+  writeFileSync(
+    backendManifestPath,
+    readFileSync(backendManifestPath, 'utf8').replace(/^description = .*$/m, 'description = "a new description"'),
+  );
   t.equal(skeletonOf(render(dir)), before, 'a new description keeps the skeleton');
 
   const backendManifest = join(dir, 'crates/backend/Cargo.toml');

@@ -1,6 +1,6 @@
-import t from 'tap';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { goldenCases, goldenDir, renderCase } from './helpers/golden.js';
 
 for (const c of goldenCases) {

@@ -1,9 +1,10 @@
 // Preflight against the real docker here: the builder, the platform probe, registries, `bake --print`.
 // Skipped (with the reason shown) where docker buildx is missing, unless CROSSBAKE_REQUIRE_BUILDX=1.
-import t from 'tap';
+
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import t from 'tap';
 import {
   checkDaemon,
   checkPlatforms,
@@ -16,10 +17,10 @@ import {
   unsupportedPlatform,
 } from '../src/buildx/preflight.js';
 import { elf64, PROBE_PROGRAMS, probePlatform } from '../src/buildx/probe.js';
-import { renderBakeJson } from '../src/render/bake.js';
 import { loadProject } from '../src/commands/project.js';
 import { CrossbakeError } from '../src/errors.js';
 import { findPlatform } from '../src/platforms.js';
+import { renderBakeJson } from '../src/render/bake.js';
 import { validateLayer, WorkspaceSettingsSchema } from '../src/settings.js';
 import { buildxAvailable } from './helpers/buildx.js';
 import { repoRoot } from './helpers/paths.js';
@@ -54,17 +55,30 @@ t.test('builder inspect output, as buildx 0.13 prints it', async (t) => {
   const ok = parseBuilderInspect(
     'Name:          default\nDriver:        docker\nLast Activity: 2026-11-26 10:49:06 +0000 UTC\n\nNodes:\nName:             default\nEndpoint:         default\nStatus:           running\nBuildKit version: v0.0.0+unknown\nPlatforms:        linux/amd64, linux/amd64/v2, linux/amd64/v3, linux/amd64/v4, linux/arm64\n',
   );
-  t.same(ok, { name: 'default', driver: 'docker', platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/arm64'], errors: [] });
+  t.same(ok, {
+    name: 'default',
+    driver: 'docker',
+    platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/arm64'],
+    errors: [],
+  });
   // `docker buildx inspect --bootstrap` exits 0 when the daemon is unreachable; the error is a field.
-  const down = parseBuilderInspect('Name:          default\nDriver:        \nLast Activity: 2026-11-26 10:53:33 +0000 UTC\nError:         Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n\nNodes:\n');
+  const down = parseBuilderInspect(
+    'Name:          default\nDriver:        \nLast Activity: 2026-11-26 10:53:33 +0000 UTC\nError:         Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?\n\nNodes:\n',
+  );
   t.same(down.errors, ['Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?']);
 });
 
 t.test('every path names an unsupported platform in the words settings validation uses', async (t) => {
-  const fromSettings = t.throws(() => validateLayer(WorkspaceSettingsSchema, { platforms: ['linux/riscv64'] }, 'Cargo.toml', 'workspace.metadata.crossbake')) as CrossbakeError;
+  const fromSettings = t.throws(() =>
+    validateLayer(WorkspaceSettingsSchema, { platforms: ['linux/riscv64'] }, 'Cargo.toml', 'workspace.metadata.crossbake'),
+  ) as CrossbakeError;
   t.equal(fromSettings.details[0], `Cargo.toml: workspace.metadata.crossbake.platforms[0]: ${unsupportedPlatform('linux/riscv64')}`);
   t.equal(unsupportedPlatform('linux/386'), 'unsupported platform "linux/386"; supported: linux/amd64, linux/arm64, linux/arm/v7');
-  const printed = t.throws(() => checkPrintedPlatforms({ target: { backend: { platforms: ['linux/amd64', 'linux/386'] }, 'backend-linux-amd64': { platforms: ['linux/amd64'] } } })) as CrossbakeError;
+  const printed = t.throws(() =>
+    checkPrintedPlatforms({
+      target: { backend: { platforms: ['linux/amd64', 'linux/386'] }, 'backend-linux-amd64': { platforms: ['linux/amd64'] } },
+    }),
+  ) as CrossbakeError;
   t.equal(printed.exitCode, 2);
   t.same(printed.details, ['bake target backend: unsupported platform "linux/386"; supported: linux/amd64, linux/arm64, linux/arm/v7']);
 });
@@ -78,7 +92,10 @@ t.test('buildx and the builder on this machine', { skip }, async (t) => {
   t.ok(builder.platforms.includes('linux/amd64'), builder.platforms.join(', '));
   const missing = (await inspectBuilder('crossbake-no-such-builder').catch((e: CrossbakeError) => e)) as CrossbakeError;
   t.equal(missing.exitCode, 3);
-  t.match(missing.message, /^no buildx builder named "crossbake-no-such-builder"; builders here: default(, [^.]+)?\. Create it \(`docker buildx create --name crossbake-no-such-builder --driver docker-container`\) or leave --builder out\.$/);
+  t.match(
+    missing.message,
+    /^no buildx builder named "crossbake-no-such-builder"; builders here: default(, [^.]+)?\. Create it \(`docker buildx create --name crossbake-no-such-builder --driver docker-container`\) or leave --builder out\.$/,
+  );
 });
 
 t.test('the platform probe runs a real program for the platform, or says there is no emulator', { skip }, async (t) => {
@@ -89,17 +106,22 @@ t.test('the platform probe runs a real program for the platform, or says there i
   // `docker buildx ls` omits linux/arm/v7 here although it builds and runs: the probe finds it works.
   t.match(checks[1]!.state, /^(listed|probed)$/, checks[1]!.note ?? 'listed');
   for (const p of ['linux/amd64', 'linux/arm64', 'linux/arm/v7']) t.ok(PROBE_PROGRAMS[p], `a probe program for ${p}`);
-  if (existsSync('/proc/sys/fs/binfmt_misc/qemu-riscv64')) return void t.pass(`skipped: ${'this machine emulates riscv64; the no-emulator case cannot be shown'}`);
+  if (existsSync('/proc/sys/fs/binfmt_misc/qemu-riscv64'))
+    return void t.pass(`skipped: ${'this machine emulates riscv64; the no-emulator case cannot be shown'}`);
   // riscv64 (exit(0): li a0,0; li a7,93; ecall), which nothing here emulates: the kernel refuses it.
   const words = Buffer.alloc(12);
-  [0x00000513, 0x05d00893, 0x00000073].forEach((w, i) => words.writeUInt32LE(w, i * 4));
+  for (const [i, w] of [0x00000513, 0x05d00893, 0x00000073].entries()) words.writeUInt32LE(w, i * 4);
   const riscv = await probePlatform('linux/riscv64', undefined, elf64(243, words));
   t.same(riscv, { ok: false, noEmulation: true, reason: 'exec /probe: exec format error' });
 });
 
 t.test('the registry: reachable, refusing the login, or not there', { skip }, async (t) => {
   const server: Server = createServer((_req, res) => {
-    res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="crossbake-test"', 'Docker-Distribution-API-Version': 'registry/2.0', 'Content-Type': 'application/json' });
+    res.writeHead(401, {
+      'WWW-Authenticate': 'Basic realm="crossbake-test"',
+      'Docker-Distribution-API-Version': 'registry/2.0',
+      'Content-Type': 'application/json',
+    });
     res.end('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -113,34 +135,51 @@ t.test('the registry: reachable, refusing the login, or not there', { skip }, as
   );
   const closed = (await checkRegistry('127.0.0.1:1/team/backend:latest').catch((e: CrossbakeError) => e)) as CrossbakeError;
   t.equal(closed.exitCode, 5);
-  t.match(closed.message, /^cannot reach the registry 127\.0\.0\.1:1 to push 127\.0\.0\.1:1\/team\/backend:latest: .*connection refused\. Check the network and the registry address \(--registry, REGISTRY\), then run again\.$/);
+  t.match(
+    closed.message,
+    /^cannot reach the registry 127\.0\.0\.1:1 to push 127\.0\.0\.1:1\/team\/backend:latest: .*connection refused\. Check the network and the registry address \(--registry, REGISTRY\), then run again\.$/,
+  );
   const local = await checkRegistry('127.0.0.1:5000/crossbake-test/never-pushed:latest').catch((e: Error) => e);
   if (local instanceof CrossbakeError && local.kind === 'network') t.pass('the e2e registry on 127.0.0.1:5000 is not running');
   else t.equal(local, undefined, 'a repository that does not exist yet is fine to push to');
 });
 
-t.test('bake --print: buildx\'s own complaint, with the file and line', { skip }, async (t) => {
+t.test("bake --print: buildx's own complaint, with the file and line", { skip }, async (t) => {
   const project = loadProject({ workspace: 'examples/workspace', flags: {}, cwd: repoRoot });
   const definition = renderBakeJson(project.plan);
   const printed = await printBake('docker-bake.json', ['backend-linux-arm-v7'], [], project.outDir, { definition });
   t.same(printed.target['backend-linux-arm-v7']?.platforms, ['linux/arm/v7']);
-  const badSet = (await printBake('docker-bake.json', ['backend'], ['nonsense'], project.outDir, { definition }).catch((e) => e)) as CrossbakeError;
+  const badSet = (await printBake('docker-bake.json', ['backend'], ['nonsense'], project.outDir, { definition }).catch(
+    (e) => e,
+  )) as CrossbakeError;
   t.equal(badSet.exitCode, 2);
-  t.equal(badSet.message, 'docker buildx bake --print rejects docker-bake.json (with --set nonsense): invalid override key nonsense, expected target.name');
+  t.equal(
+    badSet.message,
+    'docker buildx bake --print rejects docker-bake.json (with --set nonsense): invalid override key nonsense, expected target.name',
+  );
   const broken = definition.replace('"default": "127.0.0.1:5000/crossbake"', '"default": "a${b"');
-  const bad = (await printBake('docker-bake.json', ['backend'], [], project.outDir, { definition: broken }).catch((e) => e)) as CrossbakeError;
-  t.match(bad.message, /^docker buildx bake --print rejects docker-bake\.json: docker-bake\.json:4,19-20: Unclosed template interpolation sequence/);
+  const bad = (await printBake('docker-bake.json', ['backend'], [], project.outDir, { definition: broken }).catch(
+    (e) => e,
+  )) as CrossbakeError;
+  t.match(
+    bad.message,
+    /^docker buildx bake --print rejects docker-bake\.json: docker-bake\.json:4,19-20: Unclosed template interpolation sequence/,
+  );
   t.equal(bad.details[0], 'docker-bake.json:4: "default": "a${b"');
 });
 
 t.test('an unreachable daemon, named with its fix', { skip }, async (t) => {
-  const missing = (await withEnv({ DOCKER_HOST: 'unix:///nonexistent.sock', DOCKER_CONTEXT: undefined }, () => checkDaemon().catch((e) => e))) as CrossbakeError;
+  const missing = (await withEnv({ DOCKER_HOST: 'unix:///nonexistent.sock', DOCKER_CONTEXT: undefined }, () =>
+    checkDaemon().catch((e) => e),
+  )) as CrossbakeError;
   t.equal(missing.exitCode, 3);
   t.equal(
     missing.message,
     'cannot reach the Docker daemon: Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running? There is no socket at /nonexistent.sock (DOCKER_HOST=unix:///nonexistent.sock): start the Docker daemon (`sudo systemctl start docker`, or open Docker Desktop), or point DOCKER_HOST at the right socket.',
   );
-  const tcp = (await withEnv({ DOCKER_HOST: 'tcp://127.0.0.1:1', DOCKER_CONTEXT: undefined }, () => checkDaemon().catch((e) => e))) as CrossbakeError;
+  const tcp = (await withEnv({ DOCKER_HOST: 'tcp://127.0.0.1:1', DOCKER_CONTEXT: undefined }, () =>
+    checkDaemon().catch((e) => e),
+  )) as CrossbakeError;
   t.equal(
     tcp.message,
     'cannot reach the Docker daemon: Cannot connect to the Docker daemon at tcp://127.0.0.1:1. Is the docker daemon running? No Docker daemon answers at DOCKER_HOST=tcp://127.0.0.1:1: start it (`sudo systemctl start docker`, or open Docker Desktop), or fix DOCKER_HOST / DOCKER_CONTEXT.',

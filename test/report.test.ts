@@ -1,12 +1,13 @@
 // Attribution and the report, on progress streams captured from real `docker buildx bake` runs on this
 // machine (buildx 0.13.1, dockerd 26, docker driver); see test/fixtures/progress/README.md.
-import t from 'tap';
+
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
+import t from 'tap';
 import { attribute, failureError, type RunTarget } from '../src/buildx/attribute.js';
 import { classifyFault, crateOfNetworkError, registryHost } from '../src/buildx/faults.js';
-import { emptyLog, JsonStreamSplitter, parseProgress, parseVertexName, PlainReader, RawJsonReader } from '../src/buildx/progress.js';
-import { failuresForReport, formatReport, formatSize, rowsFromSlots, type Report } from '../src/buildx/report.js';
+import { emptyLog, JsonStreamSplitter, PlainReader, parseProgress, parseVertexName, RawJsonReader } from '../src/buildx/progress.js';
+import { failuresForReport, formatReport, formatSize, type Report, rowsFromSlots } from '../src/buildx/report.js';
 import { formatError } from '../src/errors.js';
 import { findPlatform } from '../src/platforms.js';
 import { fixture } from './helpers/paths.js';
@@ -42,10 +43,31 @@ t.test('vertex names: bake target, platform, stage and step', async (t) => {
     stage: 'build-backend',
     step: '2/2',
   });
-  t.same(parseVertexName('[linux/amd64->arm/v7 deps 3/3] RUN cargo', targets), { internal: false, action: 'RUN cargo', platform: 'linux/arm/v7', stage: 'deps', step: '3/3' });
-  t.same(parseVertexName('[backend linux/arm64 runtime-backend 1/3] COPY x', targets), { internal: false, action: 'COPY x', target: 'backend', platform: 'linux/arm64', stage: 'runtime-backend', step: '1/3' });
-  t.same(parseVertexName('[backend-linux-arm-v7 internal] load .dockerignore', targets), { internal: true, action: 'load .dockerignore', target: 'backend-linux-arm-v7' });
-  t.same(parseVertexName('[backend-linux-arm-v7] exporting to image', targets), { internal: false, action: 'exporting to image', target: 'backend-linux-arm-v7' });
+  t.same(parseVertexName('[linux/amd64->arm/v7 deps 3/3] RUN cargo', targets), {
+    internal: false,
+    action: 'RUN cargo',
+    platform: 'linux/arm/v7',
+    stage: 'deps',
+    step: '3/3',
+  });
+  t.same(parseVertexName('[backend linux/arm64 runtime-backend 1/3] COPY x', targets), {
+    internal: false,
+    action: 'COPY x',
+    target: 'backend',
+    platform: 'linux/arm64',
+    stage: 'runtime-backend',
+    step: '1/3',
+  });
+  t.same(parseVertexName('[backend-linux-arm-v7 internal] load .dockerignore', targets), {
+    internal: true,
+    action: 'load .dockerignore',
+    target: 'backend-linux-arm-v7',
+  });
+  t.same(parseVertexName('[backend-linux-arm-v7] exporting to image', targets), {
+    internal: false,
+    action: 'exporting to image',
+    target: 'backend-linux-arm-v7',
+  });
   t.same(parseVertexName('[internal] load local bake definitions', targets), { internal: true, action: 'load local bake definitions' });
   t.same(parseVertexName('[2/2] RUN ["/probe"]', []), { internal: false, action: 'RUN ["/probe"]', step: '2/2' });
 });
@@ -62,10 +84,16 @@ t.test('the rawjson splitter survives any chunking and ignores braces in the tex
     t.same(log.trailer, whole.trailer, `chunks of ${size}: same trailer`);
   }
   t.match(whole.trailer.at(-1), /^ERROR: failed to solve: process .* exit code: 101$/);
-  t.ok(whole.trailer.some((l) => l.includes("-exec touch {} +")), 'a Dockerfile line with braces stays text');
+  t.ok(
+    whole.trailer.some((l) => l.includes('-exec touch {} +')),
+    'a Dockerfile line with braces stays text',
+  );
   const values: unknown[] = [];
   const lines: string[] = [];
-  const s = new JsonStreamSplitter((v) => values.push(v), (l) => lines.push(l));
+  const s = new JsonStreamSplitter(
+    (v) => values.push(v),
+    (l) => lines.push(l),
+  );
   s.feed('{\n "a": "}{\\"" \n}\nnot json { here }\n{"b":1}');
   s.end();
   t.same(values, [{ a: '}{"' }, { b: 1 }]);
@@ -75,7 +103,9 @@ t.test('the rawjson splitter survives any chunking and ignores braces in the tex
 t.test('plain lines: headers, logs, DONE, CACHED, ERROR, CANCELED', async (t) => {
   const log = emptyLog();
   const reader = new PlainReader(log, () => 1000);
-  reader.feed('#5 [backend-linux-arm-v7 build-backend 2/2] RUN x\n#5 0.353    Compiling shared\n#5 11.02 error: no armv7\n#5 ERROR: process "x" did not complete');
+  reader.feed(
+    '#5 [backend-linux-arm-v7 build-backend 2/2] RUN x\n#5 0.353    Compiling shared\n#5 11.02 error: no armv7\n#5 ERROR: process "x" did not complete',
+  );
   reader.feed(' successfully: exit code: 101\n#6 CACHED\n#7 CANCELED\nERROR: failed to solve\n');
   reader.end();
   const v5 = log.vertices.get('5')!;
@@ -114,7 +144,8 @@ t.test('rawjson and plain count the same steps for the same build', async (t) =>
     plain.slots.map((s) => [s.target.name, s.outcome]),
     raw.slots.map((s) => [s.target.name, s.outcome]),
   );
-  for (const [i, s] of raw.slots.entries()) t.ok(Math.abs(s.steps - plain.slots[i]!.steps) <= 5, `${s.target.name}: ${s.steps} vs ${plain.slots[i]!.steps} steps`);
+  for (const [i, s] of raw.slots.entries())
+    t.ok(Math.abs(s.steps - plain.slots[i]!.steps) <= 5, `${s.target.name}: ${s.steps} vs ${plain.slots[i]!.steps} steps`);
 });
 
 t.test("rustc's missing linker: the platform's Debian package from the table", async (t) => {
@@ -181,7 +212,13 @@ t.test('a successful build: every platform built, durations, cached steps', asyn
 t.test('a multi-platform --load target: the platform comes from the vertex name', async (t) => {
   const target: RunTarget = { name: 'backend', bin: 'backend', platforms: [findPlatform('linux/amd64')!, findPlatform('linux/arm/v7')!] };
   const attribution = attribute(parseProgress(progress('load-multiplatform.plain'), 'plain'), [target], 0);
-  t.same(attribution.slots.map((s) => [s.platform.docker, s.outcome]), [['linux/amd64', 'built'], ['linux/arm/v7', 'built']]);
+  t.same(
+    attribution.slots.map((s) => [s.platform.docker, s.outcome]),
+    [
+      ['linux/amd64', 'built'],
+      ['linux/arm/v7', 'built'],
+    ],
+  );
   t.ok(attribution.slots.every((s) => s.steps > 5));
 });
 
@@ -200,26 +237,52 @@ t.test('a network fault while fetching crates is named by crate and registry (ex
       '  cargo retried (CARGO_NET_RETRY=5) and crossbake ran cargo a second time; check the network, a proxy, or the registry, then run again.',
     ].join('\n'),
   );
-  t.same(crateOfNetworkError(['error: failed to download `serde v1.0.197`', 'Caused by:', '  [28] Timeout was reached (https://static.crates.io/api/v1/crates/serde/1.0.197/download)']), {
-    crate: 'serde',
-    version: '1.0.197',
-    host: 'static.crates.io',
-  });
+  t.same(
+    crateOfNetworkError([
+      'error: failed to download `serde v1.0.197`',
+      'Caused by:',
+      '  [28] Timeout was reached (https://static.crates.io/api/v1/crates/serde/1.0.197/download)',
+    ]),
+    {
+      crate: 'serde',
+      version: '1.0.197',
+      host: 'static.crates.io',
+    },
+  );
 });
 
 t.test("docker's own words for registries and the network", async (t) => {
-  t.same(classifyFault('ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials'), {
-    kind: 'registry',
-    reason: 'no basic auth credentials',
-    anonymous: true,
-  });
-  t.same(classifyFault('ERROR: failed to do request: Head "http://127.0.0.1:1/v2/x/y/manifests/z": dial tcp 127.0.0.1:1: connect: connection refused'), {
-    kind: 'network',
-    host: '127.0.0.1',
-    reason: 'dial tcp 127.0.0.1:1: connect: connection refused',
-  });
-  t.equal(classifyFault('failed to resolve source metadata for docker.io/library/debian:bookworm-slim: no match for platform in manifest: not found')?.kind, 'platform-missing');
-  t.equal(classifyFault('E: Failed to fetch http://deb.debian.org/debian/pool/main/g/gcc.deb  Temporary failure resolving \'deb.debian.org\'')?.kind, 'network');
+  t.same(
+    classifyFault(
+      'ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials',
+    ),
+    {
+      kind: 'registry',
+      reason: 'no basic auth credentials',
+      anonymous: true,
+    },
+  );
+  t.same(
+    classifyFault(
+      'ERROR: failed to do request: Head "http://127.0.0.1:1/v2/x/y/manifests/z": dial tcp 127.0.0.1:1: connect: connection refused',
+    ),
+    {
+      kind: 'network',
+      host: '127.0.0.1',
+      reason: 'dial tcp 127.0.0.1:1: connect: connection refused',
+    },
+  );
+  t.equal(
+    classifyFault(
+      'failed to resolve source metadata for docker.io/library/debian:bookworm-slim: no match for platform in manifest: not found',
+    )?.kind,
+    'platform-missing',
+  );
+  t.equal(
+    classifyFault("E: Failed to fetch http://deb.debian.org/debian/pool/main/g/gcc.deb  Temporary failure resolving 'deb.debian.org'")
+      ?.kind,
+    'network',
+  );
   t.equal(registryHost('ghcr.io/acme/backend:1'), 'ghcr.io');
   t.equal(registryHost('127.0.0.1:5000/team/backend'), '127.0.0.1:5000');
   t.equal(registryHost('acme/backend'), 'docker.io');
@@ -239,11 +302,17 @@ t.test("a toolchain without the target's standard library: said so, with both fi
   const attribution = attribute(parseProgress(progress('missing-std.plain'), 'plain'), perPlatform(['backend']), 1);
   const error = failureError(attribution, undefined);
   t.equal(error.exitCode, 4);
-  t.equal(error.message, 'build failed: backend for linux/arm/v7 does not compile (Dockerfile stage deps, step 3/3, shared by every binary for linux/arm/v7):');
+  t.equal(
+    error.message,
+    'build failed: backend for linux/arm/v7 does not compile (Dockerfile stage deps, step 3/3, shared by every binary for linux/arm/v7):',
+  );
   t.same(error.details.slice(0, 3), [
     "error[E0463]: can't find crate for `core`",
     'error: could not compile `ryu` (lib) due to 1 previous error',
     "the toolchain has no Rust standard library for armv7-unknown-linux-gnueabihf: with rustup, `rustup target add armv7-unknown-linux-gnueabihf`; with Debian's rustc, the package libstd-rust-dev:armhf (a base-image or rust-image other than crossbake expects can cause this).",
   ]);
-  t.equal(classifyFault('failed to resolve source metadata for docker.io/library/alpine:3: no match for platform in manifest: not found')?.kind, 'platform-missing');
+  t.equal(
+    classifyFault('failed to resolve source metadata for docker.io/library/alpine:3: no match for platform in manifest: not found')?.kind,
+    'platform-missing',
+  );
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { CrossbakeError } from '../src/errors.js';
-import { resolveSettings, validateLayer, WorkspaceSettingsSchema, PackageSettingsSchema, resolveBinSettings } from '../src/settings.js';
+import { PackageSettingsSchema, resolveBinSettings, resolveSettings, validateLayer, WorkspaceSettingsSchema } from '../src/settings.js';
 
 function problems(value: unknown, schema = WorkspaceSettingsSchema): readonly string[] {
   try {
@@ -13,7 +13,13 @@ function problems(value: unknown, schema = WorkspaceSettingsSchema): readonly st
 }
 
 t.test('every problem is reported as file: path: message', async (t) => {
-  const found = problems({ platfroms: ['linux/amd64'], platforms: ['linux/riscv64', 'arm64'], tag: 'no spaces allowed', cache: { type: 'disk' }, defaults: { port: 0 } });
+  const found = problems({
+    platfroms: ['linux/amd64'],
+    platforms: ['linux/riscv64', 'arm64'],
+    tag: 'no spaces allowed',
+    cache: { type: 'disk' },
+    defaults: { port: 0 },
+  });
   t.same(found, [
     'Cargo.toml: workspace.metadata.crossbake.platforms[0]: unsupported platform "linux/riscv64"; supported: linux/amd64, linux/arm64, linux/arm/v7',
     'Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"',
@@ -48,7 +54,12 @@ t.test('defaults, then the workspace, then flags', async (t) => {
 
 t.test('binary settings: workspace defaults, package, then bins.<name>', async (t) => {
   const s = resolveSettings(validateLayer(WorkspaceSettingsSchema, { defaults: { port: 8080, env: { A: '1' } } }, 'f', 'p'), {});
-  const pkg = validateLayer(PackageSettingsSchema, { port: 9000, healthcheck: { retries: 5 }, bins: { worker: { image: 'team/worker', healthcheck: false } } }, 'f', 'p');
+  const pkg = validateLayer(
+    PackageSettingsSchema,
+    { port: 9000, healthcheck: { retries: 5 }, bins: { worker: { image: 'team/worker', healthcheck: false } } },
+    'f',
+    'p',
+  );
   const api = resolveBinSettings('api', s, pkg);
   t.equal(api.port, 9000);
   t.same(api.healthcheck, { command: ['/app/api', '--healthcheck'], interval: '10s', timeout: '3s', startPeriod: '5s', retries: 5 });

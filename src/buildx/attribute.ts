@@ -6,7 +6,7 @@
 import { CrossbakeError, type ErrorKind } from '../errors.js';
 import { findPlatform, type Platform } from '../platforms.js';
 import { classifyFault, crateOfNetworkError, registryHost } from './faults.js';
-import { parseVertexName, type BuildLog, type Vertex, type VertexName } from './progress.js';
+import { type BuildLog, parseVertexName, type Vertex, type VertexName } from './progress.js';
 
 /** One bake target of the run: `backend-linux-arm-v7` (one platform) or `backend` (all of them). */
 export interface RunTarget {
@@ -137,7 +137,10 @@ function compilerErrors(lines: readonly string[]): string[] {
 }
 
 function lastWords(lines: readonly string[], n = 6): string[] {
-  return lines.map((l) => l.trimEnd()).filter((l) => l.trim() !== '').slice(-n);
+  return lines
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '')
+    .slice(-n);
 }
 
 function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scope'> {
@@ -155,7 +158,9 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
     const before = logs.slice(0, network).map((l) => l.trim());
     const error = before.filter((l) => l.startsWith('error:')).pop();
     const cause = before.filter((l) => l !== '' && !l.startsWith('crossbake:')).pop();
-    const lines = error ? [error, ...(cause && cause !== error ? [`caused by: ${cause}`] : [])] : [logs[network]!.replace(/^crossbake: network error:\s*/, '').trim()];
+    const lines = error
+      ? [error, ...(cause && cause !== error ? [`caused by: ${cause}`] : [])]
+      : [logs[network]!.replace(/^crossbake: network error:\s*/, '').trim()];
     return { ...base, kind: 'network', lines, ...crateOfNetworkError(logs) };
   }
   const ours = logs.map((l) => /^crossbake: linker '([^']+)' not found/.exec(l)).find(Boolean);
@@ -168,7 +173,8 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
   const compile = compilerErrors(logs);
   if (compile.length > 0) return { ...base, kind: 'compile', lines: compile };
   const fault = classifyFault(`${vertex.error ?? ''}\n${logs.slice(-30).join('\n')}`);
-  if (fault?.kind === 'network') return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
+  if (fault?.kind === 'network')
+    return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'registry') return { ...base, kind: 'registry', lines: [fault.reason], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'platform-missing') return { ...base, kind: 'base-image', lines: [fault.reason] };
   const crossbake = logs.filter((l) => l.startsWith('crossbake:'));
@@ -177,7 +183,9 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
 
 /** Builds the per-target, per-platform picture of a finished (or failed) bake run. */
 export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode: number): Attribution {
-  const slots: Slot[] = targets.flatMap((target) => target.platforms.map((platform) => ({ target, platform, outcome: 'not run' as Outcome, steps: 0, cached: 0 })));
+  const slots: Slot[] = targets.flatMap((target) =>
+    target.platforms.map((platform) => ({ target, platform, outcome: 'not run' as Outcome, steps: 0, cached: 0 })),
+  );
   const failures: Failure[] = [];
   const stepSeen = new Map<Slot, Set<string>>();
   const ordered = [...log.vertices.values()].sort((a, b) => a.seq - b.seq);
@@ -236,7 +244,8 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
   for (const vertex of ordered) {
     if (vertex.error || vertex.completed === undefined) continue;
     for (const placed of place(vertex, targets, slots)) {
-      if (/^exporting to /.test(placed.name.action) || /^exporting to /.test(vertex.names[0] ?? '')) for (const slot of placed.slots) exported.add(slot);
+      if (/^exporting to /.test(placed.name.action) || /^exporting to /.test(vertex.names[0] ?? ''))
+        for (const slot of placed.slots) exported.add(slot);
     }
   }
   if (exitCode !== 0) {
@@ -263,7 +272,14 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
   return { slots, failures };
 }
 
-const KIND: Record<FailureKind, ErrorKind> = { compile: 'build', linker: 'build', step: 'build', network: 'network', registry: 'registry', 'base-image': 'input' };
+const KIND: Record<FailureKind, ErrorKind> = {
+  compile: 'build',
+  linker: 'build',
+  step: 'build',
+  network: 'network',
+  registry: 'registry',
+  'base-image': 'input',
+};
 
 function who(slots: readonly Slot[], all: readonly Slot[]): string {
   if (slots.length === 0) return 'the build';
@@ -293,9 +309,12 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
     case 'compile': {
       // E0463 for core/std: not the code, the toolchain lacks the target's standard library
       const platform = f.slots[0]?.platform;
-      const std = f.lines.some((l) => /can't find crate for `(core|std)`/.test(l)) && platform
-        ? [`the toolchain has no Rust standard library for ${platform.rustTarget}: with rustup, \`rustup target add ${platform.rustTarget}\`; with Debian's rustc, the package libstd-rust-dev:${platform.debianArch} (a base-image or rust-image other than crossbake expects can cause this).`]
-        : [];
+      const std =
+        f.lines.some((l) => /can't find crate for `(core|std)`/.test(l)) && platform
+          ? [
+              `the toolchain has no Rust standard library for ${platform.rustTarget}: with rustup, \`rustup target add ${platform.rustTarget}\`; with Debian's rustc, the package libstd-rust-dev:${platform.debianArch} (a base-image or rust-image other than crossbake expects can cause this).`,
+            ]
+          : [];
       return { headline: `${subject} does not compile${place}:`, details: [...f.lines, ...std, ...step] };
     }
     case 'linker': {
@@ -305,16 +324,28 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
       const fix = ours
         ? `Install the Debian package ${pkg} in the toolchain stage: crossbake's Dockerfile installs it for every platform, so a rust-image without it, or an edited Dockerfile, is the likely cause. Then run again.`
         : `crossbake links ${platform?.docker ?? 'this platform'} with ${platform?.linker ?? 'the cross gcc'} from the Debian package ${pkg}; remove the setting that asks for ${f.linker} (.cargo/config.toml [target.*] linker or rustflags, RUSTFLAGS), or install the package that provides it, then run again.`;
-      return { headline: `${subject} cannot link: the linker ${f.linker} is not installed in the build image${place}.`, details: [...f.lines, fix] };
+      return {
+        headline: `${subject} cannot link: the linker ${f.linker} is not installed in the build image${place}.`,
+        details: [...f.lines, fix],
+      };
     }
     case 'network': {
       const crate = f.crate ? `crate ${f.crate}${f.version ? ` ${f.version}` : ''}` : 'crates';
-      const from = f.host && f.registry ? `${f.host} (registry ${f.registry})` : f.host ?? (f.registry ? `registry ${f.registry}` : '');
-      const isCargo = f.lines.length > 0 && (f.crate !== undefined || f.registry !== undefined || /cargo|crate/i.test(f.lines.join(' ')) || f.stage === 'deps' || f.stage?.startsWith('build-'));
+      const from = f.host && f.registry ? `${f.host} (registry ${f.registry})` : (f.host ?? (f.registry ? `registry ${f.registry}` : ''));
+      const isCargo =
+        f.lines.length > 0 &&
+        (f.crate !== undefined ||
+          f.registry !== undefined ||
+          /cargo|crate/i.test(f.lines.join(' ')) ||
+          f.stage === 'deps' ||
+          f.stage?.startsWith('build-'));
       if (isCargo) {
         return {
           headline: `network fault while fetching ${crate}${from ? ` from ${from}` : ''}, building ${subject}${place}; this is not a compile error.`,
-          details: [...f.lines, 'cargo retried (CARGO_NET_RETRY=5) and crossbake ran cargo a second time; check the network, a proxy, or the registry, then run again.'],
+          details: [
+            ...f.lines,
+            'cargo retried (CARGO_NET_RETRY=5) and crossbake ran cargo a second time; check the network, a proxy, or the registry, then run again.',
+          ],
         };
       }
       return {
@@ -333,7 +364,10 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
       const image = /for ([^\s:]+(?::[^\s:]+)?):/.exec(f.lines[0] ?? '')?.[1] ?? 'an image the Dockerfile starts from';
       return {
         headline: `${image} has no image for ${[...new Set(f.slots.map((s) => s.platform.docker))].join(', ') || 'a requested platform'}${place}.`,
-        details: [...f.lines, 'Choose a base-image (or rust-image) that is published for every platform you build, or leave that platform out (--platforms, platforms in [workspace.metadata.crossbake]).'],
+        details: [
+          ...f.lines,
+          'Choose a base-image (or rust-image) that is published for every platform you build, or leave that platform out (--platforms, platforms in [workspace.metadata.crossbake]).',
+        ],
       };
     }
     case 'step':
@@ -350,7 +384,10 @@ export function failureError(attribution: Attribution, pushNote: string | undefi
   for (const more of parts.slice(1)) details.push(`also: ${more.headline}`, ...more.details.map((d) => `  ${d}`));
   if (failures.length > 3) details.push(`and ${failures.length - 3} more failures; see the build output above.`);
   const canceled = slots.filter((s) => s.outcome === 'canceled');
-  if (canceled.length > 0) details.push(`not finished (buildx stopped them when the failure above happened): ${canceled.map((s) => `${s.target.bin} ${s.platform.docker}`).join(', ')}`);
+  if (canceled.length > 0)
+    details.push(
+      `not finished (buildx stopped them when the failure above happened): ${canceled.map((s) => `${s.target.bin} ${s.platform.docker}`).join(', ')}`,
+    );
   if (pushNote) details.push(pushNote);
   return new CrossbakeError(KIND[first.kind], `build failed: ${parts[0]!.headline}`, details);
 }

@@ -43,7 +43,8 @@ function hostIn(text: string): string | undefined {
 }
 
 export function classifyFault(text: string): Fault | undefined {
-  if (/no match for platform in manifest/i.test(text)) return { kind: 'platform-missing', reason: firstMatchLine(text, /no match for platform/i) };
+  if (/no match for platform in manifest/i.test(text))
+    return { kind: 'platform-missing', reason: firstMatchLine(text, /no match for platform/i) };
   for (const pattern of REGISTRY_DENIED) {
     const m = pattern.exec(text);
     if (m) {
@@ -74,7 +75,11 @@ function lineOf(text: string, index: number): string {
 
 function firstMatchLine(text: string, pattern: RegExp): string {
   const m = pattern.exec(text);
-  return m ? lineOf(text, m.index).replace(/^ERROR:\s*/, '').trim() : text.trim();
+  return m
+    ? lineOf(text, m.index)
+        .replace(/^ERROR:\s*/, '')
+        .trim()
+    : text.trim();
 }
 
 /** Which crate and registry a cargo network failure was about, from cargo's own lines. */

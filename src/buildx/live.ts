@@ -41,7 +41,9 @@ export class LiveView {
     const done = this.printed.size;
     const cached = [...this.log.vertices.values()].filter((v) => v.cached).length;
     const current = running[running.length - 1];
-    const tail = current ? ` · ${this.name(current)}${current.logs.length ? ` · ${current.logs[current.logs.length - 1]!.trim()}` : ''}` : '';
+    const tail = current
+      ? ` · ${this.name(current)}${current.logs.length ? ` · ${current.logs[current.logs.length - 1]!.trim()}` : ''}`
+      : '';
     const status = `building ${clock(now - this.begun)} · ${running.length} running · ${done} done (${cached} cached)${tail}`;
     out += status.slice(0, Math.max(20, this.columns - 1));
     this.status = true;
@@ -65,7 +67,13 @@ export class LiveView {
   }
 
   private line(v: Vertex): string {
-    const state = v.error ? (v.canceled ? 'CANCELED' : `ERROR ${v.error.split('\n')[0]!.slice(0, 80)}`) : v.cached ? 'CACHED' : `DONE ${seconds((v.completed ?? 0) - (v.started ?? v.completed ?? 0))}`;
+    const state = v.error
+      ? v.canceled
+        ? 'CANCELED'
+        : `ERROR ${v.error.split('\n')[0]!.slice(0, 80)}`
+      : v.cached
+        ? 'CACHED'
+        : `DONE ${seconds((v.completed ?? 0) - (v.started ?? v.completed ?? 0))}`;
     const line = `${this.name(v)}  ${state}`;
     return line.slice(0, Math.max(20, this.columns - 1));
   }

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CrossbakeError } from '../errors.js';
-import { findPlatform, SUPPORTED_PLATFORMS, type Platform } from '../platforms.js';
+import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault, registryHost } from './faults.js';
@@ -12,13 +12,21 @@ import { probePlatform } from './probe.js';
 import { BUILDX_FEATURES, formatVersion, MINIMUM_BUILDX, missingRequired, parseBuildxVersion, type Version } from './version.js';
 
 export interface BakePrint {
-  readonly target: Record<string, { tags?: string[]; platforms?: string[]; 'cache-to'?: string[]; 'cache-from'?: string[]; output?: string[] }>;
+  readonly target: Record<
+    string,
+    { tags?: string[]; platforms?: string[]; 'cache-to'?: string[]; 'cache-from'?: string[]; output?: string[] }
+  >;
   readonly group?: Record<string, { targets: string[] }>;
 }
 
 /** Ends a quoted message with exactly one full stop (or its own ? or !). */
 const sentence = (text: string) => (/[.?!]$/.test(text) ? text : `${text}.`);
-const firstLine = (text: string) => text.trim().split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+const firstLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .find((l) => l.trim() !== '')
+    ?.trim() ?? '';
 const lastError = (text: string) =>
   text
     .split('\n')
@@ -35,7 +43,10 @@ export function unsupportedPlatform(value: string): string {
 export async function detectDocker(): Promise<void> {
   const docker = await exec('docker', ['--version']);
   if (docker.notFound) {
-    throw new CrossbakeError('environment', 'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.');
+    throw new CrossbakeError(
+      'environment',
+      'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
+    );
   }
 }
 
@@ -46,7 +57,10 @@ export async function detectBuildx(): Promise<Version> {
   if (!version) {
     const said = firstLine(buildx.stderr) || firstLine(buildx.stdout) || 'no output';
     if (buildx.exitCode !== 0 && !/unknown command|is not a docker command|buildx/i.test(said)) {
-      throw new CrossbakeError('environment', `\`docker buildx version\` failed: ${said}. Fix the docker CLI set-up (DOCKER_CONFIG, DOCKER_CONTEXT), then run again.`);
+      throw new CrossbakeError(
+        'environment',
+        `\`docker buildx version\` failed: ${said}. Fix the docker CLI set-up (DOCKER_CONFIG, DOCKER_CONTEXT), then run again.`,
+      );
     }
     throw new CrossbakeError(
       'environment',
@@ -74,10 +88,15 @@ export async function checkDaemon(): Promise<void> {
   const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 60_000 });
   if (info.exitCode === 0 && info.stdout.trim() !== '') return;
   const reason = firstLine(info.stderr) || firstLine(info.stdout) || 'no answer';
-  const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : process.env.DOCKER_CONTEXT ? `DOCKER_CONTEXT=${process.env.DOCKER_CONTEXT}` : 'the default socket';
+  const where = process.env.DOCKER_HOST
+    ? `DOCKER_HOST=${process.env.DOCKER_HOST}`
+    : process.env.DOCKER_CONTEXT
+      ? `DOCKER_CONTEXT=${process.env.DOCKER_CONTEXT}`
+      : 'the default socket';
   let fix: string;
   if (/permission denied/i.test(reason)) {
-    fix = 'Your user may not use the Docker socket: add it to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root.';
+    fix =
+      'Your user may not use the Docker socket: add it to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root.';
   } else if (/context .* not found|context not found/i.test(reason)) {
     fix = 'The docker context does not exist: list them with `docker context ls`, or unset DOCKER_CONTEXT.';
   } else {
@@ -100,7 +119,12 @@ export interface BuilderInfo {
 export function parseBuilderInspect(text: string): BuilderInfo & { errors: string[] } {
   const name = /^Name:\s*(\S+)/m.exec(text)?.[1] ?? 'default';
   const driver = /^Driver:\s*(\S*)/m.exec(text)?.[1] ?? '';
-  const platforms = [...text.matchAll(/^Platforms:\s*(.*)$/gm)].flatMap((m) => m[1]!.split(',').map((p) => p.trim().replace(/\*$/, '')).filter(Boolean));
+  const platforms = [...text.matchAll(/^Platforms:\s*(.*)$/gm)].flatMap((m) =>
+    m[1]!
+      .split(',')
+      .map((p) => p.trim().replace(/\*$/, ''))
+      .filter(Boolean),
+  );
   const errors = [...text.matchAll(/^Error:\s*(.+)$/gm)].map((m) => m[1]!.trim());
   return { name, driver, platforms: [...new Set(platforms)], errors };
 }
@@ -113,17 +137,30 @@ export async function inspectBuilder(builder?: string, bootstrap = true): Promis
     const reason = lastError(result.stderr) || 'no message';
     if (/no builder .* found/i.test(reason)) {
       const ls = await exec('docker', ['buildx', 'ls', '--format', '{{.Name}}']);
-      const names = [...new Set(ls.stdout.split('\n').map((l) => l.trim()).filter(Boolean))];
+      const names = [
+        ...new Set(
+          ls.stdout
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean),
+        ),
+      ];
       throw new CrossbakeError(
         'environment',
         `no buildx builder named "${builder}"${names.length > 0 ? `; builders here: ${names.join(', ')}` : ''}. Create it (\`docker buildx create --name ${builder} --driver docker-container\`) or leave --builder out.`,
       );
     }
-    throw new CrossbakeError('environment', `${named} cannot start: ${reason}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`);
+    throw new CrossbakeError(
+      'environment',
+      `${named} cannot start: ${reason}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`,
+    );
   }
   const info = parseBuilderInspect(result.stdout);
   if (info.errors.length > 0) {
-    throw new CrossbakeError('environment', `${named} (${info.name}) cannot start: ${info.errors[0]!.replace(/\.$/, '')}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`);
+    throw new CrossbakeError(
+      'environment',
+      `${named} (${info.name}) cannot start: ${info.errors[0]!.replace(/\.$/, '')}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`,
+    );
   }
   return { name: info.name, driver: info.driver || 'docker', platforms: info.platforms };
 }
@@ -152,7 +189,12 @@ export async function checkPlatforms(info: BuilderInfo, platforms: readonly Plat
     platforms.map(async (platform): Promise<PlatformCheck> => {
       if (listed.has(platform)) return { platform, state: 'listed' };
       const probe = await probePlatform(platform.docker, builder);
-      if (probe.ok) return { platform, state: 'probed', note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it` };
+      if (probe.ok)
+        return {
+          platform,
+          state: 'probed',
+          note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it`,
+        };
       if (probe.noEmulation) {
         return {
           platform,
@@ -160,7 +202,11 @@ export async function checkPlatforms(info: BuilderInfo, platforms: readonly Plat
           note: `${platform.docker}: the builder ${info.name} cannot run ${platform.docker} programs (${probe.reason}). The build does not need that: crossbake's Dockerfile runs every step on the build platform and cross-compiles. But ${emulatorHint([platform])}.`,
         };
       }
-      return { platform, state: 'unknown', note: `${platform.docker}: not listed by the builder ${info.name}, and the probe could not tell (${probe.reason}); the build will show whether it works.` };
+      return {
+        platform,
+        state: 'unknown',
+        note: `${platform.docker}: not listed by the builder ${info.name}, and the probe could not tell (${probe.reason}); the build will show whether it works.`,
+      };
     }),
   );
 }
@@ -178,11 +224,17 @@ export async function checkRegistry(ref: string, builder?: string): Promise<stri
   if (/: not found$|manifest unknown|name unknown|NOT_FOUND/i.test(said)) return undefined;
   const fault = classifyFault(said);
   if (fault?.kind === 'network') {
-    throw new CrossbakeError('network', `cannot reach the registry ${host} to push ${ref}: ${said}. Check the network and the registry address (--registry, REGISTRY), then run again.`);
+    throw new CrossbakeError(
+      'network',
+      `cannot reach the registry ${host} to push ${ref}: ${said}. Check the network and the registry address (--registry, REGISTRY), then run again.`,
+    );
   }
   if (fault?.kind === 'registry') {
     if (fault.anonymous || /incorrect username or password|invalid username\/password|\b401\b/i.test(said)) {
-      throw new CrossbakeError('registry', `the registry ${host} refused the login for ${ref}: ${said}. Run \`docker login ${host}\` with an account that may push there, then run again.`);
+      throw new CrossbakeError(
+        'registry',
+        `the registry ${host} refused the login for ${ref}: ${said}. Run \`docker login ${host}\` with an account that may push there, then run again.`,
+      );
     }
     // Registries answer "denied" both for a repository one may not read and for one that does not exist
     // yet: that is no reason to stop a first push, only to say what a failed push will mean.
@@ -213,17 +265,24 @@ export async function printBake(
   options: { definition?: string; version?: Version; builder?: string } = {},
 ): Promise<BakePrint> {
   const files = options.definition !== undefined ? ['-'] : [file];
-  const result = await exec('docker', bakeArgs({ files, targets, print: true, set, ...(options.builder ? { builder: options.builder } : {}) }, options.version), {
-    cwd,
-    ...(options.definition !== undefined ? { input: options.definition } : {}),
-  });
+  const result = await exec(
+    'docker',
+    bakeArgs({ files, targets, print: true, set, ...(options.builder ? { builder: options.builder } : {}) }, options.version),
+    {
+      cwd,
+      ...(options.definition !== undefined ? { input: options.definition } : {}),
+    },
+  );
   if (result.exitCode !== 0) {
-    const said = lastError(result.stderr.replace(/^#\d+.*$/gm, '')).replace(/(^|[\s(])-(\.json|\.hcl)?:(\d+)/g, `$1${file}:$3`) || 'no message';
+    const said =
+      lastError(result.stderr.replace(/^#\d+.*$/gm, '')).replace(/(^|[\s(])-(\.json|\.hcl)?:(\d+)/g, `$1${file}:$3`) || 'no message';
     const quoted = quoteLine(said, file, options.definition);
     const from = set.length > 0 ? ` (with ${set.map((s) => `--set ${s}`).join(' ')})` : '';
     throw new CrossbakeError('input', `docker buildx bake --print rejects ${file}${from}: ${said}`, [
       ...(quoted ? [quoted] : []),
-      set.length > 0 ? 'Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.' : 'Fix the crossbake settings that file comes from (registry, tag, platforms), then run again.',
+      set.length > 0
+        ? 'Fix the --set values (TARGET.KEY=VALUE; see `docker buildx bake --help`), or the settings the file comes from, and run again.'
+        : 'Fix the crossbake settings that file comes from (registry, tag, platforms), then run again.',
     ]);
   }
   return JSON.parse(result.stdout) as BakePrint;
@@ -238,6 +297,10 @@ export function checkPrintedPlatforms(printed: BakePrint): void {
     }
   }
   if (problems.length > 0) {
-    throw new CrossbakeError('input', `the bake definition asks for a platform crossbake does not build (from --set, or the PLATFORMS variable in the environment); fix it and run again:`, [...new Set(problems)]);
+    throw new CrossbakeError(
+      'input',
+      `the bake definition asks for a platform crossbake does not build (from --set, or the PLATFORMS variable in the environment); fix it and run again:`,
+      [...new Set(problems)],
+    );
   }
 }

@@ -68,7 +68,9 @@ export function elf32(machine: number, flags: number, code: Buffer): Buffer {
 
 const words = (...w: number[]) => {
   const b = Buffer.alloc(w.length * 4);
-  w.forEach((x, i) => b.writeUInt32LE(x >>> 0, i * 4));
+  w.forEach((x, i) => {
+    b.writeUInt32LE(x >>> 0, i * 4);
+  });
   return b;
 };
 
@@ -82,9 +84,7 @@ export const PROBE_PROGRAMS: Readonly<Record<string, () => Buffer>> = {
   'linux/arm/v7': () => elf32(40, 0x05000400, words(0xe3a00000, 0xe3a07001, 0xef000000)),
 };
 
-export type ProbeResult =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly noEmulation: boolean; readonly reason: string };
+export type ProbeResult = { readonly ok: true } | { readonly ok: false; readonly noEmulation: boolean; readonly reason: string };
 
 /** Runs the probe for `platform` on the builder; `program` overrides the table (tests). */
 export async function probePlatform(platform: string, builder?: string, program?: Buffer): Promise<ProbeResult> {

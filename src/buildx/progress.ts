@@ -293,9 +293,13 @@ export function parseVertexName(name: string, targets: readonly string[]): Verte
   const m = /^\[([^\]]*)\]\s*(.*)$/s.exec(name);
   if (!m) return { internal: false, action: name };
   const tokens = m[1]!.split(/\s+/).filter(Boolean);
-  const out: { target?: string; platform?: string; stage?: string; step?: string; internal: boolean; action: string } = { internal: false, action: m[2]! };
+  const out: { target?: string; platform?: string; stage?: string; step?: string; internal: boolean; action: string } = {
+    internal: false,
+    action: m[2]!,
+  };
   if (tokens[0] !== undefined && targets.includes(tokens[0])) out.target = tokens.shift()!;
-  if (tokens[0] !== undefined && (PLATFORM.test(tokens[0]) || tokens[0].includes('->')) && !STEP.test(tokens[0])) out.platform = targetPlatform(tokens.shift()!);
+  if (tokens[0] !== undefined && (PLATFORM.test(tokens[0]) || tokens[0].includes('->')) && !STEP.test(tokens[0]))
+    out.platform = targetPlatform(tokens.shift()!);
   if (tokens[0] === 'internal') {
     out.internal = true;
     tokens.shift();

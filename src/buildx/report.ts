@@ -83,11 +83,16 @@ export function formatReport(report: Report): string {
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   const out = [line(header), ...body.map(line)];
   for (const image of report.images) {
     if (image.pushed && image.digest) out.push(`${image.tags.join(', ')} -> ${image.digest}`);
-    if (image.storeSize !== undefined) out.push(`${image.tags.join(', ')} in the image store: ${formatSize(image.storeSize)} (the store gives one size for all platforms)`);
+    if (image.storeSize !== undefined)
+      out.push(`${image.tags.join(', ')} in the image store: ${formatSize(image.storeSize)} (the store gives one size for all platforms)`);
   }
   const sources = new Set(report.rows.map((r) => r.sizeSource).filter(Boolean));
   if (sources.has('registry')) out.push('sizes: compressed layers as the registry has them');

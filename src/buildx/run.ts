@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossbakeError } from '../errors.js';
-import { bakeArgs, imagetoolsCreateArgs, pushArgs, type BakeInvocation, type ProgressPlan } from './args.js';
+import { type BakeInvocation, bakeArgs, imagetoolsCreateArgs, type ProgressPlan, pushArgs } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault, registryHost } from './faults.js';
 import { LiveView } from './live.js';
-import { emptyLog, PlainReader, RawJsonReader, type BuildLog } from './progress.js';
+import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
 import type { Version } from './version.js';
 
 export type Metadata = Record<string, Record<string, unknown>>;
@@ -50,7 +50,8 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
     });
     reader.end();
     live?.finish();
-    if (result.notFound) throw new CrossbakeError('environment', 'docker disappeared from PATH while crossbake ran; install it again and run again.');
+    if (result.notFound)
+      throw new CrossbakeError('environment', 'docker disappeared from PATH while crossbake ran; install it again and run again.');
     if (result.stdout.trim() !== '' && display.progress.show !== 'none') display.write(result.stdout);
     let metadata: Metadata = {};
     try {
@@ -68,7 +69,10 @@ function pushFailure(what: string, ref: string, said: string): CrossbakeError {
   const host = registryHost(ref);
   const fault = classifyFault(said);
   if (fault?.kind === 'network') {
-    return new CrossbakeError('network', `cannot reach the registry ${host} to ${what} ${ref}: ${said}. Check the network and the registry address, then run again.`);
+    return new CrossbakeError(
+      'network',
+      `cannot reach the registry ${host} to ${what} ${ref}: ${said}. Check the network and the registry address, then run again.`,
+    );
   }
   return new CrossbakeError(
     'registry',
@@ -111,7 +115,11 @@ interface ManifestJson {
 }
 
 async function inspectManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
-  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--format', '{{json .Manifest}}', ref], { timeoutMs: 60_000 });
+  const result = await exec(
+    'docker',
+    ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--format', '{{json .Manifest}}', ref],
+    { timeoutMs: 60_000 },
+  );
   if (result.exitCode !== 0) return undefined;
   try {
     return JSON.parse(result.stdout) as ManifestJson;
@@ -121,7 +129,9 @@ async function inspectManifest(ref: string, builder?: string): Promise<ManifestJ
 }
 
 async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
-  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], { timeoutMs: 60_000 });
+  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
+    timeoutMs: 60_000,
+  });
   if (result.exitCode !== 0) return undefined;
   try {
     return JSON.parse(result.stdout) as ManifestJson;
@@ -146,7 +156,11 @@ const repository = (ref: string) => {
  * The compressed size of one platform's image in the registry: its manifest's layers, summed. `ref` may
  * name an index (buildx adds an attestation manifest), from which the platform's manifest is picked.
  */
-export async function registrySize(ref: string, platform: { arch: string; variant: string }, builder?: string): Promise<{ digest?: string; size?: number }> {
+export async function registrySize(
+  ref: string,
+  platform: { arch: string; variant: string },
+  builder?: string,
+): Promise<{ digest?: string; size?: number }> {
   const top = await rawManifest(ref, builder);
   if (!top) return {};
   if (top.layers) return { size: top.layers.reduce((n, l) => n + (l.size ?? 0), 0) };

@@ -1,8 +1,10 @@
 import { relative } from 'node:path';
-import { bakeArgs, imagetoolsCreateArgs, progressPlan, pushArgs, shellQuote, type BakeInvocation, type Progress } from '../buildx/args.js';
+import { type BakeInvocation, bakeArgs, imagetoolsCreateArgs, type Progress, progressPlan, pushArgs, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, type RunTarget, type Slot } from '../buildx/attribute.js';
 import { registryHost } from '../buildx/faults.js';
 import {
+  type BakePrint,
+  type BuilderInfo,
   checkDaemon,
   checkPlatforms,
   checkPrintedPlatforms,
@@ -10,11 +12,9 @@ import {
   detectBuildx,
   inspectBuilder,
   printBake,
-  type BakePrint,
-  type BuilderInfo,
 } from '../buildx/preflight.js';
-import { failuresForReport, formatReport, rowsFromSlots, type Report, type ReportImage, type ReportRow } from '../buildx/report.js';
-import { mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize, type BakeOutcome, type Metadata } from '../buildx/run.js';
+import { failuresForReport, formatReport, type Report, type ReportImage, type ReportRow, rowsFromSlots } from '../buildx/report.js';
+import { type BakeOutcome, type Metadata, mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import { platformTargetName } from '../render/bake.js';
@@ -58,7 +58,11 @@ interface Plan {
   readonly runTargets: RunTarget[];
   readonly targets: string[];
   /** Per image: its final tags, and the per-platform target names with their first tag. */
-  readonly images: Array<{ bin: string; tags: string[]; platforms: Array<{ target: string; tag: string; slot: { arch: string; variant: string } }> }>;
+  readonly images: Array<{
+    bin: string;
+    tags: string[];
+    platforms: Array<{ target: string; tag: string; slot: { arch: string; variant: string } }>;
+  }>;
 }
 
 function planTargets(project: Project, printed: BakePrint, load: boolean): Plan {
@@ -72,7 +76,12 @@ function planTargets(project: Project, printed: BakePrint, load: boolean): Plan 
     }),
   }));
   const runTargets: RunTarget[] = load
-    ? plan.selected.map((image) => ({ name: image.bin, bin: image.bin, platforms: plan.platforms, ...(printed.target[image.bin]?.tags?.[0] ? { ref: printed.target[image.bin]!.tags![0]! } : {}) }))
+    ? plan.selected.map((image) => ({
+        name: image.bin,
+        bin: image.bin,
+        platforms: plan.platforms,
+        ...(printed.target[image.bin]?.tags?.[0] ? { ref: printed.target[image.bin]!.tags![0]! } : {}),
+      }))
     : plan.selected.flatMap((image) =>
         plan.platforms.map((p) => {
           const name = platformTargetName(image, p);
@@ -86,8 +95,10 @@ function planTargets(project: Project, printed: BakePrint, load: boolean): Plan 
 export async function bake(project: Project, options: BakeOptions): Promise<void> {
   const { plan } = project;
   const progressOut = options.progressOut ?? ((text: string) => void process.stderr.write(text));
-  if (options.push && options.load) throw new CrossbakeError('input', '--push and --load exclude each other: push to a registry, or load into the local image store.');
-  if (options.print && options.dryRun) throw new CrossbakeError('input', '--print and --dry-run overlap: --dry-run shows the definition and the commands; use one of them.');
+  if (options.push && options.load)
+    throw new CrossbakeError('input', '--push and --load exclude each other: push to a registry, or load into the local image store.');
+  if (options.print && options.dryRun)
+    throw new CrossbakeError('input', '--print and --dry-run overlap: --dry-run shows the definition and the commands; use one of them.');
   const metadataFile = outputPath('--metadata-file', options.metadataFile, options.cwd);
   const reportFile = outputPath('--report', options.report, options.cwd);
 
@@ -112,18 +123,27 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const version = await detectBuildx();
   const selectedBins = plan.selected.map((i) => i.bin);
   const perPlatform = plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)));
-  const printed = await printBake(bakeFile, [...new Set([...(options.load ? selectedBins : perPlatform), ...selectedBins])], options.set, project.outDir, {
-    definition: bakeJson.content,
-    version,
-    ...(options.builder ? { builder: options.builder } : {}),
-  });
+  const printed = await printBake(
+    bakeFile,
+    [...new Set([...(options.load ? selectedBins : perPlatform), ...selectedBins])],
+    options.set,
+    project.outDir,
+    {
+      definition: bakeJson.content,
+      version,
+      ...(options.builder ? { builder: options.builder } : {}),
+    },
+  );
   checkPrintedPlatforms(printed);
   const targets = planTargets(project, printed, options.load);
   if (options.push) {
     for (const name of perPlatform) {
       const tag = printed.target[name]?.tags?.[0];
-      if (!tag || !tag.includes('/')) {
-        throw new CrossbakeError('input', `--push needs a registry in the image tags, but ${name} is tagged "${tag ?? ''}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`);
+      if (!tag?.includes('/')) {
+        throw new CrossbakeError(
+          'input',
+          `--push needs a registry in the image tags, but ${name} is tagged "${tag ?? ''}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`,
+        );
       }
     }
   }
@@ -139,7 +159,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       if (c.state === 'no-emulation' || c.state === 'unknown') options.log(`warning: ${c.note}`);
     }
     if (options.push) {
-      const repos = [...new Map(targets.images.map((i) => [imageName(i.tags[0] ?? i.platforms[0]!.tag), i.tags[0] ?? i.platforms[0]!.tag])).values()];
+      const repos = [
+        ...new Map(targets.images.map((i) => [imageName(i.tags[0] ?? i.platforms[0]!.tag), i.tags[0] ?? i.platforms[0]!.tag])).values(),
+      ];
       // in parallel, but the first repository's verdict is the one reported
       const settled = await Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
@@ -158,7 +180,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const set = [...options.set];
   if (options.push) {
     for (const { target, tag } of targets.images.flatMap((i) => i.platforms)) {
-      set.push(driver === 'docker' ? `${target}.output=type=docker` : `${target}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`);
+      set.push(
+        driver === 'docker'
+          ? `${target}.output=type=docker`
+          : `${target}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`,
+      );
     }
   }
   const invocation: BakeInvocation = {
@@ -174,7 +200,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
     if (options.dryRun) {
       const dir = relative(options.cwd, project.outDir) || '.';
-      const argv = bakeArgs({ ...invocation, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) => (a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a])));
+      const argv = bakeArgs({ ...invocation, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) =>
+        a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
+      );
       options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
       if (options.push) {
         for (const image of targets.images) {
@@ -183,16 +211,23 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
           options.out(`docker ${shellQuote(imagetoolsCreateArgs(image.tags, sources, options.builder))}\n`);
         }
       }
-      options.log(`dry run: nothing was written or built${options.push ? ` (push commands for the ${driver} driver${builder ? '' : ', assumed: the builder did not answer'})` : ''}.`);
+      options.log(
+        `dry run: nothing was written or built${options.push ? ` (push commands for the ${driver} driver${builder ? '' : ', assumed: the builder did not answer'})` : ''}.`,
+      );
     }
     return;
   }
-  options.log(`preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`);
-
+  options.log(
+    `preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`,
+  );
 
   t = timer();
   const started = new Date();
-  const outcome = await runBake(invocation, version, project.outDir, { progress, write: progressOut, columns: process.stderr.columns || 100 });
+  const outcome = await runBake(invocation, version, project.outDir, {
+    progress,
+    write: progressOut,
+    columns: process.stderr.columns || 100,
+  });
   const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
   options.log(`build     ${t()}`);
 
@@ -219,7 +254,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         : undefined,
     );
     const rows = rowsFromSlots(attribution.slots);
-    const r = report(rows, targets.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })), error.exitCode);
+    const r = report(
+      rows,
+      targets.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })),
+      error.exitCode,
+    );
     options.out(formatReport(r));
     if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
     throw error;
@@ -232,12 +271,21 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     const pushed = await pushAndMerge(project, options, targets, outcome, driver);
     for (const [slot, row] of rows) {
       const p = pushed.platforms.get(slot.target.name);
-      if (p) rows.set(slot, { ...row, ...(p.digest ? { digest: p.digest } : {}), ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}) });
+      if (p)
+        rows.set(slot, {
+          ...row,
+          ...(p.digest ? { digest: p.digest } : {}),
+          ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}),
+        });
     }
     for (const image of targets.images) {
       const digest = pushed.indexes.get(image.bin);
       images.push({ image: image.bin, tags: image.tags, pushed: true, ...(digest ? { digest } : {}) });
-      metadata[image.bin] = { 'image.name': image.tags.join(','), ...(digest ? { 'containerimage.digest': digest } : {}), 'crossbake.platforms': image.platforms.map((p) => p.target) };
+      metadata[image.bin] = {
+        'image.name': image.tags.join(','),
+        ...(digest ? { 'containerimage.digest': digest } : {}),
+        'crossbake.platforms': image.platforms.map((p) => p.target),
+      };
     }
   } else {
     for (const [slot, row] of rows) {
@@ -286,7 +334,10 @@ async function pushAndMerge(project: Project, options: BakeOptions, targets: Pla
       } else {
         const digest = outcome.metadata[p.target]?.['containerimage.digest'];
         if (typeof digest !== 'string') {
-          throw new CrossbakeError('build', `buildx reported no pushed digest for ${p.target}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`);
+          throw new CrossbakeError(
+            'build',
+            `buildx reported no pushed digest for ${p.target}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`,
+          );
         }
         list.push(`${imageName(p.tag)}@${digest}`);
       }
@@ -304,9 +355,10 @@ async function pushAndMerge(project: Project, options: BakeOptions, targets: Pla
     for (const [i, p] of image.platforms.entries()) {
       platforms.set(p.target, await registrySize(list[i]!, p.slot, options.builder));
     }
-    options.log(`merge     ${image.bin}: ${image.tags.join(', ')} <- ${list.length} platform${list.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`);
+    options.log(
+      `merge     ${image.bin}: ${image.tags.join(', ')} <- ${list.length} platform${list.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`,
+    );
   }
   options.log(`merge     ${t()}`);
   return { platforms, indexes };
 }
-

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inputError } from '../errors.js';
-import { writeFiles, type WriteResult } from '../fs/write.js';
+import { type WriteResult, writeFiles } from '../fs/write.js';
 import { platformTargetName } from '../render/bake.js';
 import { BAKE_FILE, ciConfig, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
 import type { Project } from './project.js';
@@ -36,7 +36,9 @@ function gitRoot(dir: string): string | undefined {
 function bakeFileProblems(bakeDir: string, shown: string, project: Project, split: boolean): string[] {
   const { plan } = project;
   if (!existsSync(join(bakeDir, BAKE_FILE))) {
-    return [`there is no ${shown}/${BAKE_FILE} yet: run \`crossbake generate\` and commit what it writes; the workflow builds the committed files.`];
+    return [
+      `there is no ${shown}/${BAKE_FILE} yet: run \`crossbake generate\` and commit what it writes; the workflow builds the committed files.`,
+    ];
   }
   let definition: { target?: Record<string, unknown>; variable?: { PLATFORMS?: { default?: string } } };
   try {
@@ -44,12 +46,15 @@ function bakeFileProblems(bakeDir: string, shown: string, project: Project, spli
   } catch {
     return [];
   }
-  const targets = split ? plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p))) : plan.selected.map((i) => i.bin);
+  const targets = split
+    ? plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)))
+    : plan.selected.map((i) => i.bin);
   const missing = targets.filter((t) => !(t in (definition.target ?? {})));
   const problems = missing.length > 0 ? [`${shown}/docker-bake.json has no target ${missing.join(', ')}, which the workflow builds`] : [];
   const platforms = plan.platforms.map((p) => p.docker).join(',');
   const committed = definition.variable?.PLATFORMS?.default;
-  if (committed !== undefined && committed !== platforms) problems.push(`${shown}/docker-bake.json builds ${committed}, the workflow expects ${platforms}`);
+  if (committed !== undefined && committed !== platforms)
+    problems.push(`${shown}/docker-bake.json builds ${committed}, the workflow expects ${platforms}`);
   return problems.map((p) => `${p}: run \`crossbake generate\` with the same settings and commit it.`);
 }
 

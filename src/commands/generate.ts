@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import { writeFiles, type WriteResult } from '../fs/write.js';
+import { type WriteResult, writeFiles } from '../fs/write.js';
 import { renderAll } from '../render/index.js';
 import type { Project } from './project.js';
 

@@ -17,7 +17,8 @@ export function inspectText(ws: Workspace): string {
   const lines = [`workspace ${ws.root}`];
   for (const m of ws.members) {
     lines.push(`  package ${m.name} ${m.version} (${m.manifestPath})`);
-    for (const b of m.bins) lines.push(`    bin ${b.name}  ${b.path}${b.requiredFeatures.length ? `  requires ${b.requiredFeatures.join(',')}` : ''}`);
+    for (const b of m.bins)
+      lines.push(`    bin ${b.name}  ${b.path}${b.requiredFeatures.length ? `  requires ${b.requiredFeatures.join(',')}` : ''}`);
   }
   if (ws.toolchain) lines.push(`  toolchain ${ws.toolchain.channel} (${ws.toolchain.file})`);
   lines.push(ws.lockfile ? `  Cargo.lock: ${ws.lockfile.packages.length} packages` : '  no Cargo.lock');

@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
-import { resolveSettings, validateLayer, WorkspaceSettingsSchema, type WorkspaceSettingsInput } from '../settings.js';
+import { resolveSettings, validateLayer, type WorkspaceSettingsInput, WorkspaceSettingsSchema } from '../settings.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
 
@@ -29,7 +29,12 @@ export function loadProject(options: ProjectOptions): Project {
   const outDir = resolve(options.cwd, options.out ?? options.workspace);
   const shown = relative(options.cwd, root) || '.';
   const workspace = readWorkspace(diskFiles(root), shown);
-  const fromFile = validateLayer(WorkspaceSettingsSchema, workspace.crossbakeMetadata, `${shown}/Cargo.toml`.replace(/^\.\//, ''), 'workspace.metadata.crossbake');
+  const fromFile = validateLayer(
+    WorkspaceSettingsSchema,
+    workspace.crossbakeMetadata,
+    `${shown}/Cargo.toml`.replace(/^\.\//, ''),
+    'workspace.metadata.crossbake',
+  );
   const flags = validateFlags(options.flags);
   const settings = resolveSettings(fromFile, flags);
   const context = posix(relative(outDir, root) || '.');

@@ -65,7 +65,10 @@ export function writeFiles(files: readonly OutputFile[], options: { force: boole
     for (const { temp, path } of temps) renameSync(temp, path);
   } catch (error) {
     for (const { temp } of temps) rmSync(temp, { force: true });
-    throw new CrossbakeError('environment', `cannot write generated files: ${(error as Error).message}. Check that the output directory is writable.`);
+    throw new CrossbakeError(
+      'environment',
+      `cannot write generated files: ${(error as Error).message}. Check that the output directory is writable.`,
+    );
   }
   return { written: changed.map((f) => f.path), unchanged };
 }
@@ -82,14 +85,22 @@ export function outputPath(flag: string, value: string | undefined, cwd: string)
   } catch {
     dirOk = false;
   }
-  if (!dirOk) throw new CrossbakeError('input', `${flag} ${value}: the directory ${relative(cwd, dir) || dir} does not exist. Create it, or choose another path.`);
+  if (!dirOk)
+    throw new CrossbakeError(
+      'input',
+      `${flag} ${value}: the directory ${relative(cwd, dir) || dir} does not exist. Create it, or choose another path.`,
+    );
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
   } catch {
     isDir = false;
   }
-  if (isDir) throw new CrossbakeError('input', `${flag} ${value} is a directory; give a file name, e.g. ${join(value, flag === '--report' ? 'report.json' : 'metadata.json')}.`);
+  if (isDir)
+    throw new CrossbakeError(
+      'input',
+      `${flag} ${value} is a directory; give a file name, e.g. ${join(value, flag === '--report' ? 'report.json' : 'metadata.json')}.`,
+    );
   return path;
 }
 

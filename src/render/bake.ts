@@ -1,5 +1,5 @@
-import type { Platform } from '../platforms.js';
 import type { ImagePlan, Plan } from '../plan.js';
+import type { Platform } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { generatedHeader } from './header.js';
 
@@ -185,11 +185,17 @@ export function renderBakeHcl(plan: Plan, source: string): string {
   const def = bakeDefinition(plan);
   return fill(templates.bakeHcl, {
     header: generatedHeader(source),
-    variables: Object.entries(def.variable).map(([k, v]) => hclBlock('variable', k, v)).join('\n\n'),
+    variables: Object.entries(def.variable)
+      .map(([k, v]) => hclBlock('variable', k, v))
+      .join('\n\n'),
     functions: Object.entries(def.function)
       .map(([k, v]) => `function ${JSON.stringify(k)} {\n  params = [${v.params.join(', ')}]\n  result = ${hclString(v.result)}\n}`)
       .join('\n\n'),
-    groups: Object.entries(def.group).map(([k, v]) => hclBlock('group', k, v)).join('\n\n'),
-    targets: Object.entries(def.target).map(([k, v]) => hclBlock('target', k, v as Record<string, Value>)).join('\n\n'),
+    groups: Object.entries(def.group)
+      .map(([k, v]) => hclBlock('group', k, v))
+      .join('\n\n'),
+    targets: Object.entries(def.target)
+      .map(([k, v]) => hclBlock('target', k, v as Record<string, Value>))
+      .join('\n\n'),
   });
 }

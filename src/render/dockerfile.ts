@@ -1,5 +1,5 @@
-import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import type { ImagePlan, Plan } from '../plan.js';
+import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { generatedHeader } from './header.js';
 
@@ -94,7 +94,9 @@ function featureFlags(features: readonly string[]): string {
 }
 
 function depsStage(plan: Plan): string {
-  const features = featureFlags([...new Set(plan.images.flatMap((i) => i.features.map((f) => (f.includes('/') ? f : `${i.package}/${f}`))))].sort());
+  const features = featureFlags(
+    [...new Set(plan.images.flatMap((i) => i.features.map((f) => (f.includes('/') ? f : `${i.package}/${f}`))))].sort(),
+  );
   if (plan.skeleton.mode === 'cargo-chef') {
     return [
       'FROM target AS deps',
@@ -154,9 +156,7 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
 }
 
 export function renderDockerfile(plan: Plan, source: string): string {
-  const targetCases = PLATFORMS.map(
-    (p) => `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`,
-  );
+  const targetCases = PLATFORMS.map((p) => `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
   const archCases = PLATFORMS.map((p) => `${p.docker}) arch=${p.debianArch}`);
   return fill(templates.dockerfile, {
     header: generatedHeader(source),

@@ -1,7 +1,7 @@
 import { Document, isMap, isSeq, type Node } from 'yaml';
 import { inputError } from '../errors.js';
-import type { Platform } from '../platforms.js';
 import type { ImagePlan, Plan } from '../plan.js';
+import type { Platform } from '../platforms.js';
 import { platformTargetName } from './bake.js';
 import { generatedHeader, seal } from './header.js';
 
@@ -90,14 +90,20 @@ export function ciConfig(plan: Plan): CiConfig {
   }
   if (!registry) {
     if (explicitKind === 'dockerhub' || explicitKind === 'other') {
-      throw inputError(`${where}.registry-kind = "${explicitKind}" needs ${where}.registry, e.g. "${explicitKind === 'dockerhub' ? 'docker.io/acme' : 'registry.example.com/acme'}".`);
+      throw inputError(
+        `${where}.registry-kind = "${explicitKind}" needs ${where}.registry, e.g. "${explicitKind === 'dockerhub' ? 'docker.io/acme' : 'registry.example.com/acme'}".`,
+      );
     }
     registry = GHCR_DEFAULT;
-    notes.push(`no registry for CI: images go to GitHub's container registry as ${GHCR_DEFAULT}/<image>; set ${where}.registry to change that.`);
+    notes.push(
+      `no registry for CI: images go to GitHub's container registry as ${GHCR_DEFAULT}/<image>; set ${where}.registry to change that.`,
+    );
   }
   const host = registry === GHCR_DEFAULT ? 'ghcr.io' : registryHost(registry);
   if (isLoopback(host)) {
-    throw inputError(`${where}.registry = "${registry}" is on this machine, which GitHub's runners cannot reach. Use a registry such as "docker.io/acme" or "ghcr.io/acme".`);
+    throw inputError(
+      `${where}.registry = "${registry}" is on this machine, which GitHub's runners cannot reach. Use a registry such as "docker.io/acme" or "ghcr.io/acme".`,
+    );
   }
   const inferred = kindOf(host);
   const kind = explicitKind ?? inferred;
@@ -140,7 +146,10 @@ const METADATA_TAGS = [
 ];
 
 /** Our per-binary title and description win over metadata-action's defaults (the repository's). */
-const LABELS = lines([`org.opencontainers.image.title=${expr('matrix.title')}`, `org.opencontainers.image.description=${expr('matrix.description')}`]);
+const LABELS = lines([
+  `org.opencontainers.image.title=${expr('matrix.title')}`,
+  `org.opencontainers.image.description=${expr('matrix.description')}`,
+]);
 
 function loginStep(config: CiConfig): Record<string, unknown> {
   const credentials =
@@ -237,7 +246,10 @@ function bakeWith(options: WorkflowOptions, files: string[], target: string, ext
 }
 
 function cacheSet(plan: Plan, target: string, from: string[], to: string): string[] {
-  return [...from.map((scope) => `${target}.cache-from=type=gha,scope=${scope}`), `${target}.cache-to=type=gha,scope=${to},mode=${plan.cache.mode}`];
+  return [
+    ...from.map((scope) => `${target}.cache-from=type=gha,scope=${scope}`),
+    `${target}.cache-to=type=gha,scope=${to},mode=${plan.cache.mode}`,
+  ];
 }
 
 function commonSteps(config: CiConfig, options: WorkflowOptions) {
@@ -505,7 +517,7 @@ export function renderWorkflow(plan: Plan, config: CiConfig, options: WorkflowOp
   if (isMap(jobs)) {
     for (const job of jobs.items) {
       const steps = isMap(job.value) ? job.value.get('steps') : undefined;
-      if (isSeq(steps)) steps.items.forEach((step, i) => i > 0 && ((step as Node).spaceBefore = true));
+      if (isSeq(steps)) for (const [i, step] of steps.items.entries()) if (i > 0) (step as Node).spaceBefore = true;
     }
   }
   return seal(doc.toString({ lineWidth: 0, nullStr: '' }));

@@ -1,9 +1,9 @@
 import { inputError } from '../errors.js';
 import { joinPath, type WorkspaceFiles } from './files.js';
 import { globDirectories, isExcluded, isGlob } from './glob.js';
-import type { Lockfile, LockedPackage, Package, Toolchain, Workspace } from './model.js';
+import type { LockedPackage, Lockfile, Package, Toolchain, Workspace } from './model.js';
 import { discoverTargets } from './targets.js';
-import { isTable, parseToml, stringList, table, type TomlTable } from './toml.js';
+import { isTable, parseToml, stringList, type TomlTable, table } from './toml.js';
 
 /** A `key.workspace = true` value resolved against `[workspace.package]`. */
 function inherited(value: unknown, key: string, workspacePackage: TomlTable, manifestPath: string): unknown {
@@ -31,7 +31,9 @@ function readPackage(files: WorkspaceFiles, dir: string, workspacePackage: TomlT
   const shown = at(manifestPath);
   const toml = manifest ?? readManifest(files, manifestPath, at);
   if (!isTable(toml.package)) {
-    throw inputError(`${shown}: no [package] table. A workspace member must be a package; add [package] or drop it from workspace.members.`);
+    throw inputError(
+      `${shown}: no [package] table. A workspace member must be a package; add [package] or drop it from workspace.members.`,
+    );
   }
   const pkg = toml.package;
   if (typeof pkg.name !== 'string' || pkg.name === '') {

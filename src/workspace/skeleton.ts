@@ -10,8 +10,20 @@ export interface SkeletonFile {
 const MASKED_VERSION = '0.0.0';
 /** Package fields that say nothing about dependencies; editing them must not rebuild the dependency layer. */
 const DESCRIPTIVE_FIELDS = [
-  'description', 'authors', 'license', 'license-file', 'readme', 'homepage', 'repository', 'documentation',
-  'keywords', 'categories', 'publish', 'include', 'exclude', 'metadata',
+  'description',
+  'authors',
+  'license',
+  'license-file',
+  'readme',
+  'homepage',
+  'repository',
+  'documentation',
+  'keywords',
+  'categories',
+  'publish',
+  'include',
+  'exclude',
+  'metadata',
 ];
 const DEPENDENCY_TABLES = ['dependencies', 'dev-dependencies', 'build-dependencies'];
 
@@ -82,9 +94,7 @@ export function dependencySkeleton(ws: Workspace): SkeletonFile[] {
     files.push({ path: 'Cargo.lock', content: header + stringifyToml(maskLockfile(ws.lockfile.manifest, local)) });
   }
   const seen = new Set<string>();
-  return files
-    .filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)))
-    .sort((a, b) => a.path.localeCompare(b.path));
+  return files.filter((f) => !seen.has(f.path) && Boolean(seen.add(f.path))).sort((a, b) => a.path.localeCompare(b.path));
 }
 
 function memberFiles(member: Package): SkeletonFile[] {

@@ -1,7 +1,7 @@
 import { inputError } from '../errors.js';
 import { isFile, joinPath, type WorkspaceFiles } from './files.js';
 import type { BinTarget, TargetFile } from './model.js';
-import { isTable, stringList, table, type TomlTable } from './toml.js';
+import { isTable, stringList, type TomlTable, table } from './toml.js';
 
 interface Candidate {
   readonly name: string;

@@ -4,11 +4,12 @@
 // cache restoring the dependency layers on an emptied machine.
 // Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first). Prunes the build
 // cache twice: other builds on this dockerd get slower, none breaks.
-import t, { type Test } from 'tap';
+
 import { createHash } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { PLATFORMS } from '../../src/platforms.js';
 import {
   addItoa,
@@ -18,17 +19,17 @@ import {
   docker,
   editSource,
   isolateSkeleton,
+  type PlainVertex,
   plainVertices,
   pruneBuildCache,
-  ran,
   REGISTRY_HOST,
-  restored,
+  type Run,
+  ran,
   removeDir,
   removeImages,
+  restored,
   table,
   verticesNamed,
-  type PlainVertex,
-  type Run,
 } from './helpers.js';
 
 const RUN_ID = Date.now().toString(36);
@@ -90,8 +91,14 @@ function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex> {
 /** The deps RUN of every platform came from a cache: `CACHED`, or its layers pulled from the registry cache; cargo did not run in it. */
 function assertDepsCached(t: Test, log: string, what = 'CACHED'): void {
   for (const [key, v] of depsPerPlatform(t, log)) {
-    t.ok(restored(v), `${key}: the deps RUN (#${v.id}) is ${what} (${v.cached ? 'CACHED' : v.pulled ? `layers pulled, DONE ${v.seconds}s, no output` : 'executed'})`);
-    t.notOk(v.output.some((l) => /Compiling /.test(l)), `${key}: cargo compiled nothing in it`);
+    t.ok(
+      restored(v),
+      `${key}: the deps RUN (#${v.id}) is ${what} (${v.cached ? 'CACHED' : v.pulled ? `layers pulled, DONE ${v.seconds}s, no output` : 'executed'})`,
+    );
+    t.notOk(
+      v.output.some((l) => /Compiling /.test(l)),
+      `${key}: cargo compiled nothing in it`,
+    );
   }
 }
 
@@ -103,7 +110,10 @@ function assertBuiltOnDeps(t: Test, log: string): void {
       const [v] = verticesNamed(vertices, buildRunName(bin, p.key));
       t.ok(v && ran(v), `${bin}-${p.key}: the build RUN ran`);
       if (!v) continue;
-      t.ok(v.output.some((l) => new RegExp(`Compiling ${bin} v`).test(l)), `${bin}-${p.key}: cargo compiled ${bin}`);
+      t.ok(
+        v.output.some((l) => new RegExp(`Compiling ${bin} v`).test(l)),
+        `${bin}-${p.key}: cargo compiled ${bin}`,
+      );
       const foreign = v.output.filter((l) => foreignCompile.test(l));
       t.same(foreign, [], `${bin}-${p.key}: no dependency was compiled again`);
     }
@@ -133,10 +143,17 @@ t.test('cold build: the dependency stage runs once per target triple, shared by 
   if (!succeeded(t, run)) return;
   const deps = verticesNamed(run.stderr, anyDepsRun);
   const executed = deps.filter(ran);
-  t.equal(executed.length, PLATFORMS.length, `the deps RUN executed ${executed.length} times (#${executed.map((v) => v.id).join(', #')}) for ${PLATFORMS.length} platforms and ${BINS.length} binaries`);
+  t.equal(
+    executed.length,
+    PLATFORMS.length,
+    `the deps RUN executed ${executed.length} times (#${executed.map((v) => v.id).join(', #')}) for ${PLATFORMS.length} platforms and ${BINS.length} binaries`,
+  );
   for (const [key, v] of depsPerPlatform(t, run.stderr)) {
     t.ok(ran(v), `${key}: the deps RUN (#${v.id}) ran`);
-    t.ok(v.output.some((l) => /Compiling serde v/.test(l)), `${key}: it compiled the dependencies`);
+    t.ok(
+      v.output.some((l) => /Compiling serde v/.test(l)),
+      `${key}: it compiled the dependencies`,
+    );
   }
   const builds = PLATFORMS.flatMap((p) => BINS.flatMap((bin) => verticesNamed(run.stderr, buildRunName(bin, p.key)).filter(ran)));
   t.equal(new Set(builds.map((v) => v.id)).size, PLATFORMS.length * BINS.length, 'each binary has its own build RUN per platform');
@@ -173,7 +190,10 @@ t.test('a new crate in Cargo.toml + Cargo.lock rebuilds the dependency layer, on
   t.equal(executed.length, PLATFORMS.length, `the deps RUN executed ${executed.length} times`);
   for (const [key, v] of depsPerPlatform(t, run.stderr)) {
     t.ok(ran(v), `${key}: the deps RUN (#${v.id}) ran again`);
-    t.ok(v.output.some((l) => /Compiling itoa v/.test(l)), `${key}: it compiled itoa`);
+    t.ok(
+      v.output.some((l) => /Compiling itoa v/.test(l)),
+      `${key}: it compiled itoa`,
+    );
   }
   const toolchain = verticesNamed(run.stderr, /^\[\S+ toolchain \d+\/\d+\] RUN /);
   t.ok(toolchain.length > 0 && toolchain.every((v) => v.cached), "the toolchain's apt step stays CACHED (itoa was already a locked crate)");
@@ -213,11 +233,17 @@ t.test('an emptied machine restores the dependency layers from the registry cach
   if (!succeeded(t, run)) return;
   for (const bin of BINS) {
     for (const p of PLATFORMS) {
-      t.match(run.stderr, new RegExp(`importing cache manifest from ${esc(`${REGISTRY}/${bin}:cache-${p.key}`)}\\b`), `${bin}-${p.key} imports its registry cache`);
+      t.match(
+        run.stderr,
+        new RegExp(`importing cache manifest from ${esc(`${REGISTRY}/${bin}:cache-${p.key}`)}\\b`),
+        `${bin}-${p.key} imports its registry cache`,
+      );
     }
   }
   assertDepsCached(t, run.stderr, 'restored from the registry cache');
   assertBuiltOnDeps(t, run.stderr);
   const ratio = run.seconds / coldSeconds;
-  t.comment(`cold ${coldSeconds.toFixed(1)}s, emptied machine from the registry cache ${run.seconds.toFixed(1)}s (${(ratio * 100).toFixed(0)}% of cold)`);
+  t.comment(
+    `cold ${coldSeconds.toFixed(1)}s, emptied machine from the registry cache ${run.seconds.toFixed(1)}s (${(ratio * 100).toFixed(0)}% of cold)`,
+  );
 });

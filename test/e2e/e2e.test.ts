@@ -1,28 +1,29 @@
 // The mission on real parts: one crossbake command builds the example's two binaries for three
 // platforms and pushes one multi-platform image per binary; each image runs on its platform.
 // Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first).
-import t from 'tap';
+
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import t from 'tap';
 import { PLATFORMS } from '../../src/platforms.js';
 import {
   binfmt,
   binfmtEnabled,
   copyWorkspace,
   crossbake,
+  type Descriptor,
   docker,
   elfArch,
   exists,
   platformString,
-  rawManifest,
   REGISTRY_HOST,
+  rawManifest,
   removeDir,
   runnable,
   sh,
   table,
-  waitFor,
   vertices,
-  type Descriptor,
+  waitFor,
 } from './helpers.js';
 
 const REGISTRY = `${REGISTRY_HOST}/crossbake-e2e`;
@@ -46,7 +47,11 @@ t.test('one crossbake call builds and pushes both binaries for three platforms, 
   const canToggle = EMULATORS.every(binfmtEnabled) && binfmt('disable', EMULATORS);
   if (canToggle) {
     t.notOk(EMULATORS.some(binfmtEnabled), 'qemu binfmt entries are disabled for the build');
-    t.not(docker(['run', '--rm', '--platform', 'linux/arm64', 'debian:bookworm-slim', 'true']).code, 0, 'an arm64 container cannot run now');
+    t.not(
+      docker(['run', '--rm', '--platform', 'linux/arm64', 'debian:bookworm-slim', 'true']).code,
+      0,
+      'an arm64 container cannot run now',
+    );
   } else {
     t.comment('cannot toggle binfmt here (not root, or no update-binfmts): building with emulation available');
   }
@@ -83,7 +88,10 @@ for (const p of PLATFORMS) {
     const base = rawManifest(`${REGISTRY_HOST}/library/debian:bookworm-slim`);
     const baseManifest = runnable(base).find((m) => platformString(m) === p.docker)!;
     const baseLayers = rawManifest(`${REGISTRY_HOST}/library/debian:bookworm-slim@${baseManifest.digest}`);
-    baseSizes.set(p.docker, baseLayers.layers.reduce((n: number, l: Descriptor) => n + l.size, 0));
+    baseSizes.set(
+      p.docker,
+      baseLayers.layers.reduce((n: number, l: Descriptor) => n + l.size, 0),
+    );
 
     for (const bin of BINS) {
       const ref = `${REGISTRY}/${bin}:latest`;
@@ -108,10 +116,27 @@ for (const p of PLATFORMS) {
       const exported = sh('sh', ['-c', `docker export ${id} | tar -tvf -`]);
       t.equal(exported.code, 0, 'export the filesystem');
       const entries = exported.stdout.split('\n').filter(Boolean);
-      const paths = entries.map((l) => l.split(/\s+/).slice(5).join(' ').replace(/ -> .*$/, ''));
+      const paths = entries.map((l) =>
+        l
+          .split(/\s+/)
+          .slice(5)
+          .join(' ')
+          .replace(/ -> .*$/, ''),
+      );
       const unpacked = entries.reduce((n, l) => n + (Number(l.split(/\s+/)[2]) || 0), 0);
-      for (const forbidden of [/^usr\/bin\/(rustc|cargo|gcc|cc)$/, /^usr\/lib\/rustlib\//, /^usr\/local\/cargo\//, /(^|\/)target\//, /^build\//, /\.rs$/, /^usr\/share\/cargo\//]) {
-        t.notOk(paths.find((x) => forbidden.test(x)), `no ${forbidden} in the image`);
+      for (const forbidden of [
+        /^usr\/bin\/(rustc|cargo|gcc|cc)$/,
+        /^usr\/lib\/rustlib\//,
+        /^usr\/local\/cargo\//,
+        /(^|\/)target\//,
+        /^build\//,
+        /\.rs$/,
+        /^usr\/share\/cargo\//,
+      ]) {
+        t.notOk(
+          paths.find((x) => forbidden.test(x)),
+          `no ${forbidden} in the image`,
+        );
       }
       t.ok(paths.includes('usr/bin/tini'), 'tini is there');
       t.ok(paths.includes('etc/ssl/certs/ca-certificates.crt'), 'the CA bundle is there');
@@ -134,7 +159,10 @@ for (const p of PLATFORMS) {
       });
       t.same(JSON.parse(health), { status: 'ok', service: bin, version: '0.1.0' }, 'the endpoint answers');
       const pid1 = docker(['exec', container, 'cat', '/proc/1/cmdline']).stdout.split('\0').filter(Boolean);
-      t.ok(pid1.some((a) => a === '/usr/bin/tini'), `tini is PID 1 (${pid1.join(' ')})`);
+      t.ok(
+        pid1.some((a) => a === '/usr/bin/tini'),
+        `tini is PID 1 (${pid1.join(' ')})`,
+      );
       const arch = docker(['exec', container, 'uname', '-m']).stdout.trim();
       t.equal(arch, { amd64: 'x86_64', arm64: 'aarch64', arm: 'armv7l' }[p.arch], 'runs as that architecture');
       const state = await waitFor(`${bin} healthy on ${p.docker}`, 90, () => {
@@ -161,7 +189,10 @@ t.test('a platform that fails stops everything, names itself, and pushes nothing
   const broken = copyWorkspace('examples/workspace');
   t.teardown(() => removeDir(broken));
   const main = join(broken, 'crates/backend/src/main.rs');
-  writeFileSync(main, `${readFileSync(main, 'utf8')}\n#[cfg(target_arch = "arm")]\ncompile_error!("backend does not support 32-bit ARM");\n`);
+  writeFileSync(
+    main,
+    `${readFileSync(main, 'utf8')}\n#[cfg(target_arch = "arm")]\ncompile_error!("backend does not support 32-bit ARM");\n`,
+  );
   const registry = `${REGISTRY_HOST}/crossbake-e2e-fail-${Date.now()}`;
   const run = crossbake(['bake', 'backend', '-w', broken, '--push', '--progress', 'plain'], { REGISTRY: registry });
   phase('bake --push that fails on linux/arm/v7', run.seconds);
@@ -177,17 +208,40 @@ t.test('a platform that fails stops everything, names itself, and pushes nothing
 });
 
 t.test('the rustup toolchain builds linux/amd64 from a rust:<version>-bookworm image and runs healthy', async (t) => {
-  const rustTag = docker(['image', 'ls', '--format', '{{.Tag}}', 'rust']).stdout.split('\n').find((x) => /-bookworm$/.test(x));
+  const rustTag = docker(['image', 'ls', '--format', '{{.Tag}}', 'rust'])
+    .stdout.split('\n')
+    .find((x) => /-bookworm$/.test(x));
   t.ok(rustTag, 'the set-up made a local rust image');
   if (!rustTag) return;
   const version = rustTag.replace(/-bookworm$/, '');
   const ws = copyWorkspace('examples/workspace');
   t.teardown(() => removeDir(ws));
   const registry = `${REGISTRY_HOST}/crossbake-e2e-rustup`;
-  const run = crossbake(['bake', 'backend', '-w', ws, '--toolchain', 'rustup', '--rust-version', version, '--platforms', 'linux/amd64', '--load', '--progress', 'plain'], { REGISTRY: registry });
+  const run = crossbake(
+    [
+      'bake',
+      'backend',
+      '-w',
+      ws,
+      '--toolchain',
+      'rustup',
+      '--rust-version',
+      version,
+      '--platforms',
+      'linux/amd64',
+      '--load',
+      '--progress',
+      'plain',
+    ],
+    { REGISTRY: registry },
+  );
   phase(`bake --load with rust:${rustTag}`, run.seconds);
   t.equal(run.code, 0, `builds\n${run.stderr.slice(-2000)}`);
-  t.match(readFileSync(join(ws, 'Dockerfile'), 'utf8'), new RegExp(`ARG RUST_IMAGE=rust:${version.replace('.', '\\.')}-bookworm`), 'uses the rust image');
+  t.match(
+    readFileSync(join(ws, 'Dockerfile'), 'utf8'),
+    new RegExp(`ARG RUST_IMAGE=rust:${version.replace('.', '\\.')}-bookworm`),
+    'uses the rust image',
+  );
   const started = docker(['run', '-d', '-p', '127.0.0.1::8080', `${registry}/backend:latest`]);
   t.equal(started.code, 0, 'runs');
   const container = started.stdout.trim();

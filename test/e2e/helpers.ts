@@ -135,7 +135,6 @@ export function table(rows: string[][]): string {
 
 // ---- build logs and workspace edits for the cache suite (test/e2e/cache.test.ts) and bench/run.ts
 
-
 /** One vertex of a `--progress plain` log: every `[target stage i/n]` name it was printed under. */
 export interface PlainVertex {
   readonly id: number;
@@ -174,8 +173,7 @@ export function plainVertices(log: string): Map<number, PlainVertex> {
     else if (/^DONE \d/.test(rest)) {
       v.done = true;
       v.seconds = Math.max(v.seconds, Number(rest.slice(5).replace(/s$/, '')) || 0);
-    }
-    else if (rest.startsWith('ERROR')) v.errored = true;
+    } else if (rest.startsWith('ERROR')) v.errored = true;
     else if (/^sha256:[0-9a-f]{64} /.test(rest)) v.pulled = true;
     else if (/^\d+\.\d+ /.test(rest)) v.output.push(rest.replace(/^\d+\.\d+ /, ''));
   }

@@ -4,7 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 export function buildxAvailable(): boolean {
   const ok = spawnSync('docker', ['buildx', 'version'], { stdio: 'ignore' }).status === 0;
   if (!ok && process.env.CROSSBAKE_REQUIRE_BUILDX === '1') {
-    throw new Error('docker buildx is required (CROSSBAKE_REQUIRE_BUILDX=1) but `docker buildx version` failed; run scripts/install-buildx.sh');
+    throw new Error(
+      'docker buildx is required (CROSSBAKE_REQUIRE_BUILDX=1) but `docker buildx version` failed; run scripts/install-buildx.sh',
+    );
   }
   return ok;
 }

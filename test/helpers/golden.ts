@@ -12,8 +12,16 @@ export interface GoldenCase {
 export const goldenCases: readonly GoldenCase[] = [
   { name: 'example-debian', workspace: 'examples/workspace' },
   { name: 'example-rustup', workspace: 'examples/workspace', flags: { toolchain: 'rustup', 'rust-version': '1.79' } },
-  { name: 'example-cargo-chef', workspace: 'examples/workspace', flags: { toolchain: 'rustup', skeleton: 'cargo-chef', platforms: ['linux/arm64'] } },
-  { name: 'example-gha-cache', workspace: 'examples/workspace', flags: { cache: { type: 'gha' }, bins: ['frontend'], platforms: ['linux/amd64', 'linux/arm/v7'] } },
+  {
+    name: 'example-cargo-chef',
+    workspace: 'examples/workspace',
+    flags: { toolchain: 'rustup', skeleton: 'cargo-chef', platforms: ['linux/arm64'] },
+  },
+  {
+    name: 'example-gha-cache',
+    workspace: 'examples/workspace',
+    flags: { cache: { type: 'gha' }, bins: ['frontend'], platforms: ['linux/amd64', 'linux/arm/v7'] },
+  },
   { name: 'bins', workspace: 'test/fixtures/workspaces/bins', flags: { registry: 'ghcr.io/acme', tag: 'v1.0.0' } },
   { name: 'root-package', workspace: 'test/fixtures/workspaces/root-package', flags: { toolchain: 'debian' } },
   { name: 'toolchain-file', workspace: 'test/fixtures/workspaces/toolchain' },
