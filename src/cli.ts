@@ -6,7 +6,9 @@ import { generate } from './commands/generate.js';
 import { inspectJson, inspectText } from './commands/inspect.js';
 import { loadProject } from './commands/project.js';
 import { CrossbakeError, formatError, inputError } from './errors.js';
-import { SUPPORTED_PLATFORMS } from './platforms.js';
+import { flagLayer, SETTING_FLAGS } from './settings/index.js';
+
+const SETTING_FLAG_HELP = SETTING_FLAGS.map((f) => `      --${`${f.flag} ${f.value}`.padEnd(16)}${f.help}`).join('\n');
 
 const USAGE = `crossbake: a Rust Cargo workspace in, multi-platform Docker images out
 
@@ -23,14 +25,7 @@ Options:
   -o, --out DIR         where the Dockerfile and bake files go (default: the workspace); for ci, the
                         repository root that gets .github/workflows/crossbake.yml (default: the workspace)
       --split           ci: one job per binary and platform, merged into one index (also: ci.split)
-      --platforms LIST  comma-separated; supported: ${SUPPORTED_PLATFORMS.join(', ')}
-      --bin NAME        a binary to build (repeatable; default: all)
-      --registry REG    e.g. docker.io/acme, ghcr.io/acme, 127.0.0.1:5000/team
-      --tag TAG         image tag (default: latest)
-      --toolchain KIND  rustup (official rust image) or debian (Debian's rustc and crates)
-      --rust-version V  Rust version for the rustup toolchain
-      --skeleton KIND   crossbake (default) or cargo-chef
-      --cache TYPE      registry, local, gha, inline or none
+${SETTING_FLAG_HELP}
       --force           overwrite generated files even if edited by hand
       --metadata-file F bake: write buildx's metadata, plus each merged multi-platform image, to F
       --report FILE     bake: write the build report (per image and platform) to FILE as JSON
@@ -39,14 +34,7 @@ Options:
 const options = {
   workspace: { type: 'string', short: 'w', default: '.' },
   out: { type: 'string', short: 'o' },
-  platforms: { type: 'string', multiple: true },
-  bin: { type: 'string', multiple: true },
-  registry: { type: 'string' },
-  tag: { type: 'string' },
-  toolchain: { type: 'string' },
-  'rust-version': { type: 'string' },
-  skeleton: { type: 'string' },
-  cache: { type: 'string' },
+  ...Object.fromEntries(SETTING_FLAGS.map((f) => [f.flag, { type: 'string', multiple: f.multiple === true }])),
   force: { type: 'boolean', default: false },
   split: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
@@ -100,17 +88,9 @@ async function main(argv: string[], io: Io): Promise<number> {
   if (!PROGRESS.includes(values.progress as (typeof PROGRESS)[number])) {
     throw inputError(`--progress must be one of ${PROGRESS.join(', ')}, not "${values.progress}".`);
   }
-  const bins = [...(values.bin ?? []), ...rest];
-  const flags = {
-    toolchain: values.toolchain,
-    'rust-version': values['rust-version'],
-    platforms: values.platforms?.flatMap((p) => p.split(',')).filter((p) => p.trim() !== ''),
-    registry: values.registry,
-    tag: values.tag,
-    bins: bins.length > 0 ? bins : undefined,
-    skeleton: values.skeleton,
-    cache: values.cache ? { type: values.cache } : undefined,
-  };
+  const given = values as Record<string, string | string[] | boolean | undefined>;
+  const bins = [...((given.bin as string[] | undefined) ?? []), ...rest];
+  const flags = flagLayer({ ...given, bin: bins.length > 0 ? bins : undefined });
   // For ci, --out is the repository root the workflow goes under; the bake files stay where generate put them.
   const project = loadProject({ workspace: values.workspace, ...(values.out && command !== 'ci' ? { out: values.out } : {}), flags, cwd });
   const log = (line: string) => io.stderr(`crossbake: ${line}\n`);

@@ -1,20 +1,72 @@
 import { inputError } from './errors.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
-import { PackageSettingsSchema, type ResolvedBinSettings, resolveBinSettings, type Settings, validateLayer } from './settings.js';
+import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import type { Workspace } from './workspace/model.js';
 import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
+
+/**
+ * The single derived truth: every name, key and list the renderers, the runner and the report need,
+ * computed once from the Workspace and the Settings. Renderers only format what is here.
+ */
 
 export type ToolchainPlan =
   | { readonly kind: 'rustup'; readonly image: string; readonly version: string }
   | { readonly kind: 'debian'; readonly packages: readonly string[] };
 
-export interface ImagePlan extends ResolvedBinSettings {
+/** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
+export type CacheEntry =
+  /** `tag` undefined: the image's own tag (inline caches read the image itself). */
+  | { readonly type: 'registry'; readonly image: string; readonly tag?: string }
+  | { readonly type: 'local'; readonly dir: string }
+  | { readonly type: 'gha'; readonly scope: string }
+  | { readonly type: 'inline' };
+
+export interface CacheSpec {
+  readonly from: readonly CacheEntry[];
+  readonly to: readonly CacheEntry[];
+}
+
+export interface PlatformBuild {
+  readonly platform: Platform;
+  /** Bake target that builds this image for this platform alone: `backend-linux-arm64`. */
+  readonly target: string;
+  /** Appended to the image's tag for the per-platform image: `-linux-arm64`. */
+  readonly tagSuffix: string;
+  /** Cache entries in the bake file, and in the GitHub workflow. */
+  readonly cache?: CacheSpec;
+  readonly ciCache?: CacheSpec;
+}
+
+export interface ImagePlan extends ResolvedBin {
   readonly bin: string;
   readonly package: string;
   readonly requiredFeatures: readonly string[];
-  readonly buildStage: string;
-  readonly runtimeStage: string;
+  /** Bake target with every platform; also the metadata-action bake target in CI. */
+  readonly target: string;
+  /** Bake group of the per-platform targets. */
+  readonly group: string;
+  readonly stages: { readonly build: string; readonly runtime: string };
+  readonly labels: { readonly title: string; readonly description: string };
+  readonly cache?: CacheSpec;
+  readonly ciCache?: CacheSpec;
+  /** The CI repository: registry/namespace/image. */
+  readonly ciRepository: string;
+  readonly platforms: readonly PlatformBuild[];
 }
+
+export type StageScope = 'shared' | 'platform';
+
+/** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
+export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
+  toolchain: 'shared',
+  skeleton: 'shared',
+  chef: 'shared',
+  'runtime-packages': 'shared',
+  target: 'platform',
+  deps: 'platform',
+  'runtime-base': 'platform',
+  'runtime-files': 'platform',
+};
 
 export interface Plan {
   /** Every binary of the workspace: the Dockerfile has stages for all of them. */
@@ -23,7 +75,8 @@ export interface Plan {
   readonly selected: readonly ImagePlan[];
   readonly platforms: readonly Platform[];
   readonly toolchain: ToolchainPlan;
-  readonly baseImage: string;
+  /** The runtime images' base, and the Debian image that runs on the build platform for apt. */
+  readonly baseImages: { readonly runtime: string; readonly debian: string };
   readonly profile: string;
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
@@ -37,7 +90,9 @@ export interface Plan {
   readonly tag: string;
   readonly cache: Settings['cache'];
   readonly user: Settings['user'];
-  readonly ci: Settings['ci'];
+  /** The workflow's settings, resolved. */
+  readonly ci: CiConfig;
+  readonly notes: readonly string[];
   /** Paths in the bake file: the build context as seen from where bake runs, the Dockerfile relative to it. */
   readonly bake: { readonly context: string; readonly dockerfile: string };
   readonly warnings: readonly string[];
@@ -68,8 +123,8 @@ function toolchainPlan(ws: Workspace, settings: Settings): ToolchainPlan {
   if (settings.toolchain === 'debian') {
     return { kind: 'debian', packages: [...debianCrates(ws, settings), ...settings.debian.packages] };
   }
-  const version = settings.rustVersion ?? channelVersion(ws.toolchain?.channel) ?? shortVersion(ws.rustVersion) ?? '1';
-  return { kind: 'rustup', version, image: settings.rustImage ?? `rust:${version}-bookworm` };
+  const version = settings['rust-version'] ?? channelVersion(ws.toolchain?.channel) ?? shortVersion(ws.rustVersion) ?? '1';
+  return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version}-bookworm` };
 }
 
 /** rust-toolchain channels that name a release map to an image tag; `stable` to the newest. */
@@ -83,78 +138,128 @@ function shortVersion(version: string | undefined): string | undefined {
   return version && /^\d+\.\d+/.test(version) ? version : undefined;
 }
 
-export function makePlan(ws: Workspace, settings: Settings, options: PlanOptions): Plan {
-  const warnings: string[] = [];
-  const packageSettings = new Map(
-    ws.members.map((m) => [
-      m.name,
-      validateLayer(PackageSettingsSchema, m.crossbakeMetadata, m.manifestPath, 'package.metadata.crossbake'),
-    ]),
-  );
-  for (const m of ws.members) {
-    for (const name of Object.keys(packageSettings.get(m.name)?.bins ?? {})) {
-      if (!m.bins.some((b) => b.name === name)) {
-        throw inputError(
-          `${m.manifestPath}: package.metadata.crossbake.bins.${name}: package "${m.name}" has no binary "${name}"; its binaries: ${m.bins.map((b) => b.name).join(', ') || 'none'}.`,
-        );
-      }
-    }
+/** The bake file's cache entries for one image: per platform (`key`) or shared by all (`all`). */
+function bakeCacheEntry(settings: Settings, image: string, bin: string, key: string): CacheEntry | undefined {
+  switch (settings.cache.type) {
+    case 'registry':
+      return { type: 'registry', image, tag: `cache-${key}` };
+    case 'local':
+      return { type: 'local', dir: `${settings.cache.dir}/${bin}-${key}` };
+    case 'gha':
+      return { type: 'gha', scope: ghaScope(bin, key) };
+    default:
+      return undefined;
   }
-  const images: ImagePlan[] = ws.bins.map((bin) => ({
+}
+
+const ghaScope = (bin: string, key: string) => `crossbake-${bin}-${key}`;
+
+type CacheFor = (own: string, from: readonly string[]) => CacheSpec | undefined;
+
+/** The bake file's caches: `own` is written, `from` (platform keys or `all`) read, in that order. */
+function bakeCache(settings: Settings, image: string, bin: string): CacheFor {
+  return (own, from) => {
+    if (settings.cache.type === 'none') return undefined;
+    if (settings.cache.type === 'inline') return { from: [{ type: 'registry', image }], to: [{ type: 'inline' }] };
+    const entry = (key: string) => bakeCacheEntry(settings, image, bin, key)!;
+    return { from: from.map(entry), to: [entry(own)] };
+  };
+}
+
+/** CI runners keep caches in GitHub's cache service, whatever backend the bake file uses; none when caching is off. */
+function ciCache(settings: Settings, bin: string): CacheFor {
+  return (own, from) => {
+    if (settings.cache.type === 'none') return undefined;
+    const entry = (key: string): CacheEntry => ({ type: 'gha', scope: ghaScope(bin, key) });
+    return { from: from.map(entry), to: [entry(own)] };
+  };
+}
+
+function imagePlan(bin: Workspace['bins'][number], resolved: ResolvedSettings, platforms: readonly Platform[]): ImagePlan {
+  const { settings, ci } = resolved;
+  const own = resolveBin(bin.name, settings, resolved.packages.get(bin.package));
+  const bakeFor = bakeCache(settings, own.image, bin.name);
+  const ciFor = ciCache(settings, bin.name);
+  const keys = platforms.map((p) => p.key);
+  return {
     bin: bin.name,
     package: bin.package,
     requiredFeatures: bin.requiredFeatures,
-    buildStage: stageName('build', bin.name),
-    runtimeStage: stageName('runtime', bin.name),
-    ...resolveBinSettings(bin.name, settings, packageSettings.get(bin.package) ?? {}),
-  }));
+    ...own,
+    target: bin.name,
+    group: `${bin.name}-platforms`,
+    stages: { build: stageName('build', bin.name), runtime: stageName('runtime', bin.name) },
+    labels: { title: own.image, description: `${bin.name} from Rust package ${bin.package}` },
+    // The multi-platform build reads every platform's cache and writes its own.
+    ...optional('cache', bakeFor('all', [...keys, 'all'])),
+    ...optional('ciCache', ciFor('all', [...keys, 'all'])),
+    ciRepository: `${ci.registry}/${own.image}`,
+    platforms: platforms.map((p) => ({
+      platform: p,
+      target: `${bin.name}-${p.key}`,
+      tagSuffix: `-${p.key}`,
+      // A platform writes only its own cache: one platform's export never overwrites another's.
+      ...optional('cache', bakeFor(p.key, [p.key, 'all'])),
+      ...optional('ciCache', ciFor(p.key, [p.key, 'all'])),
+    })),
+  };
+}
+
+const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+
+export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: PlanOptions): Plan {
+  const { settings } = resolved;
+  const warnings: string[] = [];
+  const problems: string[] = [];
+  const platforms = PLATFORMS.filter((p) => settings.platforms.some((name) => findPlatform(name) === p));
+  const images = ws.bins.map((bin) => imagePlan(bin, resolved, platforms));
   if (images.length === 0) {
     throw inputError(`the workspace in ${ws.root} has no binary targets, so there is no image to build. Add a src/main.rs or a [[bin]].`);
   }
   const available = images.map((i) => i.bin).join(', ');
   const selectedNames = settings.bins ?? images.map((i) => i.bin);
   for (const name of selectedNames) {
-    if (!images.some((i) => i.bin === name)) {
-      throw inputError(`no binary "${name}" in the workspace; binaries: ${available}. Pick one of those.`);
-    }
+    if (!images.some((i) => i.bin === name))
+      problems.push(`no binary "${name}" in the workspace; binaries: ${available}. Pick one of those.`);
   }
-  const selected = images.filter((i) => selectedNames.includes(i.bin));
   const imageNames = new Map<string, string>();
   for (const i of images) {
     const other = imageNames.get(i.image);
-    if (other)
-      throw inputError(
+    if (other) {
+      problems.push(
         `binaries "${other}" and "${i.bin}" are both set to image "${i.image}". Give one another \`image\` in its package.metadata.crossbake.`,
       );
+    }
     imageNames.set(i.image, i.bin);
   }
-  const platforms = settings.platforms.map((name) => findPlatform(name)!).filter((p, i, all) => all.indexOf(p) === i);
-  const ordered = PLATFORMS.filter((p) => platforms.includes(p));
+  if (settings.toolchain === 'debian' && settings.skeleton === 'cargo-chef') {
+    problems.push(
+      'skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
+    );
+  }
+  if (problems.length === 1) throw inputError(problems[0]!);
+  if (problems.length > 1) throw inputError(`${problems.length} problems; fix them and run again:`, problems);
   if (!ws.lockfile) {
     warnings.push(
       'no Cargo.lock: builds resolve dependencies afresh each time; run `cargo generate-lockfile` and commit Cargo.lock for reproducible, cacheable images.',
     );
   }
-  if (settings.toolchain === 'debian' && settings.skeleton === 'cargo-chef') {
-    throw inputError(
-      'skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
-    );
-  }
   return {
     images,
-    selected,
-    platforms: ordered,
+    selected: images.filter((i) => selectedNames.includes(i.bin)),
+    platforms,
     toolchain: toolchainPlan(ws, settings),
-    baseImage: settings.baseImage,
+    baseImages: { runtime: settings['base-image'], debian: settings['base-image'] },
     profile: settings.profile,
     profileDir: settings.profile === 'dev' || settings.profile === 'test' ? 'debug' : settings.profile,
     locked: ws.lockfile !== undefined,
-    skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings.cargoChefVersion },
+    skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings['cargo-chef-version'] },
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
     cache: settings.cache,
     user: settings.user,
-    ci: settings.ci,
+    ci: resolved.ci,
+    notes: resolved.notes,
     bake: { context: options.context, dockerfile: options.dockerfile },
     warnings,
   };

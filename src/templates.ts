@@ -7,6 +7,8 @@ function template(name: string): string {
 
 export const templates = {
   dockerfile: template('docker/Dockerfile.tmpl'),
+  toolchainRustup: template('docker/toolchain-rustup.tmpl'),
+  toolchainDebian: template('docker/toolchain-debian.tmpl'),
   cargoWrapper: template('docker/crossbake-cargo.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),

@@ -18,7 +18,7 @@ import { run as runCli } from '../src/cli.js';
 import { outputFiles } from '../src/commands/generate.js';
 import { loadProject } from '../src/commands/project.js';
 import { writeFiles } from '../src/fs/write.js';
-import { provenance } from '../src/render/header.js';
+import { provenance } from '../src/generated.js';
 import { buildxAvailable } from './helpers/buildx.js';
 import { repoRoot, workspaceFixture } from './helpers/paths.js';
 
@@ -233,7 +233,7 @@ const cases: Case[] = [
     args: ['bake'],
     exit: 2,
     message:
-      'crossbake: crates/backend/Cargo.toml: package.metadata.crossbake.bins.backnd: package "backend" has no binary "backnd"; its binaries: backend.',
+      /^crossbake: invalid crossbake settings \(1 problem\); fix it and run again:\n {2}crates\/backend\/Cargo\.toml: package\.metadata\.crossbake\.bins\.backnd: package "backend" has no binary "backnd"; its binaries: backend\.$/,
   },
   {
     name: 'settings: two binaries set to one image name',

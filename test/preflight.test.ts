@@ -21,7 +21,7 @@ import { loadProject } from '../src/commands/project.js';
 import { CrossbakeError } from '../src/errors.js';
 import { findPlatform } from '../src/platforms.js';
 import { renderBakeJson } from '../src/render/bake.js';
-import { validateLayer, WorkspaceSettingsSchema } from '../src/settings.js';
+import { validateLayer, WorkspaceSettingsSchema } from '../src/settings/index.js';
 import { buildxAvailable } from './helpers/buildx.js';
 import { repoRoot } from './helpers/paths.js';
 

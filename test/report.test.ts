@@ -5,11 +5,12 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { attribute, failureError, type RunTarget } from '../src/buildx/attribute.js';
-import { classifyFault, crateOfNetworkError, registryHost } from '../src/buildx/faults.js';
+import { classifyFault, crateOfNetworkError } from '../src/buildx/faults.js';
 import { emptyLog, JsonStreamSplitter, PlainReader, parseProgress, parseVertexName, RawJsonReader } from '../src/buildx/progress.js';
 import { failuresForReport, formatReport, formatSize, type Report, rowsFromSlots } from '../src/buildx/report.js';
 import { formatError } from '../src/errors.js';
 import { findPlatform } from '../src/platforms.js';
+import { registryHost } from '../src/reference.js';
 import { fixture } from './helpers/paths.js';
 
 function progress(name: string): string {

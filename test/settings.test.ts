@@ -1,6 +1,9 @@
 import t from 'tap';
 import { CrossbakeError } from '../src/errors.js';
-import { PackageSettingsSchema, resolveBinSettings, resolveSettings, validateLayer, WorkspaceSettingsSchema } from '../src/settings.js';
+import { mergeLayers, PackageSettingsSchema, resolveBin, validateLayer, WorkspaceSettingsSchema } from '../src/settings/index.js';
+import { WORKSPACE_KEYS } from '../src/settings/schema.js';
+
+const resolveSettings = (...layers: unknown[]) => WorkspaceSettingsSchema.parse(mergeLayers(...layers));
 
 function problems(value: unknown, schema = WorkspaceSettingsSchema): readonly string[] {
   try {
@@ -25,12 +28,12 @@ t.test('every problem is reported as file: path: message', async (t) => {
     'Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"',
     'Cargo.toml: workspace.metadata.crossbake.cache.type: Invalid option: expected one of "registry"|"local"|"gha"|"inline"|"none"',
     'Cargo.toml: workspace.metadata.crossbake.defaults.port: Too small: expected number to be >=1',
-    `Cargo.toml: workspace.metadata.crossbake: Unrecognized key: "platfroms" (known keys: ${Object.keys(WorkspaceSettingsSchema.shape).join(', ')})`,
+    `Cargo.toml: workspace.metadata.crossbake: Unrecognized key: "platfroms" (known keys: ${WORKSPACE_KEYS.join(', ')})`,
   ]);
 });
 
 t.test('flags are reported by their flag name', async (t) => {
-  const error = t.throws(() => validateLayer(WorkspaceSettingsSchema, { toolchain: 'nightly' }, 'command line', '--')) as CrossbakeError;
+  const error = t.throws(() => validateLayer(WorkspaceSettingsSchema, { toolchain: 'nightly' }, 'command line', 'flags')) as CrossbakeError;
   t.same(error.details, ['command line: --toolchain: Invalid option: expected one of "rustup"|"debian"']);
   t.equal(error.exitCode, 2);
 });
@@ -41,8 +44,8 @@ t.test('platform spellings normalise to the table', async (t) => {
 });
 
 t.test('defaults, then the workspace, then flags', async (t) => {
-  const ws = validateLayer(WorkspaceSettingsSchema, { registry: 'ghcr.io/acme', tag: 'v1', cache: { mode: 'min' } }, 'f', 'p');
-  const flags = validateLayer(WorkspaceSettingsSchema, { tag: 'v2', cache: { type: 'gha' } }, 'f', '--');
+  const ws = { registry: 'ghcr.io/acme', tag: 'v1', cache: { mode: 'min' } };
+  const flags = { tag: 'v2', cache: { type: 'gha' } };
   const s = resolveSettings(ws, flags);
   t.equal(s.tag, 'v2');
   t.equal(s.registry, 'ghcr.io/acme');
@@ -53,18 +56,18 @@ t.test('defaults, then the workspace, then flags', async (t) => {
 });
 
 t.test('binary settings: workspace defaults, package, then bins.<name>', async (t) => {
-  const s = resolveSettings(validateLayer(WorkspaceSettingsSchema, { defaults: { port: 8080, env: { A: '1' } } }, 'f', 'p'), {});
+  const s = resolveSettings({ defaults: { port: 8080, env: { A: '1' } } });
   const pkg = validateLayer(
     PackageSettingsSchema,
     { port: 9000, healthcheck: { retries: 5 }, bins: { worker: { image: 'team/worker', healthcheck: false } } },
     'f',
     'p',
   );
-  const api = resolveBinSettings('api', s, pkg);
+  const api = resolveBin('api', s, pkg);
   t.equal(api.port, 9000);
   t.same(api.healthcheck, { command: ['/app/api', '--healthcheck'], interval: '10s', timeout: '3s', startPeriod: '5s', retries: 5 });
   t.same(api.env, { A: '1' });
-  const worker = resolveBinSettings('worker', s, pkg);
+  const worker = resolveBin('worker', s, pkg);
   t.equal(worker.image, 'team/worker');
   t.equal(worker.healthcheck, undefined, 'healthcheck = false turns it off');
 });

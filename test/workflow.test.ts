@@ -20,8 +20,8 @@ import { workflowOutput } from '../src/commands/ci.js';
 import { outputFiles } from '../src/commands/generate.js';
 import { loadProject } from '../src/commands/project.js';
 import { writeFiles } from '../src/fs/write.js';
+import { provenance } from '../src/generated.js';
 import { PLATFORMS } from '../src/platforms.js';
-import { provenance } from '../src/render/header.js';
 import {
   renderWorkflowCase,
   type WorkflowCase,
@@ -215,7 +215,7 @@ t.test('one job per binary: the matrix, the bake step, push only off pull reques
         [...PLATFORMS.map((p) => `crossbake-${m.bin}-${p.key}`), `crossbake-${m.bin}-all`],
         `${m.bin}: reads every per-platform scope`,
       );
-      t.same(to, [`${m.bin}.cache-to=type=gha,scope=crossbake-${m.bin}-all,mode=max`], `${m.bin}: writes its own scope`);
+      t.same(to, [`${m.bin}.cache-to=type=gha,scope=crossbake-${m.bin}-all,mode=max,compression=zstd`], `${m.bin}: writes its own scope`);
     }
   }
 });
@@ -243,7 +243,7 @@ t.test('split: one job per binary and platform, arm64 on the arm runner, a merge
         [
           `${m.target}.cache-from=type=gha,scope=crossbake-${m.target}`,
           `${m.target}.cache-from=type=gha,scope=crossbake-${m.bin}-all`,
-          `${m.target}.cache-to=type=gha,scope=crossbake-${m.target},mode=max`,
+          `${m.target}.cache-to=type=gha,scope=crossbake-${m.target},mode=max,compression=zstd`,
         ],
         `${m.target}: a cache scope of its own`,
       );
@@ -398,7 +398,7 @@ t.test(
         if (splitMode) {
           t.same(printed.tags ?? [], [], `${target}: no tags`);
           t.same(printed.platforms, [m.platform], `${target}: one platform`);
-          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${target},mode=max`]);
+          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${target},mode=max,compression=zstd`]);
           t.match(outputs(printed).join(' '), /push-by-digest=true/);
           t.match(outputs(printed).join(' '), new RegExp(`name=${image}`));
         } else {
@@ -412,7 +412,7 @@ t.test(
             ...PLATFORMS.map((p) => `type=gha,scope=crossbake-${m.bin}-${p.key}`),
             `type=gha,scope=crossbake-${m.bin}-all`,
           ]);
-          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${m.bin}-all,mode=max`]);
+          t.same(printed['cache-to'], [`type=gha,scope=crossbake-${m.bin}-all,mode=max,compression=zstd`]);
         }
       }
     }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { CrossbakeError } from '../src/errors.js';
 import { writeFiles } from '../src/fs/write.js';
-import { generatedHeader, provenance, seal } from '../src/render/header.js';
+import { generatedHeader, provenance, seal } from '../src/generated.js';
 
 const sealed = (body: string) => seal(`# ${generatedHeader('Cargo.toml')}\n${body}`);
 

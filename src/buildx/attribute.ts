@@ -4,8 +4,10 @@
  * fetching crates, a registry that refused, or some other step.
  */
 import { CrossbakeError, type ErrorKind } from '../errors.js';
+import { SHARED_STAGES } from '../plan.js';
 import { findPlatform, type Platform } from '../platforms.js';
-import { classifyFault, crateOfNetworkError, registryHost } from './faults.js';
+import { registryHost } from '../reference.js';
+import { classifyFault, crateOfNetworkError } from './faults.js';
 import { type BuildLog, parseVertexName, type Vertex, type VertexName } from './progress.js';
 
 /** One bake target of the run: `backend-linux-arm-v7` (one platform) or `backend` (all of them). */
@@ -59,10 +61,7 @@ export interface Attribution {
   readonly failures: Failure[];
 }
 
-/** Stages of crossbake's Dockerfile that run once on the build platform, for every target alike. */
-const SHARED_STAGES = new Set(['toolchain', 'skeleton', 'chef', 'runtime-packages']);
-/** Stages built once per target platform and shared by every binary. */
-const PLATFORM_STAGES = new Set(['target', 'deps', 'runtime-base', 'runtime-files']);
+const scopeOf = (stage: string) => (Object.hasOwn(SHARED_STAGES, stage) ? SHARED_STAGES[stage] : undefined);
 
 /** A cache import that finds nothing is reported as an error by BuildKit but does not fail the build. */
 const HARMLESS = /importing cache manifest from|failed to configure registry cache importer/;
@@ -92,8 +91,8 @@ function place(vertex: Vertex, targets: readonly RunTarget[], slots: readonly Sl
  */
 function widen(placed: readonly Slot[], stage: string | undefined, all: readonly Slot[]): readonly Slot[] {
   if (!stage || placed.length === 0) return placed;
-  if (SHARED_STAGES.has(stage)) return all;
-  if (PLATFORM_STAGES.has(stage)) {
+  if (scopeOf(stage) === 'shared') return all;
+  if (scopeOf(stage) === 'platform') {
     const platforms = new Set(placed.map((s) => s.platform));
     return all.filter((s) => platforms.has(s.platform));
   }
@@ -222,10 +221,10 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
     let broken = [...new Set(placements.flatMap((p) => p.slots))];
     const stage = first.name.stage;
     let scope: Failure['scope'] = 'target';
-    if (stage && SHARED_STAGES.has(stage)) {
+    if (stage && scopeOf(stage) === 'shared') {
       scope = 'shared';
       broken = slots;
-    } else if (stage && PLATFORM_STAGES.has(stage)) {
+    } else if (stage && scopeOf(stage) === 'platform') {
       scope = 'platform';
       const platforms = new Set(broken.map((s) => s.platform));
       broken = slots.filter((s) => platforms.has(s.platform));

@@ -31,12 +31,6 @@ const REGISTRY_DENIED = [
   /\bforbidden\b|\b403 Forbidden\b/i,
 ];
 
-/** The registry host of an image reference: `ghcr.io/acme/x:1` → ghcr.io; `acme/x` → docker.io. */
-export function registryHost(ref: string): string {
-  const first = ref.split('/')[0] ?? '';
-  return ref.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
-}
-
 function hostIn(text: string): string | undefined {
   const url = /https?:\/\/([^/\s"`']+)/.exec(text);
   return url?.[1];

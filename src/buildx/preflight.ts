@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { CrossbakeError } from '../errors.js';
 import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
+import { registryHost } from '../reference.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
 import { exec } from './exec.js';
-import { classifyFault, registryHost } from './faults.js';
+import { classifyFault } from './faults.js';
 import { probePlatform } from './probe.js';
 import { BUILDX_FEATURES, formatVersion, MINIMUM_BUILDX, missingRequired, parseBuildxVersion, type Version } from './version.js';
 

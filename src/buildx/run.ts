@@ -2,9 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossbakeError } from '../errors.js';
-import { type BakeInvocation, bakeArgs, imagetoolsCreateArgs, type ProgressPlan, pushArgs } from './args.js';
+import { registryHost } from '../reference.js';
+import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
-import { classifyFault, registryHost } from './faults.js';
+import { classifyFault } from './faults.js';
 import { LiveView } from './live.js';
 import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
 import type { Version } from './version.js';
@@ -89,14 +90,15 @@ const lastLine = (text: string) =>
     .pop()
     ?.replace(/^ERROR:\s*/, '') ?? 'no message';
 
-export async function mergeIndex(tags: readonly string[], sources: readonly string[], cwd: string, builder?: string): Promise<void> {
-  const result = await exec('docker', imagetoolsCreateArgs(tags, sources, builder), { cwd });
+export async function mergeIndex(argv: readonly string[], tags: readonly string[], cwd: string): Promise<void> {
+  const result = await exec('docker', [...argv], { cwd });
   if (result.exitCode !== 0) throw pushFailure('create the multi-platform image', tags.join(', '), lastLine(result.stderr));
 }
 
 /** Pushes one tag from the image store (the docker driver's way: it cannot push by digest). */
-export async function pushTag(tag: string, cwd: string): Promise<void> {
-  const result = await exec('docker', pushArgs(tag), { cwd });
+export async function pushTag(argv: readonly string[], cwd: string): Promise<void> {
+  const tag = argv.at(-1) ?? '';
+  const result = await exec('docker', [...argv], { cwd });
   if (result.exitCode !== 0) throw pushFailure('push', tag, lastLine(result.stderr));
 }
 

@@ -1,9 +1,8 @@
 import { relative } from 'node:path';
-import { type BakeInvocation, bakeArgs, imagetoolsCreateArgs, type Progress, progressPlan, pushArgs, shellQuote } from '../buildx/args.js';
-import { attribute, failureError, type RunTarget, type Slot } from '../buildx/attribute.js';
-import { registryHost } from '../buildx/faults.js';
+import { bakeArgs, type Progress, progressPlan, shellQuote } from '../buildx/args.js';
+import { attribute, failureError, type Slot } from '../buildx/attribute.js';
+import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
-  type BakePrint,
   type BuilderInfo,
   checkDaemon,
   checkPlatforms,
@@ -17,7 +16,7 @@ import { failuresForReport, formatReport, type Report, type ReportImage, type Re
 import { type BakeOutcome, type Metadata, mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
-import { platformTargetName } from '../render/bake.js';
+import { registryHost, repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
 import type { Project } from './project.js';
 
@@ -49,49 +48,6 @@ const timer = () => {
   return () => `${((Date.now() - start) / 1000).toFixed(1)}s`;
 };
 
-function imageName(tag: string): string {
-  const at = tag.lastIndexOf(':');
-  return at > tag.lastIndexOf('/') ? tag.slice(0, at) : tag;
-}
-
-interface Plan {
-  readonly runTargets: RunTarget[];
-  readonly targets: string[];
-  /** Per image: its final tags, and the per-platform target names with their first tag. */
-  readonly images: Array<{
-    bin: string;
-    tags: string[];
-    platforms: Array<{ target: string; tag: string; slot: { arch: string; variant: string } }>;
-  }>;
-}
-
-function planTargets(project: Project, printed: BakePrint, load: boolean): Plan {
-  const { plan } = project;
-  const images = plan.selected.map((image) => ({
-    bin: image.bin,
-    tags: printed.target[image.bin]?.tags ?? [],
-    platforms: plan.platforms.map((p) => {
-      const target = platformTargetName(image, p);
-      return { target, tag: printed.target[target]?.tags?.[0] ?? '', slot: { arch: p.arch, variant: p.variant } };
-    }),
-  }));
-  const runTargets: RunTarget[] = load
-    ? plan.selected.map((image) => ({
-        name: image.bin,
-        bin: image.bin,
-        platforms: plan.platforms,
-        ...(printed.target[image.bin]?.tags?.[0] ? { ref: printed.target[image.bin]!.tags![0]! } : {}),
-      }))
-    : plan.selected.flatMap((image) =>
-        plan.platforms.map((p) => {
-          const name = platformTargetName(image, p);
-          const ref = printed.target[name]?.tags?.[0];
-          return { name, bin: image.bin, platforms: [p], ...(ref ? { ref } : {}) };
-        }),
-      );
-  return { runTargets, targets: runTargets.map((t) => t.name), images };
-}
-
 export async function bake(project: Project, options: BakeOptions): Promise<void> {
   const { plan } = project;
   const progressOut = options.progressOut ?? ((text: string) => void process.stderr.write(text));
@@ -121,32 +77,14 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const version = await detectBuildx();
-  const selectedBins = plan.selected.map((i) => i.bin);
-  const perPlatform = plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)));
-  const printed = await printBake(
-    bakeFile,
-    [...new Set([...(options.load ? selectedBins : perPlatform), ...selectedBins])],
-    options.set,
-    project.outDir,
-    {
-      definition: bakeJson.content,
-      version,
-      ...(options.builder ? { builder: options.builder } : {}),
-    },
-  );
+  const printed = await printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
+    definition: bakeJson.content,
+    version,
+    ...(options.builder ? { builder: options.builder } : {}),
+  });
   checkPrintedPlatforms(printed);
-  const targets = planTargets(project, printed, options.load);
-  if (options.push) {
-    for (const name of perPlatform) {
-      const tag = printed.target[name]?.tags?.[0];
-      if (!tag?.includes('/')) {
-        throw new CrossbakeError(
-          'input',
-          `--push needs a registry in the image tags, but ${name} is tagged "${tag ?? ''}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`,
-        );
-      }
-    }
-  }
+  const resolvedImages = imageSteps(plan, printed);
+  if (options.push) assertPushable(resolvedImages);
   const progress = progressPlan(options.progress, version, options.isTTY ?? process.stderr.isTTY === true);
 
   let builder: BuilderInfo | undefined;
@@ -159,9 +97,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       if (c.state === 'no-emulation' || c.state === 'unknown') options.log(`warning: ${c.note}`);
     }
     if (options.push) {
-      const repos = [
-        ...new Map(targets.images.map((i) => [imageName(i.tags[0] ?? i.platforms[0]!.tag), i.tags[0] ?? i.platforms[0]!.tag])).values(),
-      ];
+      const refs = resolvedImages.map((i) => i.tags[0] ?? i.platforms[0]!.tag);
+      const repos = [...new Map(refs.map((ref) => [repositoryOf(ref), ref])).values()];
       // in parallel, but the first repository's verdict is the one reported
       const settled = await Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
@@ -174,27 +111,17 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
   const driver = builder?.driver ?? 'docker';
 
-  // Per-platform targets keep per-platform caches; their images are merged into one index only when
-  // every platform built. The docker driver cannot push by digest, so there the platform images are
-  // loaded into the image store first and pushed by tag after the whole build succeeded.
-  const set = [...options.set];
-  if (options.push) {
-    for (const { target, tag } of targets.images.flatMap((i) => i.platforms)) {
-      set.push(
-        driver === 'docker'
-          ? `${target}.output=type=docker`
-          : `${target}.output=type=image,name=${imageName(tag)},push-by-digest=true,name-canonical=true,push=true`,
-      );
-    }
-  }
-  const invocation: BakeInvocation = {
-    files: [bakeFile],
-    targets: targets.targets,
+  const steps = bakeSteps(plan, printed, {
+    push: options.push,
     load: options.load,
     noCache: options.noCache,
-    set,
+    set: options.set,
+    bakeFile,
+    driver,
     ...(options.builder ? { builder: options.builder } : {}),
-  };
+  });
+  const invocation = steps.bake;
+  const targets = { runTargets: steps.runTargets, images: steps.images };
 
   if (options.print || options.dryRun) {
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
@@ -204,11 +131,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
       );
       options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      for (const push of steps.pushes) options.out(`docker ${shellQuote(push)}\n`);
       if (options.push) {
-        for (const image of targets.images) {
-          if (driver === 'docker') for (const p of image.platforms) options.out(`docker ${shellQuote(pushArgs(p.tag))}\n`);
-          const sources = image.platforms.map((p) => (driver === 'docker' ? p.tag : `${imageName(p.tag)}@<digest of ${p.target}>`));
-          options.out(`docker ${shellQuote(imagetoolsCreateArgs(image.tags, sources, options.builder))}\n`);
+        for (const image of steps.images) {
+          const sources = mergeSources(image, driver, (target) => `<digest of ${target}>`);
+          options.out(`docker ${shellQuote(mergeArgs(image, sources, options.builder))}\n`);
         }
       }
       options.log(
@@ -268,7 +195,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const images: ReportImage[] = [];
   const metadata: Metadata = { ...outcome.metadata };
   if (options.push) {
-    const pushed = await pushAndMerge(project, options, targets, outcome, driver);
+    const pushed = await pushAndMerge(project, options, steps, outcome, driver);
     for (const [slot, row] of rows) {
       const p = pushed.platforms.get(slot.target.name);
       if (p)
@@ -320,43 +247,34 @@ interface Pushed {
   readonly indexes: Map<string, string>;
 }
 
-async function pushAndMerge(project: Project, options: BakeOptions, targets: Plan, outcome: BakeOutcome, driver: string): Promise<Pushed> {
+async function pushAndMerge(
+  project: Project,
+  options: BakeOptions,
+  steps: BakeSteps,
+  outcome: BakeOutcome,
+  driver: string,
+): Promise<Pushed> {
   const platforms = new Map<string, { digest?: string; size?: number }>();
   const indexes = new Map<string, string>();
-  const sources = new Map<string, string[]>();
   let t = timer();
-  for (const image of targets.images) {
-    const list: string[] = [];
-    for (const p of image.platforms) {
-      if (driver === 'docker') {
-        await pushTag(p.tag, project.outDir);
-        list.push(p.tag);
-      } else {
-        const digest = outcome.metadata[p.target]?.['containerimage.digest'];
-        if (typeof digest !== 'string') {
-          throw new CrossbakeError(
-            'build',
-            `buildx reported no pushed digest for ${p.target}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`,
-          );
-        }
-        list.push(`${imageName(p.tag)}@${digest}`);
-      }
-    }
-    sources.set(image.bin, list);
-  }
-  if (driver === 'docker') options.log(`push      ${t()}  (${targets.images.flatMap((i) => i.platforms).length} platform images)`);
+  for (const argv of steps.pushes) await pushTag(argv, project.outDir);
+  if (steps.pushes.length > 0) options.log(`push      ${t()}  (${steps.pushes.length} platform images)`);
 
   t = timer();
-  for (const image of targets.images) {
-    const list = sources.get(image.bin)!;
-    await mergeIndex(image.tags, list, project.outDir, options.builder);
+  for (const image of steps.images) {
+    const digestOf = (target: string) => {
+      const digest = outcome.metadata[target]?.['containerimage.digest'];
+      return typeof digest === 'string' ? digest : undefined;
+    };
+    const sources = mergeSources(image, driver, digestOf);
+    await mergeIndex(mergeArgs(image, sources, options.builder), image.tags, project.outDir);
     const digest = image.tags[0] ? await registryDigest(image.tags[0], options.builder) : undefined;
     if (digest) indexes.set(image.bin, digest);
     for (const [i, p] of image.platforms.entries()) {
-      platforms.set(p.target, await registrySize(list[i]!, p.slot, options.builder));
+      platforms.set(p.target, await registrySize(sources[i]!, p.slot, options.builder));
     }
     options.log(
-      `merge     ${image.bin}: ${image.tags.join(', ')} <- ${list.length} platform${list.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`,
+      `merge     ${image.bin}: ${image.tags.join(', ')} <- ${sources.length} platform${sources.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`,
     );
   }
   options.log(`merge     ${t()}`);

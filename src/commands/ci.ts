@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inputError } from '../errors.js';
 import { type WriteResult, writeFiles } from '../fs/write.js';
-import { platformTargetName } from '../render/bake.js';
-import { BAKE_FILE, ciConfig, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
+import { BAKE_FILE, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
 import type { Project } from './project.js';
 
 export interface CiOptions {
@@ -46,9 +45,7 @@ function bakeFileProblems(bakeDir: string, shown: string, project: Project, spli
   } catch {
     return [];
   }
-  const targets = split
-    ? plan.selected.flatMap((i) => plan.platforms.map((p) => platformTargetName(i, p)))
-    : plan.selected.map((i) => i.bin);
+  const targets = split ? plan.selected.flatMap((i) => i.platforms.map((p) => p.target)) : plan.selected.map((i) => i.target);
   const missing = targets.filter((t) => !(t in (definition.target ?? {})));
   const problems = missing.length > 0 ? [`${shown}/docker-bake.json has no target ${missing.join(', ')}, which the workflow builds`] : [];
   const platforms = plan.platforms.map((p) => p.docker).join(',');
@@ -63,7 +60,7 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
   const { plan } = project;
   const show = (p: string) => relative(options.cwd, p) || '.';
   const repoRoot = resolve(options.cwd, options.out ?? project.root);
-  const config = ciConfig(plan);
+  const config = plan.ci;
   const bakeDirAbs = resolve(project.root, config.bakeDir);
   const fromRoot = relative(repoRoot, bakeDirAbs);
   if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) {
@@ -71,12 +68,12 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
       `the bake files in ${show(bakeDirAbs)} are outside ${show(repoRoot)}, where the workflow would go; --out must be the repository root that contains the workspace.`,
     );
   }
-  const split = options.split || plan.ci.split === true;
-  const command = options.split && plan.ci.split !== true ? 'crossbake ci --split' : 'crossbake ci';
+  const split = options.split || config.split;
+  const command = options.split && !config.split ? 'crossbake ci --split' : 'crossbake ci';
   // Relative to the repository root, so the header does not depend on where crossbake ran.
   const source = posix(join(relative(repoRoot, project.root), 'Cargo.toml'));
   const content = renderWorkflow(plan, config, { source, command, split, bakeDir: posix(fromRoot) });
-  const notes = [...config.notes, ...bakeFileProblems(bakeDirAbs, show(bakeDirAbs), project, split)];
+  const notes = [...plan.notes, ...bakeFileProblems(bakeDirAbs, show(bakeDirAbs), project, split)];
   const git = gitRoot(repoRoot);
   if (git && git !== repoRoot) {
     notes.push(`GitHub only runs workflows from .github/workflows at the repository root; run with --out ${show(git)} to put it there.`);

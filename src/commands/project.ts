@@ -1,14 +1,15 @@
 import { relative, resolve } from 'node:path';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
-import { resolveSettings, validateLayer, type WorkspaceSettingsInput, WorkspaceSettingsSchema } from '../settings.js';
+import { resolveSettings, type SettingsInput } from '../settings/index.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
 
 export interface ProjectOptions {
   readonly workspace: string;
   readonly out?: string;
-  readonly flags: Record<string, unknown>;
+  /** The settings layer made from command-line flags (`flagLayer`). */
+  readonly flags: SettingsInput;
   readonly cwd: string;
 }
 
@@ -29,20 +30,8 @@ export function loadProject(options: ProjectOptions): Project {
   const outDir = resolve(options.cwd, options.out ?? options.workspace);
   const shown = relative(options.cwd, root) || '.';
   const workspace = readWorkspace(diskFiles(root), shown);
-  const fromFile = validateLayer(
-    WorkspaceSettingsSchema,
-    workspace.crossbakeMetadata,
-    `${shown}/Cargo.toml`.replace(/^\.\//, ''),
-    'workspace.metadata.crossbake',
-  );
-  const flags = validateFlags(options.flags);
-  const settings = resolveSettings(fromFile, flags);
+  const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
   const context = posix(relative(outDir, root) || '.');
   const dockerfile = posix(relative(root, resolve(outDir, 'Dockerfile')));
   return { root, outDir, workspace, plan: makePlan(workspace, settings, { context, dockerfile }) };
-}
-
-function validateFlags(flags: Record<string, unknown>): WorkspaceSettingsInput {
-  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  return validateLayer(WorkspaceSettingsSchema, defined, 'command line', '--');
 }

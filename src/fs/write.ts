@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { CrossbakeError } from '../errors.js';
-import { provenance } from '../render/header.js';
+import { provenance } from '../generated.js';
 
 export interface OutputFile {
   /** Absolute path. */

@@ -1,7 +1,7 @@
-import type { ImagePlan, Plan } from '../plan.js';
-import type { Platform } from '../platforms.js';
+import { generatedHeader } from '../generated.js';
+import type { CacheSpec, Plan } from '../plan.js';
 import { fill, templates } from '../templates.js';
-import { generatedHeader } from './header.js';
+import { cacheLists } from './cache.js';
 
 type Value = string | number | boolean | readonly Value[] | { readonly [key: string]: Value };
 
@@ -31,35 +31,7 @@ function imageRef(image: string, tag: string): string {
 
 const quoted = (template: string) => JSON.stringify(template);
 
-export function platformTargetName(image: ImagePlan, platform: Platform): string {
-  return `${image.bin}-${platform.key}`;
-}
-
-function cacheKey(plan: Plan, image: ImagePlan, suffix: string): { from: string; to: string } | undefined {
-  const mode = `,mode=${plan.cache.mode}${plan.cache.compression === 'gzip' ? '' : `,compression=${plan.cache.compression}`}`;
-  switch (plan.cache.type) {
-    case 'registry': {
-      const ref = imageRef(image.image, quoted(`cache-${suffix}`));
-      return { from: `type=registry,ref=${ref}`, to: `type=registry,ref=${ref}${mode}` };
-    }
-    case 'local': {
-      const dir = `${plan.cache.dir}/${image.bin}-${suffix}`;
-      return { from: `type=local,src=${dir}`, to: `type=local,dest=${dir}${mode}` };
-    }
-    case 'gha': {
-      const scope = `crossbake-${image.bin}-${suffix}`;
-      return { from: `type=gha,scope=${scope}`, to: `type=gha,scope=${scope}${mode}` };
-    }
-    case 'inline':
-      return { from: `type=registry,ref=${imageRef(image.image, 'TAG')}`, to: 'type=inline' };
-    case 'none':
-      return undefined;
-  }
-}
-
-function platformVariable(plan: Plan): string {
-  return plan.platforms.map((p) => p.docker).join(',');
-}
+const bakeRef = (image: string, tag?: string) => imageRef(image, tag === undefined ? 'TAG' : quoted(tag));
 
 /** The bake definition as data; JSON and HCL are two spellings of it. */
 export function bakeDefinition(plan: Plan): BakeDefinition {
@@ -68,48 +40,49 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       context: plan.bake.context,
       dockerfile: plan.bake.dockerfile,
       args: {
-        BASE_IMAGE: plan.baseImage,
+        RUNTIME_IMAGE: plan.baseImages.runtime,
+        DEBIAN_IMAGE: plan.baseImages.debian,
         ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: plan.toolchain.image } : {}),
       },
     },
   };
+  const caches = (spec: CacheSpec | undefined) => {
+    if (!spec) return {};
+    const { from, to } = cacheLists(spec, plan, bakeRef);
+    return { 'cache-from': from, 'cache-to': to } as Record<string, Value>;
+  };
   for (const image of plan.selected) {
-    const shared = cacheKey(plan, image, 'all');
-    const perPlatform = plan.platforms.map((p) => cacheKey(plan, image, p.key)).filter((c) => c !== undefined);
     // A platform target inherits only the common part: bake merges inherited cache-from lists.
     const stage = {
       inherits: [COMMON],
-      target: image.runtimeStage,
+      target: image.stages.runtime,
       labels: {
-        'org.opencontainers.image.title': image.image,
-        'org.opencontainers.image.description': `${image.bin} from Rust package ${image.package}`,
+        'org.opencontainers.image.title': image.labels.title,
+        'org.opencontainers.image.description': image.labels.description,
       },
     };
-    target[image.bin] = {
+    target[image.target] = {
       ...stage,
       platforms: '${split(",", PLATFORMS)}',
       tags: [imageRef(image.image, 'TAG')],
-      ...(shared ? { 'cache-from': [...perPlatform.map((c) => c.from), shared.from], 'cache-to': [shared.to] } : {}),
+      ...caches(image.cache),
     };
-    for (const p of plan.platforms) {
-      const own = cacheKey(plan, image, p.key);
-      target[platformTargetName(image, p)] = {
+    for (const p of image.platforms) {
+      target[p.target] = {
         ...stage,
-        platforms: [p.docker],
-        tags: [imageRef(image.image, quoted(`\${TAG}-${p.key}`))],
-        ...(own && shared ? { 'cache-from': [own.from, shared.from], 'cache-to': [own.to] } : {}),
+        platforms: [p.platform.docker],
+        tags: [imageRef(image.image, quoted(`\${TAG}${p.tagSuffix}`))],
+        ...caches(p.cache),
       };
     }
   }
-  const group: Record<string, { targets: string[] }> = { default: { targets: plan.selected.map((i) => i.bin) } };
-  for (const image of plan.selected) {
-    group[`${image.bin}-platforms`] = { targets: plan.platforms.map((p) => platformTargetName(image, p)) };
-  }
+  const group: Record<string, { targets: string[] }> = { default: { targets: plan.selected.map((i) => i.target) } };
+  for (const image of plan.selected) group[image.group] = { targets: image.platforms.map((p) => p.target) };
   return {
     variable: {
       REGISTRY: { default: plan.registry ?? '' },
       TAG: { default: plan.tag },
-      PLATFORMS: { default: platformVariable(plan) },
+      PLATFORMS: { default: plan.platforms.map((p) => p.docker).join(',') },
     },
     function: { image: IMAGE_FUNCTION },
     group,

@@ -1,72 +1,51 @@
+import { generatedHeader } from '../generated.js';
 import type { ImagePlan, Plan } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
-import { generatedHeader } from './header.js';
 
-const EOF_MARK = 'CROSSBAKE_EOF';
 const LINE = ' \\\n';
 
+/** A heredoc delimiter that no line of the body equals, so the body can never end the heredoc early. */
+export function heredocDelimiter(body: string, base = 'CROSSBAKE_EOF'): string {
+  const lines = new Set(body.split('\n').map((l) => l.replace(/\r$/, '')));
+  let delimiter = base;
+  for (let i = 1; lines.has(delimiter); i++) delimiter = `${base}_${i}`;
+  return delimiter;
+}
+
+function withNewline(content: string): string {
+  return content.endsWith('\n') || content === '' ? content : `${content}\n`;
+}
+
 function heredocCopy(content: string, dest: string, extra = ''): string {
-  const body = content.endsWith('\n') || content === '' ? content : `${content}\n`;
-  return `COPY ${extra}<<'${EOF_MARK}' ${dest}\n${body}${EOF_MARK}`;
+  const body = withNewline(content);
+  const eof = heredocDelimiter(body);
+  return `COPY ${extra}<<'${eof}' ${dest}\n${body}${eof}`;
 }
 
-function shellCases(arms: readonly string[]): string {
-  return arms.map((arm) => `      ${arm} ;;${LINE.trimEnd()}`).join('\n');
-}
-
-/** Cross packages (and, for Debian's Rust, the target's std) for every platform but the build host's. */
-function foreignPackagesLoop(plan: Plan): string {
-  const withStd = plan.toolchain.kind === 'debian';
-  const arms = PLATFORMS.map((p) => {
-    const std = withStd ? ` libstd-rust-dev:${p.debianArch}` : '';
-    return `        ${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}${std}" ;;`;
-  });
-  return [
-    `    for arch in ${PLATFORMS.map((p) => p.debianArch).join(' ')}; do${LINE}`,
-    `      [ "$arch" = "$native" ] && continue;${LINE}`,
-    withStd ? `      dpkg --add-architecture "$arch";${LINE}` : '',
-    `      case "$arch" in${LINE}`,
-    arms.map((a) => `${a}${LINE}`).join(''),
-    `      esac;${LINE}`,
-    `    done;${LINE}`,
-  ].join('');
+/** Shell `case` arms, one per platform row, in the continued-line layout the templates use. */
+function caseArms(arms: readonly string[], indent = '      '): string {
+  return arms.map((arm) => `${indent}${arm} ;;${LINE.trimEnd()}`).join('\n');
 }
 
 function toolchainStage(plan: Plan): string {
-  const wrapper = heredocCopy(templates.cargoWrapper, '/usr/local/bin/crossbake-cargo', '--chmod=755 ');
-  const env = 'ENV CARGO_NET_RETRY=5 CARGO_TERM_COLOR=never';
-  if (plan.toolchain.kind === 'rustup') {
-    return [
-      'FROM --platform=$BUILDPLATFORM ${RUST_IMAGE} AS toolchain',
-      env,
-      `RUN set -eu;${LINE}    native="$(dpkg --print-architecture)";${LINE}    packages="";${LINE}` +
-        foreignPackagesLoop(plan) +
-        `    if [ -n "$packages" ]; then${LINE}` +
-        `      apt-get update;${LINE}` +
-        `      apt-get install -y --no-install-recommends $packages;${LINE}` +
-        `      rm -rf /var/lib/apt/lists/*;${LINE}` +
-        `    fi`,
-      wrapper,
-    ].join('\n');
-  }
-  const extra = plan.toolchain.packages.length > 0 ? `${LINE}      ${plan.toolchain.packages.join(' ')}` : '';
-  return [
-    'FROM --platform=$BUILDPLATFORM ${BASE_IMAGE} AS toolchain',
-    `${env} CARGO_HOME=/usr/local/cargo`,
-    `RUN set -eu;${LINE}    native="$(dpkg --print-architecture)";${LINE}    packages="rustc cargo gcc libc6-dev";${LINE}` +
-      foreignPackagesLoop(plan) +
-      `    apt-get update;${LINE}` +
-      `    apt-get install -y --no-install-recommends $packages${extra};${LINE}` +
-      `    rm -rf /var/lib/apt/lists/*`,
-    "# Debian's packaged crates stand in for crates.io: nothing is downloaded outside Debian's mirror.",
-    heredocCopy(
-      '[source.crates-io]\nreplace-with = "debian"\n\n[source.debian]\ndirectory = "/usr/share/cargo/registry"\n\n[net]\noffline = true\n',
-      '/usr/local/cargo/config.toml',
-    ),
-    heredocCopy(templates.debianChecksums, '/usr/local/bin/crossbake-debian-checksums', '--chmod=755 '),
-    wrapper,
-  ].join('\n');
+  const arms = plan.platforms.map((p) => {
+    const std = plan.toolchain.kind === 'debian' ? ` libstd-rust-dev:${p.debianArch}` : '';
+    return `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}${std}"`;
+  });
+  const wrapper = withNewline(templates.cargoWrapper);
+  const checksums = withNewline(templates.debianChecksums);
+  return fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
+    debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
+    crossPackageCases: caseArms(arms, '        '),
+    extraPackages:
+      plan.toolchain.kind === 'debian' && plan.toolchain.packages.length > 0 ? `${LINE}      ${plan.toolchain.packages.join(' ')}` : '',
+    cargoWrapper: wrapper,
+    wrapperEof: heredocDelimiter(wrapper),
+    debianChecksums: checksums,
+    checksumsEof: heredocDelimiter(checksums),
+    configEof: 'CROSSBAKE_EOF',
+  }).trimEnd();
 }
 
 function skeletonStage(plan: Plan): string {
@@ -122,8 +101,8 @@ function buildStage(plan: Plan, image: ImagePlan): string {
   const out = `target/$RUST_TARGET/${plan.profileDir}/${image.bin}`;
   return [
     '',
-    `# ---- ${image.buildStage}: package ${image.package}`,
-    `FROM deps AS ${image.buildStage}`,
+    `# ---- ${image.stages.build}: package ${image.package}`,
+    `FROM deps AS ${image.stages.build}`,
     'COPY . .',
     // Context files keep their old mtimes; touching them makes cargo rebuild over the skeleton's stubs.
     `RUN . /crossbake/target.env &&${LINE}` +
@@ -136,9 +115,9 @@ function buildStage(plan: Plan, image: ImagePlan): string {
 function runtimeStage(plan: Plan, image: ImagePlan): string {
   const lines = [
     '',
-    `FROM runtime-base AS ${image.runtimeStage}`,
+    `FROM runtime-base AS ${image.stages.runtime}`,
     'COPY --from=runtime-files /rootfs/ /',
-    `COPY --from=${image.buildStage} /out/${image.bin} /app/${image.bin}`,
+    `COPY --from=${image.stages.build} /out/${image.bin} /app/${image.bin}`,
     'WORKDIR /app',
     `USER ${plan.user.uid}:${plan.user.uid}`,
   ];
@@ -157,20 +136,22 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
 
 export function renderDockerfile(plan: Plan, source: string): string {
   const targetCases = PLATFORMS.map((p) => `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
-  const archCases = PLATFORMS.map((p) => `${p.docker}) arch=${p.debianArch}`);
+  const archCases = plan.platforms.map((p) => `${p.docker}) arch=${p.debianArch}`);
+  const selected = plan.platforms.map((p) => p.docker).join(', ');
   return fill(templates.dockerfile, {
     header: generatedHeader(source),
-    baseImage: plan.baseImage,
+    runtimeImage: plan.baseImages.runtime,
+    debianImage: plan.baseImages.debian,
     toolchainArg: plan.toolchain.kind === 'rustup' ? `ARG RUST_IMAGE=${plan.toolchain.image}` : '',
     toolchainStage: toolchainStage(plan),
     skeletonStage: skeletonStage(plan),
-    targetCases: shellCases(targetCases),
+    targetCases: caseArms(targetCases),
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
-    rustupTargetAdd: plan.toolchain.kind === 'rustup' ? `;${LINE}    rustup target add "$triple"` : '',
+    selectedPlatforms: selected,
     depsStage: depsStage(plan),
     buildStages: plan.images.map((i) => buildStage(plan, i)).join('\n'),
-    debianArches: PLATFORMS.map((p) => p.debianArch).join(' '),
-    archCases: shellCases(archCases),
+    debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
+    archCases: caseArms(archCases),
     userName: plan.user.name,
     uid: String(plan.user.uid),
     runtimeStages: plan.images.map((i) => runtimeStage(plan, i)).join('\n'),

@@ -1,5 +1,5 @@
+import { generatedHeader } from '../generated.js';
 import type { Plan } from '../plan.js';
-import { generatedHeader } from './header.js';
 
 /** Keeps the build context small and its digest stable: only sources and manifests reach the builder. */
 export function renderDockerignore(plan: Plan, source: string): string {

@@ -1,8 +1,8 @@
+import { generatedHeader, seal } from '../generated.js';
 import type { Plan } from '../plan.js';
 import { renderBakeHcl, renderBakeJson } from './bake.js';
 import { renderDockerfile } from './dockerfile.js';
 import { renderDockerignore } from './dockerignore.js';
-import { generatedHeader, seal } from './header.js';
 
 export interface RenderedFile {
   /** Where it goes: 'out' beside the bake file; 'context' is the build context's ignore file. */

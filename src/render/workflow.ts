@@ -1,9 +1,9 @@
 import { Document, isMap, isSeq, type Node } from 'yaml';
-import { inputError } from '../errors.js';
-import type { ImagePlan, Plan } from '../plan.js';
+import { generatedHeader, seal } from '../generated.js';
+import type { CacheSpec, ImagePlan, Plan } from '../plan.js';
 import type { Platform } from '../platforms.js';
-import { platformTargetName } from './bake.js';
-import { generatedHeader, seal } from './header.js';
+import type { CiConfig } from '../settings/index.js';
+import { cacheLists } from './cache.js';
 
 /**
  * The GitHub Actions workflow that `crossbake ci` writes: the committed bake file built by
@@ -21,24 +21,6 @@ export const ACTIONS = {
   downloadArtifact: 'actions/download-artifact@v4',
 } as const;
 
-export type RegistryKind = 'dockerhub' | 'ghcr' | 'other';
-
-/** The `ci` settings resolved: what the workflow pushes where, and on which runners. */
-export interface CiConfig {
-  /** Registry and namespace, e.g. docker.io/acme; may hold a `${{ }}` expression (GHCR's default). */
-  readonly registry: string;
-  readonly kind: RegistryKind;
-  /** The host docker/login-action logs in to; undefined for Docker Hub (the action's default). */
-  readonly loginHost?: string;
-  readonly runner: string;
-  readonly armRunner: string;
-  readonly mainBranch: string;
-  /** Where the committed bake file is, relative to the workspace root. */
-  readonly bakeDir: string;
-  /** Choices made for the user that they may want to know about. */
-  readonly notes: readonly string[];
-}
-
 export interface WorkflowOptions {
   /** Shown in the header: the manifest the workflow was generated from. */
   readonly source: string;
@@ -52,85 +34,11 @@ export interface WorkflowOptions {
 export const WORKFLOW_PATH = '.github/workflows/crossbake.yml';
 export const BAKE_FILE = 'docker-bake.hcl';
 
-const GHCR_DEFAULT = 'ghcr.io/${{ github.repository_owner }}';
-const DOCKER_HUB_HOSTS = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 const NOT_PR = "github.event_name != 'pull_request'";
-
-/** The registry host when the first path segment names one (a dot, a port or localhost), as Docker reads it. */
-function registryHost(registry: string): string | undefined {
-  const first = registry.split('/')[0] ?? '';
-  return first.includes('.') || first.includes(':') || first === 'localhost' ? first : undefined;
-}
-
-function isLoopback(host: string | undefined): boolean {
-  if (!host) return false;
-  const name = host.replace(/:\d+$/, '');
-  return name === 'localhost' || name.startsWith('127.') || name === '[::1]' || name === '0.0.0.0';
-}
-
-function kindOf(host: string | undefined): RegistryKind {
-  if (host === undefined || DOCKER_HUB_HOSTS.has(host)) return 'dockerhub';
-  return host === 'ghcr.io' ? 'ghcr' : 'other';
-}
-
-const where = 'workspace.metadata.crossbake.ci';
-
-/** Resolves `[workspace.metadata.crossbake.ci]` against the rest of the plan; throws on contradictions. */
-export function ciConfig(plan: Plan): CiConfig {
-  const ci = plan.ci;
-  const notes: string[] = [];
-  const explicitKind = ci['registry-kind'];
-  let registry = ci.registry;
-  if (!registry && plan.registry) {
-    if (isLoopback(registryHost(plan.registry))) {
-      notes.push(`registry "${plan.registry}" is on this machine, which GitHub's runners cannot reach; the workflow ignores it.`);
-    } else {
-      registry = plan.registry;
-    }
-  }
-  if (!registry) {
-    if (explicitKind === 'dockerhub' || explicitKind === 'other') {
-      throw inputError(
-        `${where}.registry-kind = "${explicitKind}" needs ${where}.registry, e.g. "${explicitKind === 'dockerhub' ? 'docker.io/acme' : 'registry.example.com/acme'}".`,
-      );
-    }
-    registry = GHCR_DEFAULT;
-    notes.push(
-      `no registry for CI: images go to GitHub's container registry as ${GHCR_DEFAULT}/<image>; set ${where}.registry to change that.`,
-    );
-  }
-  const host = registry === GHCR_DEFAULT ? 'ghcr.io' : registryHost(registry);
-  if (isLoopback(host)) {
-    throw inputError(
-      `${where}.registry = "${registry}" is on this machine, which GitHub's runners cannot reach. Use a registry such as "docker.io/acme" or "ghcr.io/acme".`,
-    );
-  }
-  const inferred = kindOf(host);
-  const kind = explicitKind ?? inferred;
-  if (kind !== 'other' && kind !== inferred) {
-    throw inputError(
-      `${where}.registry-kind = "${kind}" but registry "${registry}" is ${inferred === 'dockerhub' ? 'on Docker Hub' : `on ${host}`}. Fix the registry, or set registry-kind = "other" to log in with the REGISTRY_USERNAME and REGISTRY_PASSWORD secrets.`,
-    );
-  }
-  return {
-    registry,
-    kind,
-    ...(kind === 'dockerhub' ? {} : { loginHost: host ?? 'docker.io' }),
-    runner: ci.runner ?? 'ubuntu-latest',
-    armRunner: ci['arm-runner'] ?? 'ubuntu-24.04-arm',
-    mainBranch: ci['main-branch'] ?? 'main',
-    bakeDir: ci['bake-dir'] ?? '.',
-    notes,
-  };
-}
 
 /** Native arm64 runners build linux/arm64; every other platform is cross-compiled on the default runner. */
 export function runnerFor(config: CiConfig, platform: Platform): string {
   return platform.arch === 'arm64' ? config.armRunner : config.runner;
-}
-
-export function imageRef(config: CiConfig, image: ImagePlan): string {
-  return `${config.registry}/${image.image}`;
 }
 
 const expr = (e: string) => `\${{ ${e} }}`;
@@ -245,11 +153,11 @@ function bakeWith(options: WorkflowOptions, files: string[], target: string, ext
   };
 }
 
-function cacheSet(plan: Plan, target: string, from: string[], to: string): string[] {
-  return [
-    ...from.map((scope) => `${target}.cache-from=type=gha,scope=${scope}`),
-    `${target}.cache-to=type=gha,scope=${to},mode=${plan.cache.mode}`,
-  ];
+/** The bake `--set` lines of one target's CI cache, as the Plan derives them; carried in the matrix. */
+function cacheSet(plan: Plan, target: string, spec: CacheSpec | undefined): string {
+  if (!spec) return '';
+  const { from, to } = cacheLists(spec, plan, (image, tag) => `${image}:${tag ?? 'latest'}`);
+  return [...from.map((f) => `${target}.cache-from=${f}`), ...to.map((t) => `${target}.cache-to=${t}`)].join('\n');
 }
 
 function commonSteps(config: CiConfig, options: WorkflowOptions) {
@@ -292,10 +200,11 @@ function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Rec
         'fail-fast': false,
         matrix: {
           include: plan.selected.map((image) => ({
-            bin: image.bin,
-            image: imageRef(config, image),
-            title: image.image,
-            description: `${image.bin} from Rust package ${image.package}`,
+            bin: image.target,
+            image: image.ciRepository,
+            title: image.labels.title,
+            description: image.labels.description,
+            cache: cacheSet(plan, image.target, image.ciCache),
           })),
         },
       },
@@ -319,18 +228,9 @@ function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Rec
           name: `Build ${bin} for ${plan.platforms.map((p) => p.docker).join(', ')}`,
           id: 'bake',
           uses: ACTIONS.bake,
-          with: bakeWith(
-            options,
-            [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file')}`],
-            bin,
-            { push: expr(NOT_PR) },
-            cacheSet(
-              plan,
-              bin,
-              [...plan.platforms.map((p) => `crossbake-${bin}-${p.key}`), `crossbake-${bin}-all`],
-              `crossbake-${bin}-all`,
-            ),
-          ),
+          with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file')}`], bin, { push: expr(NOT_PR) }, [
+            expr('matrix.cache'),
+          ]),
         },
         reportStep(bin),
       ],
@@ -358,9 +258,9 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
   });
   const perBin = (image: ImagePlan) => ({
     bin: image.bin,
-    image: imageRef(config, image),
-    title: image.image,
-    description: `${image.bin} from Rust package ${image.package}`,
+    image: image.ciRepository,
+    title: image.labels.title,
+    description: image.labels.description,
   });
   return {
     build: {
@@ -371,12 +271,13 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
         'fail-fast': false,
         matrix: {
           include: plan.selected.flatMap((image) =>
-            plan.platforms.map((p) => ({
+            image.platforms.map((p) => ({
               ...perBin(image),
-              platform: p.docker,
-              key: p.key,
-              target: platformTargetName(image, p),
-              runner: runnerFor(config, p),
+              platform: p.platform.docker,
+              key: p.platform.key,
+              target: p.target,
+              runner: runnerFor(config, p.platform),
+              cache: cacheSet(plan, p.target, p.ciCache),
             })),
           ),
         },
@@ -394,7 +295,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           uses: ACTIONS.bake,
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file-labels')}`], target, {}, [
             `${target}.tags=`,
-            ...cacheSet(plan, target, [`crossbake-${target}`, `crossbake-${bin}-all`], `crossbake-${target}`),
+            expr('matrix.cache'),
             `${target}.output=type=image,name=${expr('steps.image.outputs.name')},push-by-digest=true,name-canonical=true,push=${expr(NOT_PR)}`,
           ]),
         },
@@ -492,7 +393,9 @@ function headerLines(plan: Plan, config: CiConfig, options: WorkflowOptions): st
       : `One job per binary on ${config.runner}, every platform cross-compiled in one multi-platform build.`,
     `Pull requests: build only. Pushes to ${config.mainBranch}: build and push. Tags v*: build and push with the version tags.`,
     `Registry: ${registryLine(config)}.`,
-    'Cache: GitHub Actions cache (type=gha), one scope per binary and platform.',
+    plan.cache.type === 'none'
+      ? 'Cache: none (cache.type = "none").'
+      : `Cache: GitHub Actions cache (type=gha, ${plan.cache.compression}), one scope per binary and platform.`,
   ];
 }
 

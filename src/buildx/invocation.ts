@@ -1,0 +1,145 @@
+import { CrossbakeError } from '../errors.js';
+import type { Plan } from '../plan.js';
+import { repositoryOf } from '../reference.js';
+import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
+import type { RunTarget } from './attribute.js';
+import type { BakePrint } from './preflight.js';
+
+/**
+ * What `crossbake bake` runs, as data: the bake call, then (for --push) the pushes and the merges.
+ * Pure: built from the Plan and buildx's own reading of the bake file (`--print`), so tags carry the
+ * user's REGISTRY/TAG/--set overrides; tested without docker and printed by --dry-run.
+ */
+
+export interface BakeRequest {
+  readonly push: boolean;
+  readonly load: boolean;
+  readonly noCache: boolean;
+  readonly set: readonly string[];
+  readonly builder?: string;
+  /** The bake file, relative to the directory bake runs in. */
+  readonly bakeFile: string;
+  /** The builder's driver: the docker driver cannot push by digest. */
+  readonly driver: string;
+}
+
+export interface PlatformImage {
+  readonly target: string;
+  /** The per-platform image's tag as bake resolved it. */
+  readonly tag: string;
+  readonly slot: { readonly arch: string; readonly variant: string };
+}
+
+export interface ImageSteps {
+  readonly bin: string;
+  /** The multi-platform image's tags, as bake resolved them. */
+  readonly tags: readonly string[];
+  readonly platforms: readonly PlatformImage[];
+}
+
+export interface BakeSteps {
+  readonly bake: BakeInvocation;
+  /** The targets bake builds, for progress attribution and the report. */
+  readonly runTargets: readonly RunTarget[];
+  readonly images: readonly ImageSteps[];
+  /** docker push argv lists (docker driver), run after every platform built. */
+  readonly pushes: readonly string[][];
+}
+
+/** The bake targets `--print` must resolve for a request. */
+export function printTargets(plan: Plan, load: boolean): string[] {
+  const multi = plan.selected.map((i) => i.target);
+  const perPlatform = plan.selected.flatMap((i) => i.platforms.map((p) => p.target));
+  return [...new Set([...(load ? multi : perPlatform), ...multi])];
+}
+
+/** Each selected image with its tags and per-platform images, as bake resolved them. */
+export function imageSteps(plan: Plan, printed: BakePrint): ImageSteps[] {
+  const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
+  return plan.selected.map((image) => ({
+    bin: image.bin,
+    tags: tagsOf(image.target),
+    platforms: image.platforms.map((p) => ({
+      target: p.target,
+      tag: tagsOf(p.target)[0] ?? '',
+      slot: { arch: p.platform.arch, variant: p.platform.variant },
+    })),
+  }));
+}
+
+/** --push needs a registry in every per-platform tag; checked before anything starts. */
+export function assertPushable(images: readonly ImageSteps[]): void {
+  for (const p of images.flatMap((i) => i.platforms)) {
+    if (!p.tag.includes('/')) {
+      throw new CrossbakeError(
+        'input',
+        `--push needs a registry in the image tags, but ${p.target} is tagged "${p.tag}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`,
+      );
+    }
+  }
+}
+
+export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
+  const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
+  const images = imageSteps(plan, printed);
+  if (request.push) assertPushable(images);
+  // --load builds each image once for all platforms; otherwise each platform is its own target with its
+  // own cache, merged into one index only when every platform built.
+  const runTargets: RunTarget[] = request.load
+    ? plan.selected.map((image) => {
+        const ref = tagsOf(image.target)[0];
+        return { name: image.target, bin: image.bin, platforms: plan.platforms, ...(ref ? { ref } : {}) };
+      })
+    : plan.selected.flatMap((image) =>
+        image.platforms.map((p) => {
+          const ref = tagsOf(p.target)[0];
+          return { name: p.target, bin: image.bin, platforms: [p.platform], ...(ref ? { ref } : {}) };
+        }),
+      );
+  const set = [...request.set];
+  if (request.push) {
+    // The docker driver loads each platform image into the image store and pushes by tag afterwards.
+    for (const p of images.flatMap((i) => i.platforms)) {
+      set.push(
+        request.driver === 'docker'
+          ? `${p.target}.output=type=docker`
+          : `${p.target}.output=type=image,name=${repositoryOf(p.tag)},push-by-digest=true,name-canonical=true,push=true`,
+      );
+    }
+  }
+  return {
+    bake: {
+      files: [request.bakeFile],
+      targets: runTargets.map((t) => t.name),
+      load: request.load,
+      noCache: request.noCache,
+      set,
+      ...(request.builder ? { builder: request.builder } : {}),
+    },
+    runTargets,
+    images,
+    pushes: request.push && request.driver === 'docker' ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag))) : [],
+  };
+}
+
+/**
+ * The sources of one image's index: the pushed per-platform tags (docker driver), or the digests
+ * buildx reported (`digestOf` gives undefined when it reported none).
+ */
+export function mergeSources(image: ImageSteps, driver: string, digestOf: (target: string) => string | undefined): string[] {
+  return image.platforms.map((p) => {
+    if (driver === 'docker') return p.tag;
+    const digest = digestOf(p.target);
+    if (digest === undefined) {
+      throw new CrossbakeError(
+        'build',
+        `buildx reported no pushed digest for ${p.target}; nothing was tagged for ${image.bin}. Run again with --progress plain to see the push step.`,
+      );
+    }
+    return `${repositoryOf(p.tag)}@${digest}`;
+  });
+}
+
+export function mergeArgs(image: ImageSteps, sources: readonly string[], builder?: string): string[] {
+  return imagetoolsCreateArgs(image.tags, sources, builder);
+}

@@ -1,0 +1,109 @@
+import t from 'tap';
+import { bakeArgs } from '../src/buildx/args.js';
+import { bakeSteps, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
+import type { BakePrint } from '../src/buildx/preflight.js';
+import { loadProject } from '../src/commands/project.js';
+import type { CrossbakeError } from '../src/errors.js';
+import { repoRoot } from './helpers/paths.js';
+
+const plan = loadProject({ workspace: 'examples/workspace', flags: { platforms: ['linux/amd64', 'linux/arm64'] }, cwd: repoRoot }).plan;
+
+/** What `docker buildx bake --print` answers for the example with REGISTRY=r.io/x TAG=v1. */
+const printed: BakePrint = {
+  target: Object.fromEntries(
+    plan.selected.flatMap((i) => [
+      [i.target, { tags: [`r.io/x/${i.image}:v1`] }],
+      ...i.platforms.map((p) => [p.target, { tags: [`r.io/x/${i.image}:v1${p.tagSuffix}`] }]),
+    ]),
+  ),
+} as BakePrint;
+
+const request = { push: true, load: false, noCache: false, set: ['*.args.X=1'], bakeFile: 'docker-bake.json' };
+
+t.test('print resolves the per-platform targets and the multi-platform ones', async (t) => {
+  t.same(printTargets(plan, false), [
+    'backend-linux-amd64',
+    'backend-linux-arm64',
+    'frontend-linux-amd64',
+    'frontend-linux-arm64',
+    'backend',
+    'frontend',
+  ]);
+  t.same(printTargets(plan, true), ['backend', 'frontend']);
+});
+
+t.test('--push with the docker driver: load each platform image, push by tag, merge the tags', async (t) => {
+  const steps = bakeSteps(plan, printed, { ...request, driver: 'docker' });
+  t.same(bakeArgs(steps.bake), [
+    'buildx',
+    'bake',
+    '--file',
+    'docker-bake.json',
+    '--set',
+    '*.args.X=1',
+    '--set',
+    'backend-linux-amd64.output=type=docker',
+    '--set',
+    'backend-linux-arm64.output=type=docker',
+    '--set',
+    'frontend-linux-amd64.output=type=docker',
+    '--set',
+    'frontend-linux-arm64.output=type=docker',
+    'backend-linux-amd64',
+    'backend-linux-arm64',
+    'frontend-linux-amd64',
+    'frontend-linux-arm64',
+  ]);
+  t.same(steps.pushes, [
+    ['push', '--quiet', 'r.io/x/backend:v1-linux-amd64'],
+    ['push', '--quiet', 'r.io/x/backend:v1-linux-arm64'],
+    ['push', '--quiet', 'r.io/x/frontend:v1-linux-amd64'],
+    ['push', '--quiet', 'r.io/x/frontend:v1-linux-arm64'],
+  ]);
+  const backend = steps.images[0]!;
+  t.same(
+    mergeArgs(
+      backend,
+      mergeSources(backend, 'docker', () => undefined),
+    ),
+    ['buildx', 'imagetools', 'create', '--tag', 'r.io/x/backend:v1', 'r.io/x/backend:v1-linux-amd64', 'r.io/x/backend:v1-linux-arm64'],
+  );
+});
+
+t.test('--push with a driver that pushes by digest: no docker push, the index from the reported digests', async (t) => {
+  const steps = bakeSteps(plan, printed, { ...request, driver: 'docker-container', builder: 'b' });
+  t.same(steps.pushes, []);
+  t.ok(
+    steps.bake.set!.includes('backend-linux-arm64.output=type=image,name=r.io/x/backend,push-by-digest=true,name-canonical=true,push=true'),
+  );
+  t.same(bakeArgs(steps.bake).slice(0, 4), ['buildx', 'bake', '--builder', 'b']);
+  const backend = steps.images[0]!;
+  t.same(
+    mergeSources(backend, 'docker-container', (target) => `sha256:${target}`),
+    ['r.io/x/backend@sha256:backend-linux-amd64', 'r.io/x/backend@sha256:backend-linux-arm64'],
+  );
+  const error = t.throws(() => mergeSources(backend, 'docker-container', () => undefined)) as CrossbakeError;
+  t.equal(error.exitCode, 4);
+  t.match(error.message, /no pushed digest for backend-linux-amd64; nothing was tagged for backend/);
+});
+
+t.test('--load: one multi-platform target per image, nothing pushed', async (t) => {
+  const steps = bakeSteps(plan, printed, { ...request, push: false, load: true, driver: 'docker' });
+  t.same(steps.bake.targets, ['backend', 'frontend']);
+  t.same(
+    steps.runTargets.map((r) => [r.name, r.platforms.map((p) => p.docker), r.ref]),
+    [
+      ['backend', ['linux/amd64', 'linux/arm64'], 'r.io/x/backend:v1'],
+      ['frontend', ['linux/amd64', 'linux/arm64'], 'r.io/x/frontend:v1'],
+    ],
+  );
+  t.same(steps.pushes, []);
+  t.ok(bakeArgs(steps.bake).includes('--load'));
+});
+
+t.test('--push without a registry in the tags stops before anything runs', async (t) => {
+  const bare = { target: { ...printed.target, 'backend-linux-amd64': { tags: ['backend:v1-linux-amd64'] } } } as BakePrint;
+  const error = t.throws(() => bakeSteps(plan, bare, { ...request, driver: 'docker' })) as CrossbakeError;
+  t.equal(error.exitCode, 2);
+  t.match(error.message, /--push needs a registry in the image tags, but backend-linux-amd64 is tagged "backend:v1-linux-amd64"/);
+});
