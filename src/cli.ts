@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bake } from './commands/bake.js';
-import { ci } from './commands/ci.js';
-import { generate } from './commands/generate.js';
+import { ci, ciFiles } from './commands/ci.js';
+import { checkFiles, generate, outputFiles } from './commands/generate.js';
 import { inspectJson, inspectText } from './commands/inspect.js';
 import { loadProject } from './commands/project.js';
 import { CrossbakeError, formatError, inputError } from './errors.js';
@@ -14,11 +14,11 @@ const USAGE = `crossbake: a Rust Cargo workspace in, multi-platform Docker image
 
 Usage:
   crossbake inspect  [--workspace DIR] [--json]
-  crossbake generate [--workspace DIR] [--out DIR] [--platforms LIST] [--bin NAME]... [--force]
+  crossbake generate [--workspace DIR] [--out DIR] [--platforms LIST] [--bin NAME]... [--force | --check]
   crossbake bake     [BIN...] [--push | --load] [--print | --dry-run] [--set T.K=V]... [--no-cache]
                      [--builder NAME] [--progress auto|plain|tty|rawjson|quiet] [--metadata-file FILE]
                      [--report FILE] [generate's options]
-  crossbake ci       [--workspace DIR] [--out REPO_ROOT] [--split] [--force] [--platforms LIST] [--bin NAME]...
+  crossbake ci       [--workspace DIR] [--out REPO_ROOT] [--split] [--force | --check] [--platforms LIST] [--bin NAME]...
 
 Options:
   -w, --workspace DIR   the Cargo workspace (default: .)
@@ -27,6 +27,7 @@ Options:
       --split           ci: one job per binary and platform, merged into one index (also: ci.split)
 ${SETTING_FLAG_HELP}
       --force           overwrite generated files even if edited by hand
+      --check           generate, ci: write nothing; exit 8 naming every generated file that is not up to date
       --metadata-file F bake: write buildx's metadata, plus each merged multi-platform image, to F
       --report FILE     bake: write the build report (per image and platform) to FILE as JSON
 `;
@@ -37,6 +38,7 @@ const options = {
   ...Object.fromEntries(SETTING_FLAGS.map((f) => [f.flag, { type: 'string', multiple: f.multiple === true }])),
   force: { type: 'boolean', default: false },
   split: { type: 'boolean', default: false },
+  check: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   push: { type: 'boolean', default: false },
   load: { type: 'boolean', default: false },
@@ -98,6 +100,17 @@ async function main(argv: string[], io: Io): Promise<number> {
 
   if (command === 'inspect') {
     io.stdout(values.json ? `${JSON.stringify(inspectJson(project.workspace), null, 2)}\n` : `${inspectText(project.workspace)}\n`);
+    return 0;
+  }
+  const fix = `crossbake ${argv.filter((a) => a !== '--check').join(' ')}`;
+  if (values.check && command !== 'generate' && command !== 'ci') throw inputError(`--check is for generate and ci, not ${command}.`);
+  if (command === 'ci' && values.check) {
+    const files = ciFiles(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: false, cwd });
+    for (const p of checkFiles(files, { cwd, fix })) log(`up to date: ${p}`);
+    return 0;
+  }
+  if (command === 'generate' && values.check) {
+    for (const p of checkFiles(outputFiles(project), { cwd, fix })) log(`up to date: ${p}`);
     return 0;
   }
   if (command === 'ci') {

@@ -12,6 +12,8 @@ export const ExitCode = {
   registry: 6,
   /** A generated file was edited by hand and would be overwritten. */
   conflict: 7,
+  /** `--check`: a generated file differs from what crossbake would write now. */
+  stale: 8,
 } as const;
 
 export type ErrorKind = keyof typeof ExitCode;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { inputError } from '../errors.js';
-import { type WriteResult, writeFiles } from '../fs/write.js';
+import { type OutputFile, type WriteResult, writeFiles } from '../fs/write.js';
 import { BAKE_FILE, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
 import type { Project } from './project.js';
 
@@ -86,4 +86,10 @@ export function ci(project: Project, options: CiOptions): WriteResult & { readon
   const output = workflowOutput(project, options);
   const result = writeFiles([{ path: output.path, content: output.content }], { force: options.force, cwd: options.cwd });
   return { ...result, notes: output.notes };
+}
+
+/** `crossbake ci --check`: the workflow file as it would be written, compared, nothing written. */
+export function ciFiles(project: Project, options: CiOptions): OutputFile[] {
+  const output = workflowOutput(project, options);
+  return [{ path: output.path, content: output.content }];
 }

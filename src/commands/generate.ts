@@ -1,5 +1,6 @@
-import { join, resolve } from 'node:path';
-import { type WriteResult, writeFiles } from '../fs/write.js';
+import { join, relative, resolve } from 'node:path';
+import { CrossbakeError } from '../errors.js';
+import { differences, type OutputFile, type WriteResult, writeFiles } from '../fs/write.js';
 import { renderAll } from '../render/index.js';
 import type { Project } from './project.js';
 
@@ -20,4 +21,26 @@ export function outputFiles(project: Project) {
 
 export function generate(project: Project, options: { force: boolean; cwd: string }): WriteResult {
   return writeFiles(outputFiles(project), options);
+}
+
+const STATE = {
+  missing: 'is missing',
+  differs: 'differs from what crossbake writes now',
+  edited: 'was edited by hand (or written by something else)',
+} as const;
+
+/**
+ * `--check`: writes nothing; fails naming every generated file that is not what crossbake would write
+ * now, with the command that brings them up to date.
+ */
+export function checkFiles(files: readonly OutputFile[], options: { cwd: string; fix: string }): string[] {
+  const found = differences(files);
+  const show = (p: string) => relative(options.cwd, p) || p;
+  if (found.length === 0) return files.map((f) => show(f.path));
+  const fix = found.some((d) => d.state === 'edited') ? `${options.fix} --force` : options.fix;
+  throw new CrossbakeError(
+    'stale',
+    `${found.length} generated file${found.length === 1 ? ' is' : 's are'} not up to date; run \`${fix}\` and commit the result:`,
+    found.map((d) => `${show(d.path)} ${STATE[d.state]}`),
+  );
 }

@@ -33,6 +33,21 @@ function conflicts(files: readonly OutputFile[], show: (path: string) => string)
   });
 }
 
+export interface Difference {
+  readonly path: string;
+  readonly state: 'missing' | 'differs' | 'edited';
+}
+
+/** The files whose bytes on disk are not what would be written now (for `--check`); reads only. */
+export function differences(files: readonly OutputFile[]): Difference[] {
+  return files.flatMap((file): Difference[] => {
+    const before = existing(file.path);
+    if (before === undefined) return [{ path: file.path, state: 'missing' }];
+    if (before === file.content) return [];
+    return [{ path: file.path, state: provenance(before) === 'generated' ? 'differs' : 'edited' }];
+  });
+}
+
 /** Stops, before anything is built or written, when a write would replace a file a user wrote or edited. */
 export function assertWritable(files: readonly OutputFile[], options: { force: boolean; cwd: string }): void {
   if (options.force) return;
