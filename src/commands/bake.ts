@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { bakeArgs, type Progress, progressPlan, shellQuote } from '../buildx/args.js';
-import { attribute, failureError, type Slot } from '../buildx/attribute.js';
-import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
+import { attribute, failureError } from '../buildx/attribute.js';
+import { assertPushable, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
   type BuilderInfo,
   checkDaemon,
@@ -12,11 +12,12 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
+import { pushAndMerge, results } from '../buildx/publish.js';
 import { failuresForReport, formatReport, type Report, type ReportImage, type ReportRow, rowsFromSlots } from '../buildx/report.js';
-import { type BakeOutcome, type Metadata, mergeIndex, pushTag, registryDigest, registrySize, runBake, storeSize } from '../buildx/run.js';
+import { runBake } from '../buildx/run.js';
 import { CrossbakeError } from '../errors.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
-import { registryHost, repositoryOf } from '../reference.js';
+import { repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
 import type { Project } from './project.js';
 
@@ -191,92 +192,18 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
-  const rows = new Map<Slot, ReportRow>(attribution.slots.map((s, i) => [s, rowsFromSlots(attribution.slots)[i]!]));
-  const images: ReportImage[] = [];
-  const metadata: Metadata = { ...outcome.metadata };
-  if (options.push) {
-    const pushed = await pushAndMerge(project, options, steps, outcome, driver);
-    for (const [slot, row] of rows) {
-      const p = pushed.platforms.get(slot.target.name);
-      if (p)
-        rows.set(slot, {
-          ...row,
-          ...(p.digest ? { digest: p.digest } : {}),
-          ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}),
-        });
-    }
-    for (const image of targets.images) {
-      const digest = pushed.indexes.get(image.bin);
-      images.push({ image: image.bin, tags: image.tags, pushed: true, ...(digest ? { digest } : {}) });
-      metadata[image.bin] = {
-        'image.name': image.tags.join(','),
-        ...(digest ? { 'containerimage.digest': digest } : {}),
-        'crossbake.platforms': image.platforms.map((p) => p.target),
-      };
-    }
-  } else {
-    for (const [slot, row] of rows) {
-      const digest = outcome.metadata[slot.target.name]?.['containerimage.digest'];
-      rows.set(slot, { ...row, ...(typeof digest === 'string' ? { digest } : {}) });
-    }
-    if (driver === 'docker' || options.load) {
-      for (const [slot, row] of rows) {
-        if (slot.target.platforms.length !== 1 || !slot.target.ref) continue;
-        const size = await storeSize(slot.target.ref);
-        if (size !== undefined) rows.set(slot, { ...row, size, sizeSource: 'store' });
-      }
-      for (const image of targets.images) {
-        const multi = options.load && plan.platforms.length > 1 && image.tags[0] ? await storeSize(image.tags[0]) : undefined;
-        images.push({ image: image.bin, tags: image.tags, pushed: false, ...(multi !== undefined ? { storeSize: multi } : {}) });
-      }
-    } else {
-      for (const image of targets.images) images.push({ image: image.bin, tags: image.tags, pushed: false });
-    }
-  }
-  const r = report([...rows.values()], images, 0);
+  const pushed = options.push ? await pushAndMerge(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
+  const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
+    ...(pushed ? { pushed } : {}),
+    load: options.load,
+    storeSizes: driver === 'docker' || options.load,
+    multiPlatform: plan.platforms.length > 1,
+  });
+  const r = report(rows, images, 0);
   options.out(formatReport(r));
   if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
   if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
   }
-}
-
-interface Pushed {
-  readonly platforms: Map<string, { digest?: string; size?: number }>;
-  readonly indexes: Map<string, string>;
-}
-
-async function pushAndMerge(
-  project: Project,
-  options: BakeOptions,
-  steps: BakeSteps,
-  outcome: BakeOutcome,
-  driver: string,
-): Promise<Pushed> {
-  const platforms = new Map<string, { digest?: string; size?: number }>();
-  const indexes = new Map<string, string>();
-  let t = timer();
-  for (const argv of steps.pushes) await pushTag(argv, project.outDir);
-  if (steps.pushes.length > 0) options.log(`push      ${t()}  (${steps.pushes.length} platform images)`);
-
-  t = timer();
-  for (const image of steps.images) {
-    const digestOf = (target: string) => {
-      const digest = outcome.metadata[target]?.['containerimage.digest'];
-      return typeof digest === 'string' ? digest : undefined;
-    };
-    const sources = mergeSources(image, driver, digestOf);
-    await mergeIndex(mergeArgs(image, sources, options.builder), image.tags, project.outDir);
-    const digest = image.tags[0] ? await registryDigest(image.tags[0], options.builder) : undefined;
-    if (digest) indexes.set(image.bin, digest);
-    for (const [i, p] of image.platforms.entries()) {
-      platforms.set(p.target, await registrySize(sources[i]!, p.slot, options.builder));
-    }
-    options.log(
-      `merge     ${image.bin}: ${image.tags.join(', ')} <- ${sources.length} platform${sources.length === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`,
-    );
-  }
-  options.log(`merge     ${t()}`);
-  return { platforms, indexes };
 }
