@@ -1,6 +1,8 @@
 #!/bin/bash
 # Make `docker buildx version` work: a docker client plus the buildx plugin, no daemon.
 # Unit tests only need `docker buildx bake --print`, which never talks to a daemon.
+# Also installs shellcheck (Debian 12's own package), which `npm test` runs on every shell script
+# crossbake ships.
 #
 # Debian 12 has no docker-buildx package, so this takes docker-buildx (and docker-cli when
 # there is no docker client at all) from Debian 13 "trixie", through an apt source pinned at
@@ -66,6 +68,18 @@ if [ "${1:-}" = --apt-source-only ]; then
   ensure_trixie_source
   exit 0
 fi
+
+ensure_shellcheck() {
+  command -v shellcheck >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || { log "not root and shellcheck missing: run as root (apt-get)"; return 1; }
+  log "installing shellcheck"
+  # bookworm's, not trixie's: the pin keeps trixie at 100, so a plain name takes the stable one.
+  apt-get install -y -qq --no-install-recommends shellcheck >/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends shellcheck >/dev/null; }
+}
+
+ensure_shellcheck
+log "shellcheck: $(shellcheck --version | sed -n 's/^version: //p')"
 
 if buildx_ok; then
   log "already there: $(docker buildx version) ($(( $(date +%s) - start ))s)"
