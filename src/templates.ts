@@ -12,6 +12,15 @@ export const templates = {
   cargoWrapper: template('docker/crossbake-cargo.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),
+  /** The `run:` scripts of the generated workflow, embedded byte for byte; their values come through `env:`. */
+  workflow: {
+    check: template('workflow/check.sh'),
+    report: template('workflow/report.sh'),
+    imageName: template('workflow/image-name.sh'),
+    digest: template('workflow/digest.sh'),
+    merge: template('workflow/merge.sh'),
+    inspect: template('workflow/inspect.sh'),
+  },
 };
 
 export function fill(text: string, values: Record<string, string>): string {

