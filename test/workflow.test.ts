@@ -19,6 +19,7 @@ import { parse } from 'yaml';
 import { workflowOutput } from '../src/commands/ci.js';
 import { outputFiles } from '../src/commands/generate.js';
 import { loadProject } from '../src/commands/project.js';
+import { COMPILER_ERROR, CROSSBAKE_LINE, FAILURE_LINE_PATTERN } from '../src/failure-lines.js';
 import { writeFiles } from '../src/fs/write.js';
 import { provenance } from '../src/generated.js';
 import { PLATFORMS } from '../src/platforms.js';
@@ -461,7 +462,10 @@ interface Teardown {
 function runReport(t: Teardown, env: Record<string, string>, log: string | undefined) {
   const job = load(caseNamed('example-dockerhub')).jobs.build!;
   const splitJob = load(caseNamed('example-dockerhub-split')).jobs.build!;
-  const script = (env.PLATFORM ? splitJob : job).steps.at(-1)!.run!;
+  const report = (env.PLATFORM ? splitJob : job).steps.at(-1)!;
+  const script = report.run!;
+  // The step's own env as the workflow sets it, less what the tests set in place of the expressions.
+  const fixed = Object.fromEntries(Object.entries(report.env ?? {}).filter(([, v]) => !v.includes('${{')));
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-report-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, 'bin'));
@@ -477,7 +481,7 @@ function runReport(t: Teardown, env: Record<string, string>, log: string | undef
   writeFileSync(join(dir, 'step.sh'), script);
   const summary = join(dir, 'summary.md');
   const stdout = execFileSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', join(dir, 'step.sh')], {
-    env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: summary, ...env },
+    env: { PATH: `${join(dir, 'bin')}:${process.env.PATH}`, RUNNER_TEMP: dir, GITHUB_STEP_SUMMARY: summary, ...fixed, ...env },
     encoding: 'utf8',
   });
   return { stdout, summary: existsSync(summary) ? readFileSync(summary, 'utf8') : '' };
@@ -514,6 +518,47 @@ t.test('failure report: no build log (old buildx) still reports the target', asy
     '::error title=crossbake build failed::backend-linux-amd64 (linux/amd64): the build failed; see the log of the build step\n',
   );
   t.match(summary, /No compiler error line/);
+});
+
+// One table (src/failure-lines.ts) for attribute.ts and the report's awk: both must pick the same lines.
+const FAILURE_SAMPLES = [
+  'error[E0425]: cannot find value `x` in this scope',
+  "error[E0463]: can't find crate for `std`",
+  'error[E0599]: no method named `foo` found for struct `Vec<[u8; 4]>` in the current scope',
+  'error: linker `arm-linux-gnueabihf-gcc` not found',
+  'error: could not compile `backend` (bin "backend") due to 1 previous error',
+  'crossbake: network error: failed to download `serde v1.0.188`',
+  "crossbake: linker 'aarch64-linux-gnu-gcc' not found for linux/arm64; install the Debian package gcc-aarch64-linux-gnu",
+  'warning: unused variable: `y`',
+  '   Compiling backend v0.1.0 (/src/crates/backend)',
+  ' --> crates/backend/src/main.rs:3:5',
+  '  error: indented, so part of something else',
+  'error[E0425] no colon',
+  'error:no space',
+  'errors: 2',
+  'Error: capitalised',
+  'crossbake:no space',
+  'ERROR: process "/bin/sh -c cargo build" did not complete successfully: exit code: 101',
+  'note: this error originates in the macro `$crate::format_args_nl`',
+];
+
+t.test('failure lines: the report script and attribute.ts pick the same ones', async (t) => {
+  t.same(
+    new RegExp(FAILURE_LINE_PATTERN).source,
+    new RegExp(`(${COMPILER_ERROR.source})|(${CROSSBAKE_LINE.source})`).source,
+    'the report’s pattern is the union of the two attribute.ts uses',
+  );
+  let hits = 0;
+  for (const line of FAILURE_SAMPLES) {
+    const ours = COMPILER_ERROR.test(line) || CROSSBAKE_LINE.test(line);
+    const log = `#5 [linux/amd64 build-backend 3/3] RUN crossbake-cargo build --release\n#5 0.100 ${line}\n#5 ERROR: process did not complete successfully\n`;
+    const { stdout } = runReport(t, { TARGET: 'backend' }, log);
+    const picked = stdout === `::error title=crossbake build failed::backend (linux/amd64): ${line}\n`;
+    if (!picked) t.equal(stdout, '::error title=crossbake build failed::backend: the build failed; see the log of the build step\n');
+    t.equal(picked, ours, `${ours ? 'a failure line' : 'not one'}: ${line}`);
+    if (ours) hits++;
+  }
+  t.ok(hits > 0 && hits < FAILURE_SAMPLES.length, 'the samples hold both kinds');
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
  * fetching crates, a registry that refused, or some other step.
  */
 import { CrossbakeError, type ErrorKind } from '../errors.js';
+import { COMPILER_ERROR, CROSSBAKE_LINE } from '../failure-lines.js';
 import { SHARED_STAGES } from '../plan.js';
 import { findPlatform, type Platform } from '../platforms.js';
 import { registryHost } from '../reference.js';
@@ -112,7 +113,6 @@ function stepText(action: string): string {
   return shorten(flat);
 }
 
-const COMPILER_ERROR = /^error(\[E\d+\])?: /;
 const COMPILER_NOISE = /^error: (could not compile|aborting due to)/;
 
 function compilerErrors(lines: readonly string[]): string[] {
@@ -176,7 +176,7 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
     return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'registry') return { ...base, kind: 'registry', lines: [fault.reason], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'platform-missing') return { ...base, kind: 'base-image', lines: [fault.reason] };
-  const crossbake = logs.filter((l) => l.startsWith('crossbake:'));
+  const crossbake = logs.filter((l) => CROSSBAKE_LINE.test(l));
   return { ...base, kind: 'step', lines: crossbake.length > 0 ? crossbake : lastWords(logs) };
 }
 

@@ -1,4 +1,5 @@
-import { Document, isMap, isSeq, type Node } from 'yaml';
+import { Document, isMap, isSeq, type Node, Scalar, visit } from 'yaml';
+import { FAILURE_LINE_PATTERN } from '../failure-lines.js';
 import { generatedHeader, seal } from '../generated.js';
 import type { CacheSpec, ImagePlan, Plan } from '../plan.js';
 import type { Platform } from '../platforms.js';
@@ -120,7 +121,7 @@ function reportStep(target: string, platform?: string) {
   return {
     name: 'Report the failure',
     if: "failure() && steps.bake.outcome == 'failure'",
-    env: { TARGET: target, ...(platform ? { PLATFORM: platform } : {}) },
+    env: { TARGET: target, ...(platform ? { PLATFORM: platform } : {}), FAILURE_LINE: FAILURE_LINE_PATTERN },
     run: SCRIPTS.report,
   };
 }
@@ -361,5 +362,11 @@ export function renderWorkflow(plan: Plan, config: CiConfig, options: WorkflowOp
       if (isSeq(steps)) for (const [i, step] of steps.items.entries()) if (i > 0) (step as Node).spaceBefore = true;
     }
   }
+  // A regular expression reads best single-quoted: YAML's double quotes would double its backslashes.
+  visit(doc, {
+    Scalar(_key, node) {
+      if (node.value === FAILURE_LINE_PATTERN) node.type = Scalar.QUOTE_SINGLE;
+    },
+  });
   return seal(doc.toString({ lineWidth: 0, nullStr: '' }));
 }
