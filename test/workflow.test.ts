@@ -23,6 +23,7 @@ import { COMPILER_ERROR, CROSSBAKE_LINE, FAILURE_LINE_PATTERN } from '../src/fai
 import { writeFiles } from '../src/fs/write.js';
 import { provenance } from '../src/generated.js';
 import { PLATFORMS } from '../src/platforms.js';
+import { bakeDefinition } from '../src/render/bake.js';
 import { templates } from '../src/templates.js';
 import {
   renderWorkflowCase,
@@ -297,6 +298,58 @@ t.test('split: one job per binary and platform, arm64 on the arm runner, a merge
       merge.steps.some((s) => s.run?.includes('imagetools inspect')),
       'inspects the index',
     );
+  }
+});
+
+t.test('the cache follows cache.type, cache.mode and cache.compression', async (t) => {
+  const hub = { registry: 'docker.io/acme' };
+  const caches = (flags: Record<string, unknown>, split = false) => {
+    const text = renderWorkflowCase({ name: 'x', workspace: 'examples/workspace', flags: { ci: hub, ...flags }, split });
+    const job = (parse(text) as Workflow).jobs.build!;
+    const m = job.strategy!.matrix.include[0]!;
+    return { text, m, lines: setLines(job, m).filter((l) => l.includes('.cache-')) };
+  };
+  // The example's own registry makes its cache.type "registry" (for builds on this machine).
+  const byDefault = caches({});
+  t.same(
+    byDefault.lines.filter((l) => l.includes('.cache-to=')),
+    ['backend.cache-to=type=gha,scope=crossbake-backend-all,mode=max,compression=zstd'],
+    'registry (the default with a registry): GitHub’s cache, zstd',
+  );
+  t.match(byDefault.text, /# Cache: GitHub Actions cache \(type=gha, zstd\)/);
+  for (const type of ['registry', 'local', 'inline', 'gha']) {
+    t.same(caches({ cache: { type } }).lines, byDefault.lines, `cache.type = "${type}": the same gha entries`);
+  }
+  t.same(
+    caches({ cache: { type: 'registry', mode: 'min', compression: 'gzip' } }, true).lines,
+    [
+      'backend-linux-amd64.cache-from=type=gha,scope=crossbake-backend-linux-amd64',
+      'backend-linux-amd64.cache-from=type=gha,scope=crossbake-backend-all',
+      'backend-linux-amd64.cache-to=type=gha,scope=crossbake-backend-linux-amd64,mode=min',
+    ],
+    'cache.mode = "min", cache.compression = "gzip" (buildx’s default, left out)',
+  );
+  for (const split of [false, true]) {
+    const none = caches({ cache: { type: 'none' } }, split);
+    t.same(none.lines, [], `cache.type = "none"${split ? ', split' : ''}: no cache entries`);
+    t.match(none.text, /# Cache: none \(cache\.type = "none"\)\./, 'and the header says so');
+    t.notMatch(none.text, /type=gha/);
+  }
+});
+
+t.test('the workflow’s gha entries are those the bake file gets for cache.type = "gha"', async (t) => {
+  const flags = { ci: { registry: 'docker.io/acme' }, cache: { type: 'gha', mode: 'max', compression: 'zstd' } } as const;
+  const bake = bakeDefinition(loadProject({ workspace: 'examples/workspace', flags, cwd: repoRoot }).plan).target;
+  for (const split of [false, true]) {
+    const job = load({ name: 'x', workspace: 'examples/workspace', flags, split }).jobs.build!;
+    for (const m of job.strategy!.matrix.include) {
+      const target = m.target ?? m.bin!;
+      const set = setLines(job, m);
+      const entries = (key: string) =>
+        set.filter((l) => l.startsWith(`${target}.${key}=`)).map((l) => l.slice(target.length + key.length + 2));
+      t.same(entries('cache-to'), bake[target]!['cache-to'], `${target}: cache-to`);
+      t.same(entries('cache-from'), bake[target]!['cache-from'], `${target}: cache-from`);
+    }
   }
 });
 
