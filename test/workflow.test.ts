@@ -24,6 +24,7 @@ import { writeFiles } from '../src/fs/write.js';
 import { provenance } from '../src/generated.js';
 import { PLATFORMS } from '../src/platforms.js';
 import { bakeDefinition } from '../src/render/bake.js';
+import { BAKE_FILE } from '../src/render/workflow.js';
 import { templates } from '../src/templates.js';
 import {
   renderWorkflowCase,
@@ -153,6 +154,7 @@ t.test('every run block is one of workflow/*.sh, byte for byte', async (t) => {
     }
   }
   t.equal(used.size, files.length, 'and every script is used');
+  t.match(templates.workflow.check, `for file in ${BAKE_FILE} Dockerfile;`, 'the check looks for the bake file the workflow builds');
   for (const name of readdirSync(join(repoRoot, 'workflow'))) {
     t.ok(files.includes(readFileSync(join(repoRoot, 'workflow', name), 'utf8')), `workflow/${name} is loaded`);
   }
