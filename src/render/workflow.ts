@@ -73,7 +73,7 @@ function loginStep(config: CiConfig): Record<string, unknown> {
 }
 
 /**
- * The scripts (workflow/*.sh): check that the committed bake files are there; after a failed bake, report
+ * The scripts (docker/workflow/*.sh): check that the committed bake files are there; after a failed bake, report
  * the build log's first failure line (`docker buildx history logs`, buildx 0.23+, plain progress lines
  * "#12 3.4 text") and the platform of the step that printed it ("#12 [linux/amd64->arm64 build-backend 4/6]
  * RUN ...") in the job summary and an annotation; in split mode, export each platform's digest and merge
