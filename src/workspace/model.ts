@@ -34,6 +34,9 @@ export interface LockedPackage {
   readonly version: string;
   /** Absent for the workspace's own packages. */
   readonly source?: string;
+  readonly checksum?: string;
+  /** As the lock spells them: `name`, `name version` or `name version (source)`. */
+  readonly dependencies: readonly string[];
 }
 
 export interface Lockfile {

@@ -91,6 +91,8 @@ function readLockfile(files: WorkspaceFiles, at: Display): Lockfile | undefined 
     name: String(p.name),
     version: String(p.version),
     ...(typeof p.source === 'string' ? { source: p.source } : {}),
+    ...(typeof p.checksum === 'string' ? { checksum: p.checksum } : {}),
+    dependencies: Array.isArray(p.dependencies) ? p.dependencies.filter((d): d is string => typeof d === 'string') : [],
   }));
   return { path: 'Cargo.lock', version: typeof manifest.version === 'number' ? manifest.version : 1, packages, manifest };
 }
