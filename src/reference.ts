@@ -17,8 +17,9 @@ export function isLoopback(host: string | undefined): boolean {
   return name === 'localhost' || name.startsWith('127.') || name === '[::1]' || name === '0.0.0.0';
 }
 
-/** `repo:tag` or `repo@digest` without the tag. */
+/** `repo:tag`, `repo@digest` or `repo:tag@digest` without the tag and the digest. */
 export function repositoryOf(ref: string): string {
-  const at = ref.lastIndexOf(':');
-  return at > ref.lastIndexOf('/') ? ref.slice(0, at) : ref;
+  const base = ref.includes('@') ? ref.slice(0, ref.indexOf('@')) : ref;
+  const colon = base.lastIndexOf(':');
+  return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
 }

@@ -208,6 +208,13 @@ t.test('a successful build: every platform built, durations, cached steps', asyn
   t.equal(table.filter((l) => /^(backend|frontend) /.test(l)).length, 4);
   t.ok(table.includes(`127.0.0.1:5000/crossbake/backend:latest -> sha256:${'a'.repeat(64)}`));
   t.ok(table.includes('sizes: compressed layers as the registry has them'));
+  const attested = formatReport({
+    ...report,
+    rows: report.rows.map((r, i) => ({ ...r, attestations: i === 0 ? ['provenance'] : [] })),
+  }).split('\n');
+  t.match(attested[0], /cached steps\s+attested$/, 'after a push the table says what the registry holds attesting each image');
+  t.match(attested[1], /\s+provenance$/);
+  t.match(attested[2], /\s+nothing$/);
 });
 
 t.test('a multi-platform --load target: the platform comes from the vertex name', async (t) => {

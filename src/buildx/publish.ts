@@ -2,12 +2,21 @@ import { registryHost } from '../reference.js';
 import type { Slot } from './attribute.js';
 import { type BakeSteps, mergeArgs, mergeSources } from './invocation.js';
 import { type ReportImage, type ReportRow, rowsFromSlots } from './report.js';
-import { type BakeOutcome, type Metadata, mergeIndex, pushTag, registryDigest, registrySize, storeSize } from './run.js';
+import {
+  type BakeOutcome,
+  type Metadata,
+  mergeIndex,
+  pushTag,
+  registryAttestations,
+  registryDigest,
+  registrySize,
+  storeSize,
+} from './run.js';
 
 /** After a successful bake: the pushes and merges of --push, and each row's digest and size for the report. */
 
 export interface Pushed {
-  readonly platforms: ReadonlyMap<string, { digest?: string; size?: number }>;
+  readonly platforms: ReadonlyMap<string, { digest?: string; size?: number; attestations?: readonly string[] }>;
   readonly indexes: ReadonlyMap<string, string>;
 }
 
@@ -25,7 +34,7 @@ export async function pushAndMerge(
   builder: string | undefined,
   log: (line: string) => void,
 ): Promise<Pushed> {
-  const platforms = new Map<string, { digest?: string; size?: number }>();
+  const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
   const indexes = new Map<string, string>();
   let t = timer();
   for (const argv of steps.pushes) await pushTag(argv, cwd);
@@ -41,7 +50,12 @@ export async function pushAndMerge(
     await mergeIndex(mergeArgs(image, sources, builder), image.tags, cwd);
     const digest = image.tags[0] ? await registryDigest(image.tags[0], builder) : undefined;
     if (digest) indexes.set(image.bin, digest);
-    for (const [i, p] of image.platforms.entries()) platforms.set(p.target, await registrySize(sources[i]!, p.slot, builder));
+    // Read back from the merged index: what survived the merge is what users get.
+    const attestations = image.tags[0] ? await registryAttestations(image.tags[0], builder) : new Map<string, string[]>();
+    for (const [i, p] of image.platforms.entries()) {
+      const sized = await registrySize(sources[i]!, p.slot, builder);
+      platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
+    }
     const n = sources.length;
     log(`merge     ${image.bin}: ${image.tags.join(', ')} <- ${n} platform${n === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`);
   }
@@ -70,6 +84,7 @@ export async function results(
           ...row,
           ...(p.digest ? { digest: p.digest } : {}),
           ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}),
+          ...(p.attestations ? { attestations: p.attestations } : {}),
         };
       }
     } else {

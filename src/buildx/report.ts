@@ -14,6 +14,8 @@ export interface ReportRow {
   readonly sizeSource?: 'registry' | 'store';
   readonly steps: number;
   readonly cachedSteps: number;
+  /** What the registry holds attesting this platform image (provenance, sbom), after --push. */
+  readonly attestations?: readonly string[];
   readonly failure?: string;
 }
 
@@ -72,7 +74,8 @@ const short = (digest: string | undefined) => (digest ? digest.replace(/^(sha256
 
 /** The table, column-aligned, with the notes that make its numbers honest. */
 export function formatReport(report: Report): string {
-  const header = ['image', 'platform', 'result', 'time', 'digest', 'size', 'cached steps'];
+  const attested = report.rows.some((r) => r.attestations !== undefined);
+  const header = ['image', 'platform', 'result', 'time', 'digest', 'size', 'cached steps', ...(attested ? ['attested'] : [])];
   const body = report.rows.map((r) => [
     r.image,
     r.platform,
@@ -81,6 +84,7 @@ export function formatReport(report: Report): string {
     short(r.digest),
     formatSize(r.size),
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
+    ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossbakeError } from '../errors.js';
-import { registryHost } from '../reference.js';
+import { registryHost, repositoryOf } from '../reference.js';
 import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault } from './faults.js';
@@ -147,13 +147,6 @@ export async function registryDigest(ref: string, builder?: string): Promise<str
   return (await inspectManifest(ref, builder))?.digest;
 }
 
-const repository = (ref: string) => {
-  const at = ref.indexOf('@');
-  const base = at >= 0 ? ref.slice(0, at) : ref;
-  const colon = base.lastIndexOf(':');
-  return colon > base.lastIndexOf('/') ? base.slice(0, colon) : base;
-};
-
 /**
  * The compressed size of one platform's image in the registry: its manifest's layers, summed. `ref` may
  * name an index (buildx adds an attestation manifest), from which the platform's manifest is picked.
@@ -168,8 +161,31 @@ export async function registrySize(
   if (top.layers) return { size: top.layers.reduce((n, l) => n + (l.size ?? 0), 0) };
   const entry = top.manifests?.find((m) => m.platform?.architecture === platform.arch && (m.platform.variant ?? '') === platform.variant);
   if (!entry) return {};
-  const image = await rawManifest(`${repository(ref)}@${entry.digest}`, builder);
+  const image = await rawManifest(`${repositoryOf(ref)}@${entry.digest}`, builder);
   return { digest: entry.digest, ...(image?.layers ? { size: image.layers.reduce((n, l) => n + (l.size ?? 0), 0) } : {}) };
+}
+
+/** What attests each platform image of an index, as the registry has it: short names of the predicate types. */
+export async function registryAttestations(indexRef: string, builder?: string): Promise<Map<string, string[]>> {
+  const index = await rawManifest(indexRef, builder);
+  const found = new Map<string, string[]>();
+  for (const m of index?.manifests ?? []) {
+    const subject = (m as Descriptor & { annotations?: Record<string, string> }).annotations?.['vnd.docker.reference.digest'];
+    if (!subject) continue;
+    const attestation = await rawManifest(`${repositoryOf(indexRef)}@${m.digest}`, builder);
+    const types = (attestation?.layers ?? []).map((l) =>
+      predicateName((l as Descriptor & { annotations?: Record<string, string> }).annotations?.['in-toto.io/predicate-type']),
+    );
+    found.set(subject, [...new Set([...(found.get(subject) ?? []), ...types])]);
+  }
+  return found;
+}
+
+function predicateName(type: string | undefined): string {
+  if (!type) return 'unknown';
+  if (type.startsWith('https://slsa.dev/provenance/')) return 'provenance';
+  if (type.startsWith('https://spdx.dev/') || type.includes('cyclonedx')) return 'sbom';
+  return type;
 }
 
 /** The image store's size of a loaded image (the store's own figure: with containerd, unpacked content counts). */

@@ -63,6 +63,8 @@ t.test('one crossbake call builds and pushes both binaries for three platforms, 
   t.equal(run.code, 0, `crossbake bake succeeds\n${run.stderr.slice(-3000)}`);
   t.match(run.stderr, /merge +backend: .*backend:latest <- 3 platforms/);
   t.match(run.stderr, /merge +frontend: .*frontend:latest <- 3 platforms/);
+  t.match(run.stdout, /attested/, 'the report has an attested column');
+  t.equal((run.stdout.match(/ provenance\s*$/gm) ?? []).length, 6, 'the report says each platform image is attested with provenance');
   const deps = vertices(run.stderr, /\bdeps \d+\/\d+\] RUN /);
   t.equal(deps.ran.size, PLATFORMS.length, `the deps step ran once per platform, shared by both binaries (${[...deps.ran].join(' ')})`);
   t.equal(deps.cached.size, 0, 'no deps step came from the cache');
@@ -77,6 +79,15 @@ t.test('each image in the registry is an index of exactly linux/amd64, linux/arm
     const manifests = runnable(index);
     t.same(manifests.map(platformString).sort(), ['linux/amd64', 'linux/arm/v7', 'linux/arm64'], `${bin} platforms`);
     digests.set(bin, manifests);
+    for (const m of manifests) {
+      const attestation = index.manifests.find((a: Descriptor) => a.annotations?.['vnd.docker.reference.digest'] === m.digest);
+      t.ok(attestation, `${bin} ${platformString(m)}: an attestation manifest survived the merge and names this platform's manifest`);
+      const layers = attestation ? rawManifest(`${REGISTRY}/${bin}@${attestation.digest}`).layers : [];
+      t.ok(
+        layers.some((l: Descriptor) => l.annotations?.['in-toto.io/predicate-type']?.startsWith('https://slsa.dev/provenance/')),
+        `${bin} ${platformString(m)}: it carries SLSA provenance`,
+      );
+    }
   }
 });
 
