@@ -5,6 +5,7 @@ import { ci, ciFiles } from './commands/ci.js';
 import { checkFiles, generate, outputFiles } from './commands/generate.js';
 import { inspectJson, inspectText } from './commands/inspect.js';
 import { loadProject } from './commands/project.js';
+import { verify } from './commands/verify.js';
 import { CrossbakeError, formatError, inputError } from './errors.js';
 import { flagLayer, SETTING_FLAGS } from './settings/index.js';
 
@@ -18,6 +19,7 @@ Usage:
   crossbake bake     [BIN...] [--push | --load] [--print | --dry-run] [--set T.K=V]... [--no-cache]
                      [--builder NAME] [--progress auto|plain|tty|rawjson|quiet] [--metadata-file FILE]
                      [--report FILE] [generate's options]
+  crossbake verify   [BIN...] [--builder NAME] [generate's options]
   crossbake ci       [--workspace DIR] [--out REPO_ROOT] [--split] [--force | --check] [--platforms LIST] [--bin NAME]...
 
 Options:
@@ -83,10 +85,11 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return command === undefined && !values.help ? 2 : 0;
   }
-  if (!['inspect', 'generate', 'bake', 'ci'].includes(command)) {
-    throw inputError(`unknown command "${command}". Commands: inspect, generate, bake, ci.`);
+  if (!['inspect', 'generate', 'bake', 'ci', 'verify'].includes(command)) {
+    throw inputError(`unknown command "${command}". Commands: inspect, generate, bake, ci, verify.`);
   }
-  if (command !== 'bake' && rest.length > 0) throw inputError(`unexpected argument "${rest[0]}" for ${command}. Run \`crossbake --help\`.`);
+  if (command !== 'bake' && command !== 'verify' && rest.length > 0)
+    throw inputError(`unexpected argument "${rest[0]}" for ${command}. Run \`crossbake --help\`.`);
   if (!PROGRESS.includes(values.progress as (typeof PROGRESS)[number])) {
     throw inputError(`--progress must be one of ${PROGRESS.join(', ')}, not "${values.progress}".`);
   }
@@ -107,6 +110,18 @@ async function main(argv: string[], io: Io): Promise<number> {
   if (command === 'ci' && values.check) {
     const files = ciFiles(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: false, cwd });
     for (const p of checkFiles(files, { cwd, fix })) log(`up to date: ${p}`);
+    return 0;
+  }
+  if (command === 'verify') {
+    await verify(project, {
+      force: values.force,
+      ...(values.builder ? { builder: values.builder } : {}),
+      cwd,
+      log,
+      out: io.stdout,
+      progressOut: io.stderr,
+      isTTY: process.stderr.isTTY === true,
+    });
     return 0;
   }
   if (command === 'generate' && values.check) {

@@ -14,6 +14,8 @@ export const ExitCode = {
   conflict: 7,
   /** `--check`: a generated file differs from what crossbake would write now. */
   stale: 8,
+  /** `verify`: a rebuild from scratch gave different images. */
+  unreproducible: 9,
 } as const;
 
 export type ErrorKind = keyof typeof ExitCode;

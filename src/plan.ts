@@ -88,6 +88,8 @@ export interface Plan {
   };
   readonly registry?: string;
   readonly tag: string;
+  /** From the settings; otherwise the runner takes SOURCE_DATE_EPOCH or the last commit's time. */
+  readonly sourceDateEpoch?: number;
   readonly cache: Settings['cache'];
   readonly user: Settings['user'];
   /** The workflow's settings, resolved. */
@@ -256,6 +258,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings['cargo-chef-version'] },
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
+    ...(settings['source-date-epoch'] !== undefined ? { sourceDateEpoch: settings['source-date-epoch'] } : {}),
     cache: settings.cache,
     user: settings.user,
     ci: resolved.ci,

@@ -287,7 +287,7 @@ const cases: Case[] = [
     from: 'example',
     args: ['bake2'],
     exit: 2,
-    message: 'crossbake: unknown command "bake2". Commands: inspect, generate, bake, ci.',
+    message: 'crossbake: unknown command "bake2". Commands: inspect, generate, bake, ci, verify.',
   },
   {
     name: 'flag: --progress fancy',

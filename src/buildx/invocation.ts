@@ -143,3 +143,30 @@ export function mergeSources(image: ImageSteps, driver: string, digestOf: (targe
 export function mergeArgs(image: ImageSteps, sources: readonly string[], builder?: string): string[] {
   return imagetoolsCreateArgs(image.tags, sources, builder);
 }
+
+/**
+ * `crossbake verify`: every selected image and platform built from scratch into an OCI layout tar under
+ * `dir`, with timestamps rewritten to SOURCE_DATE_EPOCH, and no cache read or written.
+ */
+export function verifySteps(
+  plan: Plan,
+  request: { bakeFile: string; dir: string; builder?: string },
+): { bake: BakeInvocation; tars: Map<string, string> } {
+  const tars = new Map<string, string>();
+  const set: string[] = [];
+  for (const p of plan.selected.flatMap((i) => i.platforms)) {
+    const tar = `${request.dir}/${p.target}.tar`;
+    tars.set(p.target, tar);
+    set.push(`${p.target}.output=type=oci,dest=${tar},rewrite-timestamp=true`, `${p.target}.cache-from=`, `${p.target}.cache-to=`);
+  }
+  return {
+    bake: {
+      files: [request.bakeFile],
+      targets: [...tars.keys()],
+      noCache: true,
+      set,
+      ...(request.builder ? { builder: request.builder } : {}),
+    },
+    tars,
+  };
+}

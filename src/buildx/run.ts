@@ -25,6 +25,8 @@ export interface RunDisplay {
   /** Where progress goes (stderr). */
   readonly write: (text: string) => void;
   readonly columns?: number;
+  /** Extra environment for buildx (SOURCE_DATE_EPOCH, which buildx passes on as a build argument). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -43,6 +45,7 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
     const args = bakeArgs({ ...inv, progress: display.progress.buildx, metadataFile }, version);
     const result = await exec('docker', args, {
       cwd,
+      ...(display.env ? { env: { ...display.env } } : {}),
       onStderr: (chunk) => {
         reader.feed(chunk);
         if (display.progress.show === 'passthrough') display.write(chunk);
@@ -163,6 +166,15 @@ export async function registrySize(
   if (!entry) return {};
   const image = await rawManifest(`${repositoryOf(ref)}@${entry.digest}`, builder);
   return { digest: entry.digest, ...(image?.layers ? { size: image.layers.reduce((n, l) => n + (l.size ?? 0), 0) } : {}) };
+}
+
+/** SOURCE_DATE_EPOCH for a workspace: the environment's, else the last commit's time, else none. */
+export async function sourceDateEpoch(root: string): Promise<string | undefined> {
+  const fromEnv = process.env.SOURCE_DATE_EPOCH;
+  if (fromEnv && /^\d+$/.test(fromEnv)) return fromEnv;
+  const git = await exec('git', ['log', '-1', '--format=%ct'], { cwd: root, timeoutMs: 10_000 });
+  const time = git.exitCode === 0 ? git.stdout.trim() : '';
+  return /^\d+$/.test(time) ? time : undefined;
 }
 
 /** What attests each platform image of an index, as the registry has it: short names of the predicate types. */

@@ -34,6 +34,11 @@ export const BUILDX_FEATURES = {
   metadataFile: { since: '0.6.0', what: '--metadata-file', required: true },
   setOverrides: { since: '0.8.0', what: '--set TARGET.output=... overrides', required: true },
   rawjsonProgress: { since: '0.12.0', what: '--progress rawjson', required: false },
+  rewriteTimestamp: {
+    since: '0.13.0',
+    what: 'reproducible layers (the rewrite-timestamp exporter option, BuildKit 0.13)',
+    required: false,
+  },
 } as const;
 
 export type BuildxFeature = keyof typeof BUILDX_FEATURES;

@@ -101,6 +101,8 @@ const WorkspaceShape = z.strictObject({
     .default('release'),
   skeleton: z.enum(['crossbake', 'cargo-chef']).default('crossbake'),
   'cargo-chef-version': z.string().min(1).default('0.1.71'),
+  /** Seconds since 1970 for timestamps in images (`verify`); default: SOURCE_DATE_EPOCH, else the last commit. */
+  'source-date-epoch': z.int().min(0).optional(),
   cache: CacheSettingsSchema.prefault({}),
   user: z
     .strictObject({
