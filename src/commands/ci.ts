@@ -84,7 +84,8 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
 /** `crossbake ci`: writes .github/workflows/crossbake.yml through the same guarded writer as `generate`. */
 export function ci(project: Project, options: CiOptions): WriteResult & { readonly notes: readonly string[] } {
   const output = workflowOutput(project, options);
-  const result = writeFiles([{ path: output.path, content: output.content }], { force: options.force, cwd: options.cwd });
+  const root = resolve(options.cwd, options.out ?? project.root);
+  const result = writeFiles([{ path: output.path, content: output.content }], { force: options.force, cwd: options.cwd, root });
   return { ...result, notes: output.notes };
 }
 

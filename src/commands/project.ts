@@ -1,7 +1,7 @@
 import { relative, resolve } from 'node:path';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
-import { resolveSettings, type SettingsInput } from '../settings/index.js';
+import { type ResolvedSettings, resolveSettings, type SettingsInput } from '../settings/index.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
 
@@ -24,13 +24,19 @@ function posix(p: string): string {
   return p.split('\\').join('/') || '.';
 }
 
+/** Reads the workspace and validates its settings and the flags; plans nothing. */
+export function loadWorkspace(options: ProjectOptions): { root: string; workspace: Workspace; settings: ResolvedSettings } {
+  const root = resolve(options.cwd, options.workspace);
+  const shown = relative(options.cwd, root) || '.';
+  const workspace = readWorkspace(diskFiles(root, shown), shown);
+  const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
+  return { root, workspace, settings };
+}
+
 /** Reads the workspace, validates its settings and the flags, and plans the build. */
 export function loadProject(options: ProjectOptions): Project {
-  const root = resolve(options.cwd, options.workspace);
+  const { root, workspace, settings } = loadWorkspace(options);
   const outDir = resolve(options.cwd, options.out ?? options.workspace);
-  const shown = relative(options.cwd, root) || '.';
-  const workspace = readWorkspace(diskFiles(root), shown);
-  const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
   const context = posix(relative(outDir, root) || '.');
   const dockerfile = posix(relative(root, resolve(outDir, 'Dockerfile')));
   return { root, outDir, workspace, plan: makePlan(workspace, settings, { context, dockerfile }) };
