@@ -148,6 +148,14 @@ export const relativePath: Check = (value) => {
   return undefined;
 };
 
+/** A path a GitHub workflow names (working-directory, files): GitHub evaluates `${{ }}` in any string. */
+export const workflowPath: Check = (value) => {
+  if (value === '.') return undefined;
+  const problem = relativePath(value);
+  if (problem) return problem;
+  return value.includes('${{') ? 'a path without "${{", which GitHub Actions would evaluate as an expression' : undefined;
+};
+
 /** A value placed in a buildx cache entry (`type=local,dest=VALUE`): a CSV field that needs no quoting. */
 export const cacheField: Check = (value) => {
   const bad = controlCharacter(value);

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 import { type OutputFile, type WriteResult, writeFiles } from '../fs/write.js';
+import { workflowPath } from '../grammar.js';
 import { BAKE_FILE, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
 import type { Project } from './project.js';
 
@@ -21,7 +22,8 @@ export interface CiOutput {
   readonly notes: readonly string[];
 }
 
-const posix = (p: string) => p.split('\\').join('/') || '.';
+/** A path with / separators; only Windows' paths have \\ as one (elsewhere it is a character of a name). */
+const posix = (p: string) => (sep === '\\' ? p.split(sep).join('/') : p) || '.';
 
 /** The nearest directory at or above `dir` that holds `.git`, if any. */
 function gitRoot(dir: string): string | undefined {
@@ -66,6 +68,13 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
   if (fromRoot.startsWith('..') || isAbsolute(fromRoot)) {
     throw inputError(
       `the bake files in ${show(bakeDirAbs)} are outside ${show(repoRoot)}, where the workflow would go; --out must be the repository root that contains the workspace.`,
+    );
+  }
+  const bakeDir = posix(fromRoot) || '.';
+  const pathProblem = workflowPath(bakeDir);
+  if (pathProblem) {
+    throw inputError(
+      `the workflow would name the directory "${bakeDir}" (the bake files' path from the repository root), but it must be ${pathProblem}. Rename the directory, or set ci.bake-dir.`,
     );
   }
   const split = options.split || config.split;

@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
 import { type ResolvedSettings, resolveSettings, type SettingsInput } from '../settings/index.js';
@@ -20,8 +20,9 @@ export interface Project {
   readonly plan: Plan;
 }
 
+/** A path with / separators; only Windows' paths have \\ as one (elsewhere it is a character of a name). */
 function posix(p: string): string {
-  return p.split('\\').join('/') || '.';
+  return (sep === '\\' ? p.split(sep).join('/') : p) || '.';
 }
 
 /** Reads the workspace and validates its settings and the flags; plans nothing. */

@@ -11,6 +11,7 @@ import {
   relativePath,
   rustVersion,
   text,
+  workflowPath,
 } from '../grammar.js';
 import { findPlatform, SUPPORTED_PLATFORMS } from '../platforms.js';
 
@@ -88,10 +89,7 @@ export const CiSettingsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as "main"')
     .default('main'),
   /** Where the committed Dockerfile and docker-bake.hcl are, relative to the workspace root (generate's --out). */
-  'bake-dir': z
-    .string()
-    .regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"')
-    .default('.'),
+  'bake-dir': checked(workflowPath).default('.'),
 });
 
 const WorkspaceShape = z.strictObject({
