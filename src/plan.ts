@@ -1,5 +1,5 @@
 import { inputError } from './errors.js';
-import { collisions, imageName, parseToolchainChannel } from './grammar.js';
+import { collisions, debianPackage, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import type { Workspace } from './workspace/model.js';
@@ -112,17 +112,24 @@ function stageName(prefix: string, bin: string): string {
   return `${prefix}-${bin.toLowerCase().replace(SAFE_STAGE, '-')}`;
 }
 
-function debianCrates(ws: Workspace, settings: Settings): string[] {
+function debianCrates(ws: Workspace, settings: Settings, problems: string[]): string[] {
   if (settings.debian.crates) return [...settings.debian.crates];
   const names = (ws.lockfile?.packages ?? [])
     .filter((p) => p.source?.startsWith('registry+'))
-    .map((p) => `librust-${p.name.replace(/_/g, '-')}-dev`);
+    .flatMap((p) => {
+      const name = `librust-${p.name.replace(/_/g, '-').toLowerCase()}-dev`;
+      if (!debianPackage(name)) return [name];
+      problems.push(
+        `Cargo.lock: package ${JSON.stringify(p.name)} gives no valid Debian package name (${JSON.stringify(name)}); set debian.crates in [workspace.metadata.crossbake].`,
+      );
+      return [];
+    });
   return [...new Set(names)].sort();
 }
 
 function toolchainPlan(ws: Workspace, settings: Settings, problems: string[]): ToolchainPlan {
   if (settings.toolchain === 'debian') {
-    return { kind: 'debian', packages: [...debianCrates(ws, settings), ...settings.debian.packages] };
+    return { kind: 'debian', packages: [...debianCrates(ws, settings, problems), ...settings.debian.packages] };
   }
   const fromFile = settings['rust-version'] || settings['rust-image'] ? undefined : channelVersion(ws, problems);
   const version = settings['rust-version'] ?? fromFile ?? shortVersion(ws.rustVersion) ?? '1';

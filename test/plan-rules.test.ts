@@ -106,3 +106,14 @@ t.test('ci does not follow a .github symlink out of the repository', async (t) =
   );
   t.same(readdirSync(join(outside, 'workflows')), []);
 });
+
+t.test('crate names from Cargo.lock become apt packages only when they are valid Debian names', async (t) => {
+  const dir = copy();
+  writeFileSync(
+    join(dir, 'Cargo.lock'),
+    readFileSync(join(dir, 'Cargo.lock'), 'utf8').replace('name = "serde"\n', 'name = "serde; touch /pwned"\n'),
+  );
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(r.stderr, 'Cargo.lock: package "serde; touch /pwned" gives no valid Debian package name');
+});

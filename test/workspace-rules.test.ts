@@ -183,3 +183,12 @@ t.test('a binary name crossbake cannot carry is refused by name', async (t) => {
     /^ws\/crates\/backend\/Cargo\.toml: binary "a b" \(crates\/backend\/src\/bin\/a b\.rs\) cannot name an image or a Dockerfile stage/,
   );
 });
+
+t.test('a package name cargo refuses is refused by name', async (t) => {
+  const dir = copy(t);
+  edit(dir, 'crates/backend/Cargo.toml', (s) => s.replace('name = "backend"', 'name = "backend\\nRUN touch /pwned"'));
+  t.equal(
+    refusal(dir),
+    'ws/crates/backend/Cargo.toml: package name "backend\\nRUN touch /pwned" is not a valid Cargo name of ASCII letters, digits, _ and - (at most 128); cargo refuses it too.',
+  );
+});

@@ -1,5 +1,5 @@
 import { inputError } from '../errors.js';
-import { parseToolchainChannel, rustVersion } from '../grammar.js';
+import { cargoTargetName, parseToolchainChannel, rustVersion } from '../grammar.js';
 import { joinPath, leavesRoot, type WorkspaceFiles } from './files.js';
 import { globDirectories, isExcluded, isGlob } from './glob.js';
 import type { LockedPackage, Lockfile, Package, Toolchain, Workspace } from './model.js';
@@ -41,6 +41,11 @@ function readPackage(files: WorkspaceFiles, dir: string, workspacePackage: TomlT
   if (typeof pkg.name !== 'string' || pkg.name === '') {
     throw inputError(`${shown}: [package] has no name. Add \`name = "..."\`.`);
   }
+  const badName = cargoTargetName(pkg.name);
+  if (badName)
+    throw inputError(
+      `${shown}: package name ${JSON.stringify(pkg.name)} is not ${badName.replace(/^a /, 'a valid ')}; cargo refuses it too.`,
+    );
   const version = typed.string(inherited(pkg.version, 'version', workspacePackage, shown), shown, 'package.version') ?? '0.0.0';
   const edition = typed.string(inherited(pkg.edition, 'edition', workspacePackage, shown), shown, 'package.edition') ?? '2015';
   typed.string(inherited(pkg['rust-version'], 'rust-version', workspacePackage, shown), shown, 'package.rust-version');
