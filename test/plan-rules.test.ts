@@ -117,3 +117,20 @@ t.test('crate names from Cargo.lock become apt packages only when they are valid
   t.equal(r.code, 2);
   t.match(r.stderr, 'Cargo.lock: package "serde; touch /pwned" gives no valid Debian package name');
 });
+
+t.test('a local cache dir that leads out of the workspace through a symlink is refused', async (t) => {
+  const dir = copy();
+  const outside = join(base, 'cache-outside');
+  mkdirSync(outside);
+  symlinkSync(outside, join(dir, '.cache'));
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    `${readFileSync(join(dir, 'Cargo.toml'), 'utf8')}\n[workspace.metadata.crossbake.cache]\ntype = "local"\ndir = ".cache/build"\n`,
+  );
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(
+    r.stderr,
+    /^crossbake: cache\.dir "\.cache\/build": \.cache leads \(through a symlink\) to .*cache-outside, outside the workspace root \./,
+  );
+});
