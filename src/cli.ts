@@ -4,7 +4,7 @@ import { bake } from './commands/bake.js';
 import { ci, ciFiles } from './commands/ci.js';
 import { checkFiles, generate, outputFiles } from './commands/generate.js';
 import { inspectJson, inspectText } from './commands/inspect.js';
-import { loadProject } from './commands/project.js';
+import { loadProject, loadWorkspace } from './commands/project.js';
 import { verify } from './commands/verify.js';
 import { CrossbakeError, formatError, inputError } from './errors.js';
 import { flagLayer, SETTING_FLAGS } from './settings/index.js';
@@ -97,14 +97,15 @@ async function main(argv: string[], io: Io): Promise<number> {
   const bins = [...((given.bin as string[] | undefined) ?? []), ...rest];
   const flags = flagLayer({ ...given, bin: bins.length > 0 ? bins : undefined });
   // For ci, --out is the repository root the workflow goes under; the bake files stay where generate put them.
+  // inspect shows the workspace as read, even one with nothing to build; it plans nothing.
+  if (command === 'inspect') {
+    const { workspace } = loadWorkspace({ workspace: values.workspace, flags, cwd });
+    io.stdout(values.json ? `${JSON.stringify(inspectJson(workspace), null, 2)}\n` : `${inspectText(workspace)}\n`);
+    return 0;
+  }
   const project = loadProject({ workspace: values.workspace, ...(values.out && command !== 'ci' ? { out: values.out } : {}), flags, cwd });
   const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
   for (const warning of project.plan.warnings) log(`warning: ${warning}`);
-
-  if (command === 'inspect') {
-    io.stdout(values.json ? `${JSON.stringify(inspectJson(project.workspace), null, 2)}\n` : `${inspectText(project.workspace)}\n`);
-    return 0;
-  }
   const fix = `crossbake ${argv.filter((a) => a !== '--check').join(' ')}`;
   if (values.check && command !== 'generate' && command !== 'ci') throw inputError(`--check is for generate and ci, not ${command}.`);
   if (command === 'ci' && values.check) {

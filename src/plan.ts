@@ -1,4 +1,5 @@
 import { inputError } from './errors.js';
+import { collisions, debianPackage, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import type { Workspace } from './workspace/model.js';
@@ -113,27 +114,58 @@ function stageName(prefix: string, bin: string): string {
   return `${prefix}-${bin.toLowerCase().replace(SAFE_STAGE, '-')}`;
 }
 
-function debianCrates(ws: Workspace, settings: Settings): string[] {
+function debianCrates(ws: Workspace, settings: Settings, problems: string[]): string[] {
   if (settings.debian.crates) return [...settings.debian.crates];
   const names = (ws.lockfile?.packages ?? [])
     .filter((p) => p.source?.startsWith('registry+'))
-    .map((p) => `librust-${p.name.replace(/_/g, '-')}-dev`);
+    .flatMap((p) => {
+      const name = `librust-${p.name.replace(/_/g, '-').toLowerCase()}-dev`;
+      if (!debianPackage(name)) return [name];
+      problems.push(
+        `Cargo.lock: package ${JSON.stringify(p.name)} gives no valid Debian package name (${JSON.stringify(name)}); set debian.crates in [workspace.metadata.crossbake].`,
+      );
+      return [];
+    });
   return [...new Set(names)].sort();
 }
 
-function toolchainPlan(ws: Workspace, settings: Settings): ToolchainPlan {
+function toolchainPlan(ws: Workspace, settings: Settings, problems: string[]): ToolchainPlan {
   if (settings.toolchain === 'debian') {
-    return { kind: 'debian', packages: [...debianCrates(ws, settings), ...settings.debian.packages] };
+    return { kind: 'debian', packages: [...debianCrates(ws, settings, problems), ...settings.debian.packages] };
   }
-  const version = settings['rust-version'] ?? channelVersion(ws.toolchain?.channel) ?? shortVersion(ws.rustVersion) ?? '1';
-  return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version}-bookworm` };
+  const fromFile = settings['rust-version'] || settings['rust-image'] ? undefined : channelVersion(ws, problems);
+  const version = settings['rust-version'] ?? fromFile ?? shortVersion(ws.rustVersion) ?? '1';
+  return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version === 'stable' ? '1' : version}-bookworm` };
 }
 
-/** rust-toolchain channels that name a release map to an image tag; `stable` to the newest. */
-function channelVersion(channel: string | undefined): string | undefined {
+/**
+ * The official rust image tag for the toolchain file's channel: a release names its tag, `stable` the
+ * newest. beta, nightly and dated channels have no official image: refused by name, not replaced.
+ */
+function channelVersion(ws: Workspace, problems: string[]): string | undefined {
+  const file = ws.toolchain;
+  if (!file) return undefined;
+  const channel = parseToolchainChannel(file.channel);
   if (!channel) return undefined;
-  if (channel === 'stable') return '1';
-  return /^\d+\.\d+(\.\d+)?$/.test(channel) ? channel : undefined;
+  if (channel.host && !PLATFORMS.some((p) => p.rustTarget === channel.host)) {
+    problems.push(
+      `${file.file}: toolchain channel "${file.channel}" names host ${channel.host}; the build runs on a Linux build platform (${PLATFORMS.map((p) => p.rustTarget).join(', ')}). Drop the host part, or set rust-image.`,
+    );
+    return undefined;
+  }
+  if (channel.kind === 'version') return channel.version;
+  if (channel.kind === 'stable' && !channel.date) return '1';
+  problems.push(
+    `${file.file}: toolchain channel "${file.channel}" has no official rust image (those exist for stable and releases such as 1.79). Set rust-image in [workspace.metadata.crossbake] to an image that has this toolchain (e.g. rustlang/rust:nightly-bookworm for nightly), or rust-version to build with a release.`,
+  );
+  return undefined;
+}
+
+/** Where cargo writes a profile's output under target/<triple>/: dev and test share debug, bench uses release. */
+export function profileDir(profile: string): string {
+  if (profile === 'dev' || profile === 'test') return 'debug';
+  if (profile === 'bench') return 'release';
+  return profile;
 }
 
 function shortVersion(version: string | undefined): string | undefined {
@@ -234,6 +266,23 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     }
     imageNames.set(i.image, i.bin);
   }
+  // crossbake's stage names must keep apart what cargo keeps apart (`foo_bar`, `foo-bar`).
+  for (const group of collisions(
+    images.map((i) => i.bin),
+    (bin) => stageName('build', bin),
+  )) {
+    problems.push(
+      `binaries ${group.map((b) => `"${b}"`).join(' and ')} map to one Dockerfile stage, "${stageName('build', group[0]!)}": crossbake's stage names are lower-case with - for other characters. Rename one of them ([[bin]] name).`,
+    );
+  }
+  for (const i of images) {
+    const problem = imageName(i.image);
+    if (problem)
+      problems.push(
+        `binary "${i.bin}" gives the image name "${i.image}", which is not ${problem.replace(/^a /, 'a valid ')}. Set \`image\` in package.metadata.crossbake.bins.${i.bin}.`,
+      );
+  }
+  const toolchain = toolchainPlan(ws, settings, problems);
   if (settings.toolchain === 'debian' && settings.skeleton === 'cargo-chef') {
     problems.push(
       'skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
@@ -250,10 +299,10 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     images,
     selected: images.filter((i) => selectedNames.includes(i.bin)),
     platforms,
-    toolchain: toolchainPlan(ws, settings),
+    toolchain,
     baseImages: { runtime: settings['base-image'], debian: settings['base-image'] },
     profile: settings.profile,
-    profileDir: settings.profile === 'dev' || settings.profile === 'test' ? 'debug' : settings.profile,
+    profileDir: profileDir(settings.profile),
     locked: ws.lockfile !== undefined,
     skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings['cargo-chef-version'] },
     ...(settings.registry ? { registry: settings.registry } : {}),

@@ -8,7 +8,7 @@ import { COMPILER_ERROR, CROSSBAKE_LINE } from '../failure-lines.js';
 import { SHARED_STAGES } from '../plan.js';
 import { findPlatform, type Platform } from '../platforms.js';
 import { registryHost } from '../reference.js';
-import { classifyFault, crateOfNetworkError } from './faults.js';
+import { classifyFault, crateOfNetworkError, DAEMON_LOG_HINT, daemonStopped } from './faults.js';
 import { type BuildLog, parseVertexName, type Vertex, type VertexName } from './progress.js';
 
 /** One bake target of the run: `backend-linux-arm-v7` (one platform) or `backend` (all of them). */
@@ -33,7 +33,7 @@ export interface Slot {
   failure?: Failure;
 }
 
-export type FailureKind = 'compile' | 'linker' | 'network' | 'registry' | 'base-image' | 'step';
+export type FailureKind = 'compile' | 'linker' | 'network' | 'registry' | 'base-image' | 'step' | 'daemon';
 
 export interface Failure {
   readonly kind: FailureKind;
@@ -247,7 +247,15 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
         for (const slot of placed.slots) exported.add(slot);
     }
   }
-  if (exitCode !== 0) {
+  // The daemon going away fails every step in flight with EOF: that is one failure, the environment's.
+  const stopped = exitCode !== 0 ? daemonStopped([...log.trailer, ...ordered.map((v) => v.error ?? '')].join('\n')) : undefined;
+  if (stopped !== undefined) {
+    failures.splice(0, failures.length, { kind: 'daemon', slots, scope: 'run', lines: [stopped] });
+    for (const slot of slots) {
+      slot.outcome = exported.has(slot) ? 'built' : 'canceled';
+      delete slot.failure;
+    }
+  } else if (exitCode !== 0) {
     if (failures.length === 0) {
       // buildx failed outside any step (an option it refused, a push, a frontend error): its last words.
       const error = log.trailer.filter((l) => /^ERROR:|^error:/i.test(l.trim()));
@@ -278,6 +286,7 @@ const KIND: Record<FailureKind, ErrorKind> = {
   network: 'network',
   registry: 'registry',
   'base-image': 'input',
+  daemon: 'environment',
 };
 
 function who(slots: readonly Slot[], all: readonly Slot[]): string {
@@ -371,6 +380,15 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
     }
     case 'step':
       return { headline: `${subject} failed${place}:`, details: [...f.lines, ...step] };
+    case 'daemon':
+      return {
+        headline: 'the Docker daemon stopped during the build; this is not a fault in your code or its Dockerfile.',
+        details: [
+          `buildx: ${f.lines[0] ?? 'the connection to the daemon closed'}`,
+          DAEMON_LOG_HINT,
+          'dockerd 26\'s BuildKit can panic (solver walkProvenance) when builds overlap on one daemon: start it again, run one build at a time, then run again (see the README, "When the Docker daemon stops").',
+        ],
+      };
   }
 }
 

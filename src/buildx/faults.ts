@@ -102,3 +102,24 @@ export function crateOfNetworkError(lines: readonly string[]): { crate?: string;
   if (host) out.host = host;
   return out;
 }
+
+/** What buildx says when the daemon (and the BuildKit inside it) goes away under a running build. */
+const DAEMON_STOPPED = [
+  /error reading from server: EOF/i,
+  /code = Unavailable desc = (?:error reading from server|connection error|transport is closing)[^\n]*/i,
+  /Cannot connect to the Docker daemon[^\n]*/i,
+  /dial unix [^\s:]*docker\.sock: connect: (?:connection refused|no such file or directory)/i,
+];
+
+/** The words that show the Docker daemon stopped mid-build, if the text holds them. */
+export function daemonStopped(text: string): string | undefined {
+  for (const pattern of DAEMON_STOPPED) {
+    const m = pattern.exec(text);
+    if (m) return m[0];
+  }
+  return undefined;
+}
+
+/** Where dockerd's log is, for each way it is usually run. */
+export const DAEMON_LOG_HINT =
+  "dockerd's log says why: `journalctl -u docker.service` where systemd runs it, /var/log/docker.log under sysvinit, Docker Desktop's Troubleshoot > Logs, or the terminal or file of a dockerd started by hand.";

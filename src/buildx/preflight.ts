@@ -186,30 +186,33 @@ export function emulatorHint(platforms: readonly Platform[]): string {
  */
 export async function checkPlatforms(info: BuilderInfo, platforms: readonly Platform[], builder?: string): Promise<PlatformCheck[]> {
   const listed = new Set(info.platforms.map((p) => findPlatform(p)).filter((p): p is Platform => p !== undefined));
-  return Promise.all(
-    platforms.map(async (platform): Promise<PlatformCheck> => {
-      if (listed.has(platform)) return { platform, state: 'listed' };
-      const probe = await probePlatform(platform.docker, builder);
-      if (probe.ok)
-        return {
-          platform,
-          state: 'probed',
-          note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it`,
-        };
-      if (probe.noEmulation) {
-        return {
-          platform,
-          state: 'no-emulation',
-          note: `${platform.docker}: the builder ${info.name} cannot run ${platform.docker} programs (${probe.reason}). The build does not need that: crossbake's Dockerfile runs every step on the build platform and cross-compiles. But ${emulatorHint([platform])}.`,
-        };
-      }
+  // One probe at a time: each is a build, and overlapping builds can panic dockerd 26's BuildKit (walkProvenance).
+  const checks: PlatformCheck[] = [];
+  for (const platform of platforms) checks.push(await checkPlatform(platform));
+  return checks;
+
+  async function checkPlatform(platform: Platform): Promise<PlatformCheck> {
+    if (listed.has(platform)) return { platform, state: 'listed' };
+    const probe = await probePlatform(platform.docker, builder);
+    if (probe.ok)
       return {
         platform,
-        state: 'unknown',
-        note: `${platform.docker}: not listed by the builder ${info.name}, and the probe could not tell (${probe.reason}); the build will show whether it works.`,
+        state: 'probed',
+        note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it`,
       };
-    }),
-  );
+    if (probe.noEmulation) {
+      return {
+        platform,
+        state: 'no-emulation',
+        note: `${platform.docker}: the builder ${info.name} cannot run ${platform.docker} programs (${probe.reason}). The build does not need that: crossbake's Dockerfile runs every step on the build platform and cross-compiles. But ${emulatorHint([platform])}.`,
+      };
+    }
+    return {
+      platform,
+      state: 'unknown',
+      note: `${platform.docker}: not listed by the builder ${info.name}, and the probe could not tell (${probe.reason}); the build will show whether it works.`,
+    };
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 import { type OutputFile, type WriteResult, writeFiles } from '../fs/write.js';
+import { workflowPath } from '../grammar.js';
 import { BAKE_FILE, renderWorkflow, WORKFLOW_PATH } from '../render/workflow.js';
 import type { Project } from './project.js';
 
@@ -21,7 +22,8 @@ export interface CiOutput {
   readonly notes: readonly string[];
 }
 
-const posix = (p: string) => p.split('\\').join('/') || '.';
+/** A path with / separators; only Windows' paths have \\ as one (elsewhere it is a character of a name). */
+const posix = (p: string) => (sep === '\\' ? p.split(sep).join('/') : p) || '.';
 
 /** The nearest directory at or above `dir` that holds `.git`, if any. */
 function gitRoot(dir: string): string | undefined {
@@ -68,6 +70,13 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
       `the bake files in ${show(bakeDirAbs)} are outside ${show(repoRoot)}, where the workflow would go; --out must be the repository root that contains the workspace.`,
     );
   }
+  const bakeDir = posix(fromRoot) || '.';
+  const pathProblem = workflowPath(bakeDir);
+  if (pathProblem) {
+    throw inputError(
+      `the workflow would name the directory "${bakeDir}" (the bake files' path from the repository root), but it must be ${pathProblem}. Rename the directory, or set ci.bake-dir.`,
+    );
+  }
   const split = options.split || config.split;
   const command = options.split && !config.split ? 'crossbake ci --split' : 'crossbake ci';
   // Relative to the repository root, so the header does not depend on where crossbake ran.
@@ -84,7 +93,8 @@ export function workflowOutput(project: Project, options: CiOptions): CiOutput {
 /** `crossbake ci`: writes .github/workflows/crossbake.yml through the same guarded writer as `generate`. */
 export function ci(project: Project, options: CiOptions): WriteResult & { readonly notes: readonly string[] } {
   const output = workflowOutput(project, options);
-  const result = writeFiles([{ path: output.path, content: output.content }], { force: options.force, cwd: options.cwd });
+  const root = resolve(options.cwd, options.out ?? project.root);
+  const result = writeFiles([{ path: output.path, content: output.content }], { force: options.force, cwd: options.cwd, root });
   return { ...result, notes: output.notes };
 }
 

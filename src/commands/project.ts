@@ -1,7 +1,9 @@
-import { relative, resolve } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
+import { inputError } from '../errors.js';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
-import { resolveSettings, type SettingsInput } from '../settings/index.js';
+import { type ResolvedSettings, resolveSettings, type SettingsInput } from '../settings/index.js';
+import { leavesRoot, type WorkspaceFiles } from '../workspace/files.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
 
@@ -20,17 +22,40 @@ export interface Project {
   readonly plan: Plan;
 }
 
+/** A path with / separators; only Windows' paths have \\ as one (elsewhere it is a character of a name). */
 function posix(p: string): string {
-  return p.split('\\').join('/') || '.';
+  return (sep === '\\' ? p.split(sep).join('/') : p) || '.';
+}
+
+/** Reads the workspace and validates its settings and the flags; plans nothing. */
+export function loadWorkspace(options: ProjectOptions): { root: string; workspace: Workspace; settings: ResolvedSettings } {
+  const root = resolve(options.cwd, options.workspace);
+  const shown = relative(options.cwd, root) || '.';
+  const files = diskFiles(root, shown);
+  const workspace = readWorkspace(files, shown);
+  const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
+  if (settings.settings.cache.type === 'local') confineCacheDir(files, settings.settings.cache.dir, shown);
+  return { root, workspace, settings };
+}
+
+/** buildx writes a local cache on this machine: no directory on its way may be a symlink out of the root. */
+function confineCacheDir(files: WorkspaceFiles, dir: string, shown: string): void {
+  const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
+  for (let i = 1; i <= parts.length; i++) {
+    const prefix = parts.slice(0, i).join('/');
+    const real = files.realpath(prefix);
+    if (real !== undefined && leavesRoot(real)) {
+      throw inputError(
+        `cache.dir "${dir}": ${prefix} leads (through a symlink) to ${real}, outside the workspace root ${shown}; buildx would write the cache there. Choose a directory inside the workspace.`,
+      );
+    }
+  }
 }
 
 /** Reads the workspace, validates its settings and the flags, and plans the build. */
 export function loadProject(options: ProjectOptions): Project {
-  const root = resolve(options.cwd, options.workspace);
+  const { root, workspace, settings } = loadWorkspace(options);
   const outDir = resolve(options.cwd, options.out ?? options.workspace);
-  const shown = relative(options.cwd, root) || '.';
-  const workspace = readWorkspace(diskFiles(root), shown);
-  const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
   const context = posix(relative(outDir, root) || '.');
   const dockerfile = posix(relative(root, resolve(outDir, 'Dockerfile')));
   return { root, outDir, workspace, plan: makePlan(workspace, settings, { context, dockerfile }) };

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { CrossbakeError } from '../errors.js';
 import { provenance } from '../generated.js';
 
@@ -14,17 +14,23 @@ export interface WriteResult {
   readonly unchanged: readonly string[];
 }
 
-function existing(path: string): string | undefined {
+/** A file's current text; undefined when there is none. Any other failure to read it is an error naming it. */
+function existing(path: string, show: (path: string) => string = (p) => p): string | undefined {
   try {
     return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new CrossbakeError(
+      'conflict',
+      `cannot read ${show(path)} (${code ?? (error as Error).message}), so crossbake cannot tell whether it wrote it; it never replaces a file it cannot check. Fix its permissions, or move it away.`,
+    );
   }
 }
 
 function conflicts(files: readonly OutputFile[], show: (path: string) => string): string[] {
   return files.flatMap((file) => {
-    const before = existing(file.path);
+    const before = existing(file.path, show);
     if (before === undefined || before === file.content) return [];
     const state = provenance(before);
     if (state === 'edited') return [`${show(file.path)} was edited by hand since crossbake wrote it`];
@@ -48,10 +54,46 @@ export function differences(files: readonly OutputFile[]): Difference[] {
   });
 }
 
+/** The real location of a path that may not exist yet: its deepest existing ancestor resolved, the rest appended. */
+function realLocation(path: string): string {
+  const rest: string[] = [];
+  let at = resolve(path);
+  for (;;) {
+    try {
+      return join(realpathSync(at), ...rest.reverse());
+    } catch {
+      const parent = dirname(at);
+      if (parent === at) return join(at, ...rest.reverse());
+      rest.push(basename(at));
+      at = parent;
+    }
+  }
+}
+
+/** Refuses, naming it, an output whose directory leads (through a symlink) outside `root`. */
+export function assertInside(files: readonly OutputFile[], root: string, show: (path: string) => string, rootShown = root): void {
+  const realRoot = realLocation(root);
+  for (const file of files) {
+    const real = realLocation(dirname(file.path));
+    const rel = relative(realRoot, real);
+    if (rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+      throw new CrossbakeError(
+        'input',
+        `refusing to write ${show(file.path)}: its directory is really ${real}, outside ${rootShown} (a symlink leads there). Replace the symlink by a directory, or remove it.`,
+      );
+    }
+  }
+}
+
 /** Stops, before anything is built or written, when a write would replace a file a user wrote or edited. */
-export function assertWritable(files: readonly OutputFile[], options: { force: boolean; cwd: string }): void {
-  if (options.force) return;
-  const refused = conflicts(files, (p) => relative(options.cwd, p) || p);
+export function assertWritable(files: readonly OutputFile[], options: WriteOptions): void {
+  const show = (p: string) => relative(options.cwd, p) || p;
+  if (options.root !== undefined) assertInside(files, options.root, show, relative(options.cwd, options.root) || '.');
+  if (options.force) {
+    for (const f of files) existing(f.path, show);
+    return;
+  }
+  const refused = conflicts(files, show);
   if (refused.length > 0) {
     throw new CrossbakeError(
       'conflict',
@@ -61,28 +103,65 @@ export function assertWritable(files: readonly OutputFile[], options: { force: b
   }
 }
 
+export interface WriteOptions {
+  readonly force: boolean;
+  readonly cwd: string;
+  /** When set, no file may be written outside this directory after symlinks are resolved. */
+  readonly root?: string;
+}
+
+const tempName = (path: string) =>
+  join(dirname(path), `.${basename(path)}.${process.pid}.${Math.random().toString(36).slice(2)}.crossbake.tmp`);
+
 /**
- * Writes all files or none: every guard is checked first, then each file goes to a temp file that is
- * renamed over the target. A file a user wrote or edited is only replaced with `force`.
+ * Writes all files or none: every guard is checked first, then each file goes to a temp file beside it;
+ * only when every temp file is written are they renamed over their targets, and if a rename fails the
+ * files already replaced get their old text back (and new ones are removed). A file a user wrote or
+ * edited is only replaced with `force`.
  */
-export function writeFiles(files: readonly OutputFile[], options: { force: boolean; cwd: string }): WriteResult {
+export function writeFiles(files: readonly OutputFile[], options: WriteOptions): WriteResult {
   assertWritable(files, options);
-  const changed = files.filter((f) => existing(f.path) !== f.content);
+  const show = (p: string) => relative(options.cwd, p) || p;
+  const before = new Map(files.map((f) => [f.path, existing(f.path, show)]));
+  const changed = files.filter((f) => before.get(f.path) !== f.content);
   const unchanged = files.filter((f) => !changed.includes(f)).map((f) => f.path);
   const temps: Array<{ temp: string; path: string }> = [];
+  const done: string[] = [];
+  const madeDirs: string[] = [];
   try {
     for (const file of changed) {
-      mkdirSync(dirname(file.path), { recursive: true });
-      const temp = join(dirname(file.path), `.${Math.random().toString(36).slice(2)}.crossbake.tmp`);
-      writeFileSync(temp, file.content);
+      const made = mkdirSync(dirname(file.path), { recursive: true });
+      if (made) madeDirs.push(made);
+      const temp = tempName(file.path);
       temps.push({ temp, path: file.path });
+      writeFileSync(temp, file.content);
     }
-    for (const { temp, path } of temps) renameSync(temp, path);
+    for (const { temp, path } of temps) {
+      renameSync(temp, path);
+      done.push(path);
+    }
   } catch (error) {
     for (const { temp } of temps) rmSync(temp, { force: true });
+    const unrestored: string[] = [];
+    for (const path of done) {
+      const old = before.get(path);
+      try {
+        if (old === undefined) rmSync(path, { force: true });
+        else {
+          const temp = tempName(path);
+          writeFileSync(temp, old);
+          renameSync(temp, path);
+        }
+      } catch {
+        unrestored.push(show(path));
+      }
+    }
+    for (const dir of madeDirs.reverse()) rmSync(dir, { recursive: true, force: true });
     throw new CrossbakeError(
       'environment',
-      `cannot write generated files: ${(error as Error).message}. Check that the output directory is writable.`,
+      `cannot write generated files: ${(error as Error).message}. ${
+        unrestored.length === 0 ? 'Nothing was changed.' : `These could not be restored: ${unrestored.join(', ')}.`
+      } Check that the output directory is writable.`,
     );
   }
   return { written: changed.map((f) => f.path), unchanged };

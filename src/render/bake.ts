@@ -2,6 +2,7 @@ import { generatedHeader } from '../generated.js';
 import type { CacheSpec, Plan } from '../plan.js';
 import { fill, templates } from '../templates.js';
 import { cacheLists } from './cache.js';
+import { hclLiteral } from './encode.js';
 
 type Value = string | number | boolean | readonly Value[] | { readonly [key: string]: Value };
 
@@ -37,18 +38,19 @@ const bakeRef = (image: string, tag?: string) => imageRef(image, tag === undefin
 export function bakeDefinition(plan: Plan): BakeDefinition {
   const target: Record<string, BakeTarget> = {
     [COMMON]: {
-      context: plan.bake.context,
-      dockerfile: plan.bake.dockerfile,
+      // User text is escaped: buildx reads every string of a bake file, JSON or HCL, as a template.
+      context: hclLiteral(plan.bake.context),
+      dockerfile: hclLiteral(plan.bake.dockerfile),
       args: {
-        RUNTIME_IMAGE: plan.baseImages.runtime,
-        DEBIAN_IMAGE: plan.baseImages.debian,
-        ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: plan.toolchain.image } : {}),
+        RUNTIME_IMAGE: hclLiteral(plan.baseImages.runtime),
+        DEBIAN_IMAGE: hclLiteral(plan.baseImages.debian),
+        ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: hclLiteral(plan.toolchain.image) } : {}),
       },
     },
   };
   const caches = (spec: CacheSpec | undefined) => {
     if (!spec) return {};
-    const { from, to } = cacheLists(spec, plan, bakeRef);
+    const { from, to } = cacheLists(spec, plan, bakeRef, hclLiteral);
     return { 'cache-from': from, 'cache-to': to } as Record<string, Value>;
   };
   for (const image of plan.selected) {
@@ -57,8 +59,8 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       inherits: [COMMON],
       target: image.stages.runtime,
       labels: {
-        'org.opencontainers.image.title': image.labels.title,
-        'org.opencontainers.image.description': image.labels.description,
+        'org.opencontainers.image.title': hclLiteral(image.labels.title),
+        'org.opencontainers.image.description': hclLiteral(image.labels.description),
       },
     };
     target[image.target] = {

@@ -2,16 +2,12 @@ import { generatedHeader } from '../generated.js';
 import type { ImagePlan, Plan } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
+import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
 
 const LINE = ' \\\n';
 
-/** A heredoc delimiter that no line of the body equals, so the body can never end the heredoc early. */
-export function heredocDelimiter(body: string, base = 'CROSSBAKE_EOF'): string {
-  const lines = new Set(body.split('\n').map((l) => l.replace(/\r$/, '')));
-  let delimiter = base;
-  for (let i = 1; lines.has(delimiter); i++) delimiter = `${base}_${i}`;
-  return delimiter;
-}
+// The delimiter occurs nowhere in the body, not even inside a line: no trimming can make a line match it.
+export { heredocDelimiter };
 
 function withNewline(content: string): string {
   return content.endsWith('\n') || content === '' ? content : `${content}\n`;
@@ -39,7 +35,7 @@ function toolchainStage(plan: Plan): string {
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     crossPackageCases: caseArms(arms, '        '),
     extraPackages:
-      plan.toolchain.kind === 'debian' && plan.toolchain.packages.length > 0 ? `${LINE}      ${plan.toolchain.packages.join(' ')}` : '',
+      plan.toolchain.kind === 'debian' && plan.toolchain.packages.length > 0 ? `${LINE}      ${shellWords(plan.toolchain.packages)}` : '',
     cargoWrapper: wrapper,
     wrapperEof: heredocDelimiter(wrapper),
     debianChecksums: checksums,
@@ -69,7 +65,7 @@ function cargoBuild(plan: Plan, extra: string): string {
 }
 
 function featureFlags(features: readonly string[]): string {
-  return features.length > 0 ? ` --features ${features.join(',')}` : '';
+  return features.length > 0 ? ` --features ${shellWord(features.join(','))}` : '';
 }
 
 function depsStage(plan: Plan): string {
@@ -122,7 +118,7 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
     `USER ${plan.user.uid}:${plan.user.uid}`,
   ];
   const env = Object.entries({ ...(image.port ? { PORT: String(image.port) } : {}), ...image.env }).sort(([a], [b]) => a.localeCompare(b));
-  if (env.length > 0) lines.push(`ENV ${env.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
+  if (env.length > 0) lines.push(`ENV ${env.map(([k, v]) => `${k}=${dockerfileValue(v)}`).join(' ')}`);
   if (image.port) lines.push(`EXPOSE ${image.port}`);
   const hc = image.healthcheck;
   if (hc) {

@@ -125,7 +125,8 @@ export function resolveBin(bin: string, settings: Settings, pkg: PackageSettings
   const merged = BinSettingsSchema.parse(mergeLayers(...layers.map(explicitOnly)));
   const hc = merged.healthcheck;
   return {
-    image: merged.image ?? bin,
+    // Image names are lower-case; a binary's own name may not be (cargo allows `Foo`).
+    image: merged.image ?? bin.toLowerCase(),
     ...(merged.port ? { port: merged.port } : {}),
     ...(hc
       ? {

@@ -1,10 +1,27 @@
 import { z } from 'zod';
+import {
+  all,
+  type Check,
+  cacheField,
+  cargoFeature,
+  cargoTargetName,
+  debianPackage,
+  imageReference,
+  refine,
+  relativePath,
+  rustVersion,
+  text,
+  workflowPath,
+} from '../grammar.js';
 import { findPlatform, SUPPORTED_PLATFORMS } from '../platforms.js';
 
 /**
  * The settings' one schema: every key of `[workspace.metadata.crossbake]` and of a package's
  * `[package.metadata.crossbake]`, with its grammar and its default. Types are `z.infer` of these.
  */
+
+/** A string that must pass one of grammar.ts's checks. */
+const checked = (check: Check) => z.string().superRefine(refine(check));
 
 const duration = z.string().regex(/^\d+(ms|s|m|h)$/, 'expected a duration such as "30s" or "2m"');
 const imageName = z
@@ -30,7 +47,7 @@ const platformName = z.string().transform((value, ctx) => {
 const runnerLabel = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a runner label such as "ubuntu-latest"');
 
 export const HealthcheckSchema = z.strictObject({
-  command: z.array(z.string()).min(1).optional(),
+  command: z.array(checked(text)).min(1).optional(),
   interval: duration.default('10s'),
   timeout: duration.default('3s'),
   'start-period': duration.default('5s'),
@@ -42,8 +59,8 @@ export const BinSettingsSchema = z.strictObject({
   image: imageName.optional(),
   port: z.int().min(1).max(65535).optional(),
   healthcheck: z.union([z.literal(false), HealthcheckSchema]).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.string()).default({}),
-  features: z.array(z.string()).default([]),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), checked(text)).default({}),
+  features: z.array(checked(cargoFeature)).default([]),
 });
 
 export const PackageSettingsSchema = BinSettingsSchema.extend({
@@ -56,7 +73,8 @@ export const CacheSettingsSchema = z.strictObject({
   mode: z.enum(['min', 'max']).default('max'),
   // zstd: a cold build's cache export compresses the whole toolchain layer, and gzip takes minutes there
   compression: z.enum(['gzip', 'zstd']).default('zstd'),
-  dir: z.string().min(1).default('.crossbake/cache'),
+  /** Inside the workspace: it is excluded from the build context and named in cache entries. */
+  dir: checked(all(relativePath, cacheField)).default('.crossbake/cache'),
 });
 
 /** `[workspace.metadata.crossbake.ci]`: the GitHub Actions workflow that `crossbake ci` writes. */
@@ -71,20 +89,16 @@ export const CiSettingsSchema = z.strictObject({
     .regex(/^[A-Za-z0-9._/-]+$/, 'expected a branch name such as "main"')
     .default('main'),
   /** Where the committed Dockerfile and docker-bake.hcl are, relative to the workspace root (generate's --out). */
-  'bake-dir': z
-    .string()
-    .regex(/^(?!\/)[^\s\\]+$/, 'expected a directory relative to the workspace root, such as "." or "docker"')
-    .default('.'),
+  'bake-dir': checked(workflowPath).default('.'),
 });
 
 const WorkspaceShape = z.strictObject({
   toolchain: z.enum(['rustup', 'debian']).default('rustup'),
-  'rust-version': z
-    .string()
-    .regex(/^(\d+(\.\d+){0,2}|stable)$/, 'expected a Rust version such as "1.79" or "stable"')
-    .optional(),
-  'rust-image': z.string().min(1).optional(),
-  'base-image': z.string().min(1).default('debian:bookworm-slim'),
+  'rust-version': checked((v) =>
+    v === 'stable' ? undefined : rustVersion(v) && 'a Rust version such as "1.79", "1.79.0" or "stable"',
+  ).optional(),
+  'rust-image': checked(imageReference).optional(),
+  'base-image': checked(imageReference).default('debian:bookworm-slim'),
   platforms: z
     .array(platformName)
     .min(1)
@@ -94,13 +108,16 @@ const WorkspaceShape = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected a Docker tag such as "latest" or "v1.2.3"')
     .default('latest'),
-  bins: z.array(z.string()).min(1).optional(),
+  bins: z.array(checked(cargoTargetName)).min(1).optional(),
   profile: z
     .string()
     .regex(/^[a-z][a-z0-9_-]*$/, 'expected a Cargo profile name')
     .default('release'),
   skeleton: z.enum(['crossbake', 'cargo-chef']).default('crossbake'),
-  'cargo-chef-version': z.string().min(1).default('0.1.71'),
+  'cargo-chef-version': z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'expected a cargo-chef version such as "0.1.71"')
+    .default('0.1.71'),
   /** Seconds since 1970 for timestamps in images (`verify`); default: SOURCE_DATE_EPOCH, else the last commit. */
   'source-date-epoch': z.int().min(0).optional(),
   cache: CacheSettingsSchema.prefault({}),
@@ -116,9 +133,9 @@ const WorkspaceShape = z.strictObject({
   debian: z
     .strictObject({
       /** Extra apt packages for the toolchain. */
-      packages: z.array(z.string()).default([]),
+      packages: z.array(checked(debianPackage)).default([]),
       /** Replaces the crate packages derived from Cargo.lock. */
-      crates: z.array(z.string()).optional(),
+      crates: z.array(checked(debianPackage)).optional(),
     })
     .prefault({}),
   ci: CiSettingsSchema.prefault({}),

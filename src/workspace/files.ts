@@ -9,6 +9,16 @@ export interface WorkspaceFiles {
   read(path: string): string | undefined;
   /** Entries of a root-relative directory, or undefined when it does not exist. */
   list(dir: string): readonly DirEntry[] | undefined;
+  /**
+   * Where a root-relative path really is after symlinks, relative to the root (`../x` or absolute when
+   * outside it), or undefined when it does not exist.
+   */
+  realpath(path: string): string | undefined;
+}
+
+/** Whether a root-relative path, as written or after symlinks, leaves the root. */
+export function leavesRoot(path: string): boolean {
+  return path.startsWith('/') || path === '..' || path.startsWith('../') || /^[A-Za-z]:/.test(path);
 }
 
 export function joinPath(...parts: string[]): string {

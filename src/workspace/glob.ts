@@ -1,4 +1,4 @@
-import { joinPath, type WorkspaceFiles } from './files.js';
+import { joinPath, leavesRoot, type WorkspaceFiles } from './files.js';
 
 const GLOB_CHARS = /[*?[]/;
 
@@ -37,7 +37,9 @@ export function globDirectories(files: WorkspaceFiles, pattern: string): string[
     if (head === '**') {
       walk(dir, tail);
       for (const entry of files.list(dir) ?? []) {
-        if (entry.isDirectory && !entry.name.startsWith('.')) walk(joinPath(dir, entry.name), rest);
+        // `**` does not descend through a symlink out of the root (a target/ linked elsewhere, say)
+        const child = joinPath(dir, entry.name);
+        if (entry.isDirectory && !entry.name.startsWith('.') && !leavesRoot(files.realpath(child) ?? '')) walk(child, rest);
       }
       return;
     }

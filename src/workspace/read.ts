@@ -1,9 +1,10 @@
 import { inputError } from '../errors.js';
-import { joinPath, type WorkspaceFiles } from './files.js';
+import { cargoTargetName, parseToolchainChannel, rustVersion } from '../grammar.js';
+import { joinPath, leavesRoot, type WorkspaceFiles } from './files.js';
 import { globDirectories, isExcluded, isGlob } from './glob.js';
 import type { LockedPackage, Lockfile, Package, Toolchain, Workspace } from './model.js';
 import { discoverTargets } from './targets.js';
-import { isTable, parseToml, stringList, type TomlTable, table } from './toml.js';
+import { isTable, parseToml, type TomlTable, table, typed } from './toml.js';
 
 /** A `key.workspace = true` value resolved against `[workspace.package]`. */
 function inherited(value: unknown, key: string, workspacePackage: TomlTable, manifestPath: string): unknown {
@@ -36,11 +37,18 @@ function readPackage(files: WorkspaceFiles, dir: string, workspacePackage: TomlT
     );
   }
   const pkg = toml.package;
+  typed.string(pkg.name, shown, 'package.name');
   if (typeof pkg.name !== 'string' || pkg.name === '') {
     throw inputError(`${shown}: [package] has no name. Add \`name = "..."\`.`);
   }
-  const version = inherited(pkg.version, 'version', workspacePackage, shown) ?? '0.0.0';
-  const edition = inherited(pkg.edition, 'edition', workspacePackage, shown) ?? '2015';
+  const badName = cargoTargetName(pkg.name);
+  if (badName)
+    throw inputError(
+      `${shown}: package name ${JSON.stringify(pkg.name)} is not ${badName.replace(/^a /, 'a valid ')}; cargo refuses it too.`,
+    );
+  const version = typed.string(inherited(pkg.version, 'version', workspacePackage, shown), shown, 'package.version') ?? '0.0.0';
+  const edition = typed.string(inherited(pkg.edition, 'edition', workspacePackage, shown), shown, 'package.edition') ?? '2015';
+  typed.string(inherited(pkg['rust-version'], 'rust-version', workspacePackage, shown), shown, 'package.rust-version');
   const { bins, targetFiles } = discoverTargets(files, dir, shown, pkg.name, String(edition), toml);
   return {
     name: pkg.name,
@@ -55,10 +63,26 @@ function readPackage(files: WorkspaceFiles, dir: string, workspacePackage: TomlT
   };
 }
 
+/** A member path as cargo refuses it: outside the root as written, or after its symlinks. */
+function confineMember(files: WorkspaceFiles, key: string, raw: string, dir: string, at: Display): void {
+  if (leavesRoot(raw) || leavesRoot(dir)) {
+    throw inputError(
+      `${at('Cargo.toml')}: ${key} "${raw}" is outside the workspace root; a member must be inside it (and the build context holds only what is). Move it under the root or remove it.`,
+    );
+  }
+  const real = files.realpath(dir);
+  if (real !== undefined && leavesRoot(real)) {
+    throw inputError(
+      `${at('Cargo.toml')}: ${key} "${raw}" is a symlink to ${real}, outside the workspace root; a member must be inside it. Move it under the root or remove it.`,
+    );
+  }
+}
+
 function memberDirectories(files: WorkspaceFiles, workspace: TomlTable, at: Display): string[] {
-  const excludes = stringList(workspace.exclude);
+  const where = at('Cargo.toml');
+  const excludes = typed.strings(workspace.exclude, where, 'workspace.exclude');
   const dirs: string[] = [];
-  for (const pattern of stringList(workspace.members)) {
+  for (const pattern of typed.strings(workspace.members, where, 'workspace.members')) {
     const matched = isGlob(pattern) ? globDirectories(files, pattern) : [joinPath(pattern)];
     // Cargo applies `exclude` to what a glob finds; a member named outright stays a member.
     const kept = isGlob(pattern) ? matched.filter((d) => !isExcluded(d, excludes)) : matched;
@@ -68,6 +92,7 @@ function memberDirectories(files: WorkspaceFiles, workspace: TomlTable, at: Disp
       );
     }
     for (const dir of kept) {
+      confineMember(files, 'workspace.members', isGlob(pattern) ? dir : pattern, dir, at);
       if (files.list(dir) === undefined) {
         throw inputError(`${at('Cargo.toml')}: workspace member "${dir}" does not exist. Create it or remove it from workspace.members.`);
       }
@@ -97,20 +122,31 @@ function readLockfile(files: WorkspaceFiles, at: Display): Lockfile | undefined 
   return { path: 'Cargo.lock', version: typeof manifest.version === 'number' ? manifest.version : 1, packages, manifest };
 }
 
+function toolchainChannel(file: string, channel: unknown, where: string): Toolchain | undefined {
+  const value = typed.string(channel, where, 'toolchain.channel');
+  if (value === undefined) return undefined;
+  if (!parseToolchainChannel(value)) {
+    throw inputError(
+      `${where}: toolchain channel "${value}" is not one rustup knows: use stable, beta, nightly, nightly-YYYY-MM-DD, 1.79 or 1.79.0 (optionally followed by a host triple).`,
+    );
+  }
+  return { file, channel: value };
+}
+
 function readToolchain(files: WorkspaceFiles, at: Display): Toolchain | undefined {
   const toml = files.read('rust-toolchain.toml');
   if (toml !== undefined) {
-    const channel = table(parseToml(toml, at('rust-toolchain.toml')).toolchain).channel;
-    return typeof channel === 'string' ? { file: 'rust-toolchain.toml', channel } : undefined;
+    const where = at('rust-toolchain.toml');
+    return toolchainChannel('rust-toolchain.toml', typed.table(parseToml(toml, where).toolchain, where, 'toolchain')?.channel, where);
   }
   const legacy = files.read('rust-toolchain');
   if (legacy === undefined) return undefined;
-  const trimmed = legacy.trim();
+  const where = at('rust-toolchain');
+  const trimmed = legacy.replace(/^\uFEFF/, '').trim();
   if (trimmed.includes('[toolchain]')) {
-    const channel = table(parseToml(legacy, at('rust-toolchain')).toolchain).channel;
-    return typeof channel === 'string' ? { file: 'rust-toolchain', channel } : undefined;
+    return toolchainChannel('rust-toolchain', typed.table(parseToml(legacy, where).toolchain, where, 'toolchain')?.channel, where);
   }
-  return trimmed ? { file: 'rust-toolchain', channel: trimmed } : undefined;
+  return trimmed ? toolchainChannel('rust-toolchain', trimmed, where) : undefined;
 }
 
 function compareVersions(a: string, b: string): number {
@@ -169,7 +205,9 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
 
   let defaultMembers = members.map((m) => m.name);
   if (workspace && Array.isArray(workspace['default-members'])) {
-    const dirs = stringList(workspace['default-members']).flatMap((p) => (isGlob(p) ? globDirectories(files, p) : [joinPath(p)]));
+    const dirs = typed
+      .strings(workspace['default-members'], at('Cargo.toml'), 'workspace.default-members')
+      .flatMap((p) => (isGlob(p) ? globDirectories(files, p) : [joinPath(p)]));
     defaultMembers = members.filter((m) => dirs.includes(m.dir)).map((m) => m.name);
   } else if (isTable(manifest.package) && workspace) {
     defaultMembers = [members[0]!.name];
@@ -178,7 +216,13 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
   const rustVersions = [workspacePackage['rust-version'], ...members.map((m) => table(m.manifest.package)['rust-version'])]
     .filter((v): v is string => typeof v === 'string')
     .sort(compareVersions);
-  const rustVersion = rustVersions[rustVersions.length - 1];
+  for (const v of rustVersions) {
+    if (rustVersion(v))
+      throw inputError(
+        `rust-version "${v}" in ${at('Cargo.toml')} or a member's manifest is not a Rust version; write it as 1.79 or 1.79.0.`,
+      );
+  }
+  const highest = rustVersions[rustVersions.length - 1];
   const lockfile = readLockfile(files, at);
   const toolchain = readToolchain(files, at);
 
@@ -190,7 +234,7 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
     bins,
     ...(lockfile ? { lockfile } : {}),
     ...(toolchain ? { toolchain } : {}),
-    ...(rustVersion ? { rustVersion } : {}),
+    ...(highest ? { rustVersion: highest } : {}),
     crossbakeMetadata: table(workspace?.metadata).crossbake,
     manifest,
   };

@@ -1,7 +1,8 @@
 import { inputError } from '../errors.js';
-import { isFile, joinPath, type WorkspaceFiles } from './files.js';
+import { cargoFeature, cargoTargetName } from '../grammar.js';
+import { isFile, joinPath, leavesRoot, type WorkspaceFiles } from './files.js';
 import type { BinTarget, TargetFile } from './model.js';
-import { isTable, stringList, type TomlTable, table } from './toml.js';
+import { isTable, type TomlTable, table, typed } from './toml.js';
 
 interface Candidate {
   readonly name: string;
@@ -57,13 +58,15 @@ export function discoverTargets(
   manifest: TomlTable,
 ): PackageTargets {
   const pkg = table(manifest.package);
-  const explicitBins = explicitTargets(manifest, 'bin');
+  const explicitBins = typed.tables(manifest.bin, manifestPath, 'bin');
   const autobinsDefault = !(edition === '2015' && explicitBins.length > 0);
-  const autobins = typeof pkg.autobins === 'boolean' ? pkg.autobins : autobinsDefault;
+  const autobins = typed.boolean(pkg.autobins, manifestPath, 'package.autobins') ?? autobinsDefault;
   const inferred = inferredBins(files, dir, packageName);
 
   const bins: BinTarget[] = [];
   for (const bin of explicitBins) {
+    typed.string(bin.name, manifestPath, 'bin.name');
+    typed.string(bin.path, manifestPath, `bin "${String(bin.name)}" path`);
     if (typeof bin.name !== 'string' || bin.name === '') {
       throw inputError(`${manifestPath}: a [[bin]] has no name. Give every [[bin]] a \`name = "..."\`.`);
     }
@@ -73,7 +76,21 @@ export function discoverTargets(
         `${manifestPath}: [[bin]] "${bin.name}" has no path and none of src/main.rs, src/bin/${bin.name}.rs, src/bin/${bin.name}/main.rs exists. Add \`path = "..."\` to it.`,
       );
     }
-    bins.push({ package: packageName, name: bin.name, path, requiredFeatures: stringList(bin['required-features']) });
+    if (typeof bin.path === 'string') {
+      confineTarget(files, manifestPath, bin.name, bin.path, path);
+      if (!isFile(files, path)) {
+        throw inputError(
+          `${manifestPath}: [[bin]] "${bin.name}" has path "${bin.path}", but ${path} does not exist; cargo stops there too. Fix the path or create the file.`,
+        );
+      }
+    }
+    const requiredFeatures = typed.strings(bin['required-features'], manifestPath, `bin "${bin.name}" required-features`);
+    for (const f of requiredFeatures) {
+      const problem = cargoFeature(f);
+      if (problem)
+        throw inputError(`${manifestPath}: [[bin]] "${bin.name}" required-features: "${f}" is not ${problem.replace(/^a /, 'a valid ')}.`);
+    }
+    bins.push({ package: packageName, name: bin.name, path, requiredFeatures });
   }
   if (autobins) {
     for (const c of inferred) {
@@ -82,6 +99,14 @@ export function discoverTargets(
     }
   }
 
+  for (const b of bins) {
+    const problem = cargoTargetName(b.name);
+    if (problem) {
+      throw inputError(
+        `${manifestPath}: binary "${b.name}" (${b.path}) cannot name an image or a Dockerfile stage: expected ${problem}. Rename it with a [[bin]] name.`,
+      );
+    }
+  }
   const targetFiles: TargetFile[] = bins.map((b) => ({ kind: 'bin', path: b.path }));
   const lib = table(manifest.lib);
   const libPath = typeof lib.path === 'string' ? joinPath(dir, lib.path) : joinPath(dir, 'src/lib.rs');
@@ -101,4 +126,14 @@ export function discoverTargets(
     targetFiles.push({ kind: 'build-script', path: joinPath(dir, 'build.rs') });
   }
   return { bins, targetFiles };
+}
+
+/** A target path must stay inside the workspace root, as written and after symlinks: the build context holds nothing else. */
+function confineTarget(files: WorkspaceFiles, manifestPath: string, name: string, raw: string, path: string): void {
+  const real = raw.startsWith('/') ? raw : leavesRoot(path) ? path : files.realpath(path);
+  if (real !== undefined && leavesRoot(real)) {
+    throw inputError(
+      `${manifestPath}: [[bin]] "${name}" path "${raw}" ${real === path || real === raw ? 'is' : `resolves to ${real},`} outside the workspace root, which is all the Docker build can see. Move the file inside the workspace.`,
+    );
+  }
 }

@@ -1,0 +1,31 @@
+// A manifest whose text holds the heredoc delimiter, through the generated Dockerfile and a real build
+// of the skeleton stage (FROM scratch: no compiler, seconds): the manifest arrives whole and nothing runs.
+// Run under the engine lock: flock /var/lock/crossbake-engine npx tap --disable-coverage test/e2e/hostile.test.ts
+
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { parseToml } from '../../src/workspace/toml.js';
+import { cli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
+
+t.test('the skeleton stage carries a manifest holding the delimiter, and runs nothing from it', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'crossbake-hostile-e2e-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'ws');
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  const text = 'CROSSBAKE_EOF\nRUN touch /pwned\nCROSSBAKE_EOF_1\nFROM scratch AS runtime-backend\n';
+  const manifest = join(dir, 'crates/backend/Cargo.toml');
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('[package]\n', `[package]\nx-notes = """\n${text}"""\n`));
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0, r.stderr);
+  const out = join(base, 'out');
+  execFileSync('docker', ['buildx', 'build', '--progress=plain', '--target', 'skeleton', '-o', `type=local,dest=${out}`, dir], {
+    stdio: 'ignore',
+  });
+  const copied = parseToml(readFileSync(join(out, 'crates/backend/Cargo.toml'), 'utf8'), 'copied');
+  t.equal((copied.package as Record<string, unknown>)['x-notes'], text, 'the manifest text arrives whole');
+  t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran');
+});

@@ -1,0 +1,136 @@
+// The Plan keeps apart what cargo keeps apart, and follows cargo's directories and channels; inspect
+// shows what generate refuses; ci writes nothing through a symlink out of the repository.
+
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { profileDir } from '../src/plan.js';
+import { cli } from './helpers/cli.js';
+import { repoRoot, workspaceFixture } from './helpers/paths.js';
+
+const base = mkdtempSync(join(tmpdir(), 'crossbake-plan-rules-'));
+t.teardown(() => rmSync(base, { recursive: true, force: true }));
+let n = 0;
+function copy(from = join(repoRoot, 'examples/workspace')): string {
+  const dir = join(base, String(n++), 'ws');
+  cpSync(from, dir, { recursive: true });
+  return dir;
+}
+
+t.test("profile output directories are cargo's", async (t) => {
+  t.same(['dev', 'test', 'release', 'bench', 'dist'].map(profileDir), ['debug', 'debug', 'release', 'release', 'dist']);
+  const dir = copy();
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0);
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    readFileSync(join(dir, 'Cargo.toml'), 'utf8').replace(
+      '[workspace.metadata.crossbake]\n',
+      '[workspace.metadata.crossbake]\nprofile = "bench"\n',
+    ),
+  );
+  t.equal((await cli(['generate', '--workspace', dir, '--force'], dir)).code, 0);
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'target/$RUST_TARGET/release/backend');
+});
+
+t.test("binaries that collide after crossbake's mapping are refused, listing both", async (t) => {
+  const dir = copy();
+  mkdirSync(join(dir, 'crates/backend/src/bin'));
+  writeFileSync(join(dir, 'crates/backend/src/bin/foo_bar.rs'), 'fn main() {}\n');
+  writeFileSync(join(dir, 'crates/backend/src/bin/foo-bar.rs'), 'fn main() {}\n');
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /binaries "(foo_bar|foo-bar)" and "(foo_bar|foo-bar)" map to one Dockerfile stage, "build-foo-bar"/);
+});
+
+t.test('a binary with capitals gets a lower-case image name', async (t) => {
+  const dir = copy();
+  mkdirSync(join(dir, 'crates/backend/src/bin'));
+  writeFileSync(join(dir, 'crates/backend/src/bin/Admin.rs'), 'fn main() {}\n');
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0, r.stderr);
+  const hcl = readFileSync(join(dir, 'docker-bake.hcl'), 'utf8');
+  t.match(hcl, 'image("admin", TAG)');
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), '--bin Admin');
+});
+
+t.test('toolchain channels: a release is honoured, nightly refused by name unless rust-image says how', async (t) => {
+  const toolchain = (dir: string, channel: string) => {
+    writeFileSync(join(dir, 'rust-toolchain.toml'), `[toolchain]\nchannel = "${channel}"\n`);
+    writeFileSync(join(dir, 'Cargo.toml'), readFileSync(join(dir, 'Cargo.toml'), 'utf8').replace('toolchain = "debian"\n', ''));
+  };
+  let dir = copy();
+  toolchain(dir, '1.79.0');
+  t.equal((await cli(['generate', '--workspace', dir], dir)).code, 0);
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'ARG RUST_IMAGE=rust:1.79.0-bookworm');
+  dir = copy();
+  toolchain(dir, 'nightly-2024-05-01');
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(r.stderr, /rust-toolchain\.toml: toolchain channel "nightly-2024-05-01" has no official rust image/);
+  const ok = await cli(['generate', '--workspace', dir, '--force'], dir);
+  t.equal(ok.code, 2, 'still refused without rust-image');
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    readFileSync(join(dir, 'Cargo.toml'), 'utf8').replace(
+      '[workspace.metadata.crossbake]\n',
+      '[workspace.metadata.crossbake]\nrust-image = "rustlang/rust:nightly-bookworm"\n',
+    ),
+  );
+  t.equal((await cli(['generate', '--workspace', dir], dir)).code, 0);
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'ARG RUST_IMAGE=rustlang/rust:nightly-bookworm');
+});
+
+t.test('inspect shows a workspace without binaries; generate refuses it', async (t) => {
+  const dir = copy(workspaceFixture('lib-only'));
+  const shown = await cli(['inspect', '--workspace', dir], dir);
+  t.equal(shown.code, 0, shown.stderr);
+  t.match(shown.stdout, /^workspace \./);
+  const refused = await cli(['generate', '--workspace', dir], dir);
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /has no binary targets/);
+});
+
+t.test('ci does not follow a .github symlink out of the repository', async (t) => {
+  const dir = copy();
+  const outside = join(base, 'outside');
+  mkdirSync(join(outside, 'workflows'), { recursive: true });
+  symlinkSync(outside, join(dir, '.github'));
+  t.equal((await cli(['generate', '--workspace', dir], dir)).code, 0);
+  const r = await cli(['ci', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(
+    r.stderr,
+    /^crossbake: refusing to write \.github\/workflows\/crossbake\.yml: its directory is really .*outside\/workflows, outside \. \(a symlink leads there\)/,
+  );
+  t.same(readdirSync(join(outside, 'workflows')), []);
+});
+
+t.test('crate names from Cargo.lock become apt packages only when they are valid Debian names', async (t) => {
+  const dir = copy();
+  writeFileSync(
+    join(dir, 'Cargo.lock'),
+    readFileSync(join(dir, 'Cargo.lock'), 'utf8').replace('name = "serde"\n', 'name = "serde; touch /pwned"\n'),
+  );
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(r.stderr, 'Cargo.lock: package "serde; touch /pwned" gives no valid Debian package name');
+});
+
+t.test('a local cache dir that leads out of the workspace through a symlink is refused', async (t) => {
+  const dir = copy();
+  const outside = join(base, 'cache-outside');
+  mkdirSync(outside);
+  symlinkSync(outside, join(dir, '.cache'));
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    `${readFileSync(join(dir, 'Cargo.toml'), 'utf8')}\n[workspace.metadata.crossbake.cache]\ntype = "local"\ndir = ".cache/build"\n`,
+  );
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(
+    r.stderr,
+    /^crossbake: cache\.dir "\.cache\/build": \.cache leads \(through a symlink\) to .*cache-outside, outside the workspace root \./,
+  );
+});
