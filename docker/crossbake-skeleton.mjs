@@ -1,4 +1,4 @@
-// crossbake's dependency skeleton planner (src/workspace/skeleton-main.ts), bundled by scripts/bundle-skeleton.ts.
+// crossbake's dependency skeleton planner (src/skeleton-main.ts), bundled by scripts/bundle-skeleton.ts.
 /* It includes @iarna/toml:
 Copyright (c) 2016, Rebecca Turner <me@re-becca.org>
 
@@ -2065,7 +2065,7 @@ var require_toml = __commonJS({
   }
 });
 
-// src/workspace/skeleton-main.ts
+// src/skeleton-main.ts
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join as join2 } from "node:path";
 
@@ -2575,7 +2575,7 @@ function memberFiles(member) {
   return [manifest, ...stubs];
 }
 
-// src/workspace/skeleton-main.ts
+// src/skeleton-main.ts
 var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>]";
 function parse(argv) {
   const [workspace, out, flag, crates, ...rest] = argv;

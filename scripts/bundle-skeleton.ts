@@ -1,4 +1,4 @@
-// Builds docker/crossbake-skeleton.mjs: src/workspace/skeleton-main.ts and what it imports, in one ESM
+// Builds docker/crossbake-skeleton.mjs: src/skeleton-main.ts and what it imports, in one ESM
 // file for Debian bookworm's nodejs (18). Same sources and esbuild version, same bytes.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ export const skeletonBundleFile = join(repoRoot, 'docker/crossbake-skeleton.mjs'
 export async function bundleSkeleton(): Promise<string> {
   const result = await build({
     absWorkingDir: repoRoot,
-    entryPoints: ['src/workspace/skeleton-main.ts'],
+    entryPoints: ['src/skeleton-main.ts'],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -26,7 +26,7 @@ export async function bundleSkeleton(): Promise<string> {
   });
   const license = readFileSync(join(repoRoot, 'node_modules/@iarna/toml/LICENSE'), 'utf8').trim();
   return [
-    "// crossbake's dependency skeleton planner (src/workspace/skeleton-main.ts), bundled by scripts/bundle-skeleton.ts.",
+    "// crossbake's dependency skeleton planner (src/skeleton-main.ts), bundled by scripts/bundle-skeleton.ts.",
     `/* It includes @iarna/toml:\n${license.replace(/\*\//g, '* /')}\n*/`,
     result.outputFiles[0]!.text,
   ].join('\n');

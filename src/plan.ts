@@ -2,7 +2,6 @@ import { inputError } from './errors.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import type { Workspace } from './workspace/model.js';
-import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
 
 /**
  * The single derived truth: every name, key and list the renderers, the runner and the report need,
@@ -11,7 +10,18 @@ import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
 
 export type ToolchainPlan =
   | { readonly kind: 'rustup'; readonly image: string; readonly version: string }
-  | { readonly kind: 'debian'; readonly packages: readonly string[] };
+  | {
+      readonly kind: 'debian';
+      readonly packages: readonly string[];
+      /** Crate packages named in the settings; without them, the build derives them from its own Cargo.lock. */
+      readonly crates?: readonly string[];
+    };
+
+/**
+ * crossbake's skeleton planner: a generated file in `dir` beside the Dockerfile, which the bake file hands
+ * to the build as the named context `context`.
+ */
+export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build', file: 'skeleton.mjs' } as const;
 
 /** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
 export type CacheEntry =
@@ -59,6 +69,7 @@ export type StageScope = 'shared' | 'platform';
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
+  'toolchain-base': 'shared',
   skeleton: 'shared',
   chef: 'shared',
   'runtime-packages': 'shared',
@@ -83,7 +94,9 @@ export interface Plan {
   readonly locked: boolean;
   readonly skeleton: {
     readonly mode: 'crossbake' | 'cargo-chef';
-    readonly files: readonly SkeletonFile[];
+    readonly planner: typeof SKELETON_PLANNER;
+    /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
+    readonly cratesFromLock: boolean;
     readonly cargoChefVersion: string;
   };
   readonly registry?: string;
@@ -111,17 +124,13 @@ function stageName(prefix: string, bin: string): string {
   return `${prefix}-${bin.toLowerCase().replace(SAFE_STAGE, '-')}`;
 }
 
-function debianCrates(ws: Workspace, settings: Settings): string[] {
-  if (settings.debian.crates) return [...settings.debian.crates];
-  const names = (ws.lockfile?.packages ?? [])
-    .filter((p) => p.source?.startsWith('registry+'))
-    .map((p) => `librust-${p.name.replace(/_/g, '-')}-dev`);
-  return [...new Set(names)].sort();
-}
-
 function toolchainPlan(ws: Workspace, settings: Settings): ToolchainPlan {
   if (settings.toolchain === 'debian') {
-    return { kind: 'debian', packages: [...debianCrates(ws, settings), ...settings.debian.packages] };
+    return {
+      kind: 'debian',
+      packages: [...settings.debian.packages],
+      ...(settings.debian.crates ? { crates: [...settings.debian.crates] } : {}),
+    };
   }
   const version = settings['rust-version'] ?? channelVersion(ws.toolchain?.channel) ?? shortVersion(ws.rustVersion) ?? '1';
   return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version}-bookworm` };
@@ -253,7 +262,12 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     profile: settings.profile,
     profileDir: settings.profile === 'dev' || settings.profile === 'test' ? 'debug' : settings.profile,
     locked: ws.lockfile !== undefined,
-    skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings['cargo-chef-version'] },
+    skeleton: {
+      mode: settings.skeleton,
+      planner: SKELETON_PLANNER,
+      cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
+      cargoChefVersion: settings['cargo-chef-version'],
+    },
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
     cache: settings.cache,

@@ -39,6 +39,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
     [COMMON]: {
       context: plan.bake.context,
       dockerfile: plan.bake.dockerfile,
+      ...(plan.skeleton.mode === 'crossbake' ? { contexts: { [plan.skeleton.planner.context]: plan.skeleton.planner.dir } } : {}),
       args: {
         RUNTIME_IMAGE: plan.baseImages.runtime,
         DEBIAN_IMAGE: plan.baseImages.debian,

@@ -13,6 +13,7 @@ export function renderDockerignore(plan: Plan, source: string): string {
     'specs/',
     'node_modules/',
     '.crossbake/',
+    `${plan.skeleton.planner.dir}/`,
     ...cacheDir,
     'Dockerfile',
     '.dockerignore',

@@ -44,7 +44,7 @@ export function copyWorkspace(from: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-e2e-'));
   cpSync(join(repoRoot, from), dir, {
     recursive: true,
-    filter: (src) => !/(^|\/)(target|Dockerfile|\.dockerignore|docker-bake\.(hcl|json))$/.test(src),
+    filter: (src) => !/(^|\/)(target|Dockerfile|\.dockerignore|docker-bake\.(hcl|json)|\.crossbake-build)$/.test(src),
   });
   return dir;
 }

@@ -4,11 +4,11 @@
 // It writes the skeleton's files under <out-dir> and, when asked, the lock's Debian crate packages.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CrossbakeError, formatError } from '../errors.js';
-import { diskFiles } from '../fs/read.js';
-import { debianCratePackages } from './debian.js';
-import { readWorkspace } from './read.js';
-import { dependencySkeleton } from './skeleton.js';
+import { CrossbakeError, formatError } from './errors.js';
+import { diskFiles } from './fs/read.js';
+import { debianCratePackages } from './workspace/debian.js';
+import { readWorkspace } from './workspace/read.js';
+import { dependencySkeleton } from './workspace/skeleton.js';
 
 const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>]';
 
