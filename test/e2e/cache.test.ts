@@ -73,19 +73,24 @@ const anyDepsRun = /^\[\S+ deps \d+\/\d+\] RUN /;
 const foreignCompile = /^\s*Compiling (?!(backend|frontend|shared) v)\S+ v/;
 
 /**
- * Per platform, the one deps RUN vertex of both binaries' targets; fails the test when there is not
- * exactly one. BuildKit gives a vertex one number in a bake call; buildx prints a shared vertex under
- * the prefix of one target or of several, so the proof is the count of numbers, not the prefixes.
+ * Per platform, the deps RUN of both binaries' targets: the one that executed, or else the first. Each
+ * target's skeleton stage reads that target's own build context (bake sends one per target), so each
+ * target may get its own deps vertex; they share one cache key, and BuildKit runs one and reports the
+ * others CACHED. The proof that the stage is shared is that at most one of them executes.
  */
 function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex> {
   const vertices = plainVertices(log);
   const found = new Map<string, PlainVertex>();
   for (const p of PLATFORMS) {
     const named = BINS.flatMap((bin) => verticesNamed(vertices, depsRunName(bin, p.key)));
-    const ids = [...new Set(named.map((v) => v.id))];
-    const v = vertices.get(ids[0]!);
-    const prefixes = v ? v.names.map((n) => n.slice(1, n.indexOf(' '))).join(', ') : '';
-    t.equal(ids.length, 1, `${p.docker}: one deps RUN vertex for both binaries (#${ids.join(', #')}, printed under ${prefixes})`);
+    const unique = [...new Map(named.map((v) => [v.id, v])).values()];
+    const executed = unique.filter(ran);
+    const rest = unique.filter((v) => !ran(v));
+    t.ok(
+      unique.length > 0 && executed.length <= 1 && rest.every((v) => v.cached || v.pulled),
+      `${p.docker}: the deps RUN of both binaries executed at most once (${unique.map((v) => `#${v.id} ${ran(v) ? 'ran' : 'CACHED'}`).join(', ')})`,
+    );
+    const v = executed[0] ?? unique[0];
     if (v) found.set(p.key, v);
   }
   return found;
