@@ -103,3 +103,23 @@ t.test('manifest text that would have ended a heredoc never reaches the Dockerfi
   const text = render(dir);
   t.notMatch(text, /evil/, 'neither the manifest string nor the lock key is in the Dockerfile');
 });
+
+t.test('debian toolchain: crates from the build’s own lock, or the list the settings name', async (t) => {
+  const fromLock = render('examples/workspace');
+  t.match(fromLock, /AS toolchain-base\n/, 'the compilers in toolchain-base');
+  t.match(fromLock, /--debian-crates \/crossbake\/debian-crates\n/, 'the planner lists the lock’s crate packages');
+  t.match(fromLock, /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/);
+
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-crates-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  const manifest = join(dir, 'Cargo.toml');
+  writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n[workspace.metadata.crossbake.debian]\ncrates = ["librust-serde-dev"]\n`);
+  const listed = render(dir);
+  t.notMatch(listed, /toolchain-base|debian-crates/, 'no crate step when the settings list the crates');
+  t.match(listed, /AS toolchain\n[\s\S]*\$packages \\\n {6}librust-serde-dev;/, 'the listed crates install with the compilers');
+
+  const rustup = render('examples/workspace', { toolchain: 'rustup' });
+  t.notMatch(rustup, /toolchain-base|debian-crates/, 'rustup: no crate step');
+  t.match(rustup, /node \/crossbake\/skeleton\.mjs \/context \/skeleton\n/, 'rustup: the planner still computes the skeleton');
+});
