@@ -80,13 +80,14 @@ function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex[]> {
 }
 
 /** On every platform the deps RUN ran once, for both binaries, and compiled `crate`. */
-function assertDepsRanOnce(t: Test, log: string, crate: RegExp): void {
+function assertDepsRanOnce(t: Test, log: string, crate: string): void {
+  const compiling = new RegExp(`Compiling ${crate.replace(/\./g, '\\.')}`);
   for (const [platform, vs] of depsPerPlatform(t, log)) {
     const executed = vs.filter(ran);
     t.equal(executed.length, 1, `${platform}: the deps RUN ran once (#${executed.map((v) => v.id).join(', #')})`);
     t.ok(
-      executed.some((v) => v.output.some((l) => crate.test(l))),
-      `${platform}: it compiled ${crate.source}`,
+      executed.some((v) => v.output.some((l) => compiling.test(l))),
+      `${platform}: it compiled ${crate}`,
     );
   }
 }
@@ -145,7 +146,7 @@ t.test('crossbake generate writes the files once; buildx bake builds them with n
   t.ok(before['Dockerfile']!.split('\n').length < 300, `the Dockerfile has ${before['Dockerfile']!.split('\n').length} lines`);
   const run = bakeWithoutCrossbake('first build (this copy has its own skeleton)');
   if (!succeeded(t, run)) return;
-  assertDepsRanOnce(t, run.stderr, /Compiling serde v/);
+  assertDepsRanOnce(t, run.stderr, 'serde v');
   assertThreePlatforms(t, run.stderr);
 });
 
@@ -162,7 +163,7 @@ t.test('a crate new to Cargo.lock, no regeneration: Debian installs it in the bu
     crates.some((v) => v.output.some((l) => /librust-fnv-dev/.test(l))),
     'the toolchain crate step ran and installed librust-fnv-dev',
   );
-  assertDepsRanOnce(t, run.stderr, /Compiling fnv v1\.0\.7/);
+  assertDepsRanOnce(t, run.stderr, 'fnv v1.0.7');
   assertThreePlatforms(t, run.stderr);
 });
 
