@@ -57,8 +57,9 @@ interface Timed {
 
 /** Steps of a build log, by kind: how many ran (not cached) and the longest, in seconds (they overlap). */
 const STEP_KINDS: Array<[string, RegExp]> = [
-  ['toolchain apt', /^\[\S+ toolchain \d+\/\d+\] RUN /],
-  ['runtime apt', /^\[\S+ runtime-packages \d+\/\d+\] RUN /],
+  ['toolchain apt', /^\[\S+ toolchain(-base)? \d+\/\d+\] RUN /],
+  ['runtime apt (+ nodejs)', /^\[\S+ runtime-packages \d+\/\d+\] RUN /],
+  ['skeleton (node)', /^\[\S+ skeleton \d+\/\d+\] RUN /],
   ['deps (cargo)', /^\[\S+ deps \d+\/\d+\] RUN /],
   ['build-<bin> (cargo)', /^\[\S+ build-\S+ \d+\/\d+\] RUN /],
   ['cache export', /^\[\S+\] exporting cache to registry/],

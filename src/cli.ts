@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { bake } from './commands/bake.js';
@@ -10,6 +11,9 @@ import { CrossbakeError, formatError, inputError } from './errors.js';
 import { flagLayer, SETTING_FLAGS } from './settings/index.js';
 
 const SETTING_FLAG_HELP = SETTING_FLAGS.map((f) => `      --${`${f.flag} ${f.value}`.padEnd(16)}${f.help}`).join('\n');
+
+/** Why a lock change, a version bump or a source change leaves the generated files as they are. */
+const NOTHING_TO_REGENERATE = 'nothing to regenerate: Cargo.lock, versions and sources are read inside the build';
 
 const USAGE = `crossbake: a Rust Cargo workspace in, multi-platform Docker images out
 
@@ -127,6 +131,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   }
   if (command === 'generate' && values.check) {
     for (const p of checkFiles(outputFiles(project), { cwd, fix })) log(`up to date: ${p}`);
+    log(NOTHING_TO_REGENERATE);
     return 0;
   }
   if (command === 'ci') {
@@ -137,9 +142,12 @@ async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === 'generate') {
+    const existed = outputFiles(project).some((f) => existsSync(f.path));
     const result = generate(project, { force: values.force, cwd });
     for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
     for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
+    if (result.written.length === 0) log(NOTHING_TO_REGENERATE);
+    else if (existed) log("regenerated: the workspace's structure (members, binaries, targets) or the settings changed, or crossbake did");
     return 0;
   }
   await bake(project, {

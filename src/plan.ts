@@ -2,8 +2,8 @@ import { inputError } from './errors.js';
 import { collisions, debianPackage, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
+import { debianCratePackages } from './workspace/debian.js';
 import type { Workspace } from './workspace/model.js';
-import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
 
 /**
  * The single derived truth: every name, key and list the renderers, the runner and the report need,
@@ -12,7 +12,18 @@ import { dependencySkeleton, type SkeletonFile } from './workspace/skeleton.js';
 
 export type ToolchainPlan =
   | { readonly kind: 'rustup'; readonly image: string; readonly version: string }
-  | { readonly kind: 'debian'; readonly packages: readonly string[] };
+  | {
+      readonly kind: 'debian';
+      readonly packages: readonly string[];
+      /** Crate packages named in the settings; without them, the build derives them from its own Cargo.lock. */
+      readonly crates?: readonly string[];
+    };
+
+/**
+ * crossbake's skeleton planner: a generated file in `dir` beside the Dockerfile, which the bake file hands
+ * to the build as the named context `context`.
+ */
+export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build', file: 'skeleton.mjs' } as const;
 
 /** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
 export type CacheEntry =
@@ -60,6 +71,7 @@ export type StageScope = 'shared' | 'platform';
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
+  'toolchain-base': 'shared',
   skeleton: 'shared',
   chef: 'shared',
   'runtime-packages': 'shared',
@@ -79,12 +91,16 @@ export interface Plan {
   /** The runtime images' base, and the Debian image that runs on the build platform for apt. */
   readonly baseImages: { readonly runtime: string; readonly debian: string };
   readonly profile: string;
+  /** Members' own cargo output directories, for the ignore file (none where a source file lives under one). */
+  readonly memberTargetDirs: readonly string[];
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
   readonly locked: boolean;
   readonly skeleton: {
     readonly mode: 'crossbake' | 'cargo-chef';
-    readonly files: readonly SkeletonFile[];
+    readonly planner: typeof SKELETON_PLANNER;
+    /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
+    readonly cratesFromLock: boolean;
     readonly cargoChefVersion: string;
   };
   readonly registry?: string;
@@ -114,24 +130,13 @@ function stageName(prefix: string, bin: string): string {
   return `${prefix}-${bin.toLowerCase().replace(SAFE_STAGE, '-')}`;
 }
 
-function debianCrates(ws: Workspace, settings: Settings, problems: string[]): string[] {
-  if (settings.debian.crates) return [...settings.debian.crates];
-  const names = (ws.lockfile?.packages ?? [])
-    .filter((p) => p.source?.startsWith('registry+'))
-    .flatMap((p) => {
-      const name = `librust-${p.name.replace(/_/g, '-').toLowerCase()}-dev`;
-      if (!debianPackage(name)) return [name];
-      problems.push(
-        `Cargo.lock: package ${JSON.stringify(p.name)} gives no valid Debian package name (${JSON.stringify(name)}); set debian.crates in [workspace.metadata.crossbake].`,
-      );
-      return [];
-    });
-  return [...new Set(names)].sort();
-}
-
 function toolchainPlan(ws: Workspace, settings: Settings, problems: string[]): ToolchainPlan {
   if (settings.toolchain === 'debian') {
-    return { kind: 'debian', packages: [...debianCrates(ws, settings, problems), ...settings.debian.packages] };
+    return {
+      kind: 'debian',
+      packages: [...settings.debian.packages],
+      ...(settings.debian.crates ? { crates: [...settings.debian.crates] } : {}),
+    };
   }
   const fromFile = settings['rust-version'] || settings['rust-image'] ? undefined : channelVersion(ws, problems);
   const version = settings['rust-version'] ?? fromFile ?? shortVersion(ws.rustVersion) ?? '1';
@@ -241,6 +246,12 @@ function imagePlan(bin: Workspace['bins'][number], resolved: ResolvedSettings, p
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
+function memberTargetDirs(ws: Workspace): string[] {
+  const sources = ws.members.flatMap((m) => m.targetFiles.map((f) => f.path));
+  const dirs = ws.members.map((m) => m.dir).filter((d) => d !== '.' && !sources.some((p) => p.startsWith(`${d}/target/`)));
+  return [...new Set(dirs)].sort().map((d) => `${d}/target`);
+}
+
 export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: PlanOptions): Plan {
   const { settings } = resolved;
   const warnings: string[] = [];
@@ -283,6 +294,14 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
       );
   }
   const toolchain = toolchainPlan(ws, settings, problems);
+  if (settings.toolchain === 'debian' && !settings.debian.crates) {
+    // The build derives them again from the lock in its context; a name that cannot be one fails here first.
+    try {
+      debianCratePackages(ws.lockfile);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
   if (settings.toolchain === 'debian' && settings.skeleton === 'cargo-chef') {
     problems.push(
       'skeleton = "cargo-chef" needs `cargo install cargo-chef` from crates.io, which the debian toolchain cannot do. Use skeleton = "crossbake" with toolchain = "debian".',
@@ -302,9 +321,15 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     toolchain,
     baseImages: { runtime: settings['base-image'], debian: settings['base-image'] },
     profile: settings.profile,
+    memberTargetDirs: memberTargetDirs(ws),
     profileDir: profileDir(settings.profile),
     locked: ws.lockfile !== undefined,
-    skeleton: { mode: settings.skeleton, files: dependencySkeleton(ws), cargoChefVersion: settings['cargo-chef-version'] },
+    skeleton: {
+      mode: settings.skeleton,
+      planner: SKELETON_PLANNER,
+      cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
+      cargoChefVersion: settings['cargo-chef-version'],
+    },
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
     ...(settings['source-date-epoch'] !== undefined ? { sourceDateEpoch: settings['source-date-epoch'] } : {}),

@@ -9,6 +9,10 @@ export const templates = {
   dockerfile: template('docker/Dockerfile.tmpl'),
   toolchainRustup: template('docker/toolchain-rustup.tmpl'),
   toolchainDebian: template('docker/toolchain-debian.tmpl'),
+  toolchainCrates: template('docker/toolchain-crates.tmpl'),
+  skeletonCrossbake: template('docker/skeleton-crossbake.tmpl'),
+  /** crossbake's skeleton planner, bundled (npm run bundle); written beside the Dockerfile. */
+  skeletonPlanner: template('docker/crossbake-skeleton.mjs'),
   cargoWrapper: template('docker/crossbake-cargo.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),

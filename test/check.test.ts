@@ -25,7 +25,7 @@ t.test('generate --check: names every file that is not up to date, writes nothin
   const before = snapshot(dir);
   const missing = await cli(['generate', '--workspace', '.', '--check'], dir);
   t.equal(missing.code, 8);
-  t.match(missing.stderr, /4 generated files are not up to date; run `crossbake generate --workspace \.` and commit the result:/);
+  t.match(missing.stderr, /5 generated files are not up to date; run `crossbake generate --workspace \.` and commit the result:/);
   t.match(missing.stderr, /Dockerfile is missing/);
   t.same(snapshot(dir), before, 'nothing written');
 
@@ -43,6 +43,30 @@ t.test('generate --check: names every file that is not up to date, writes nothin
   const edited = await cli(['generate', '--workspace', '.', '--check'], dir);
   t.match(edited.stderr, /docker-bake\.hcl was edited by hand/);
   t.match(edited.stderr, /run `crossbake generate --workspace \. --force`/, 'the fix for a hand edit is --force');
+});
+
+t.test('a lock change, a version bump or a new dependency needs no regeneration; a new binary does', async (t) => {
+  const dir = copy(t);
+  const edit = (path: string, change: (s: string) => string) =>
+    writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
+  t.equal((await cli(['generate', '--workspace', '.'], dir)).code, 0);
+  edit('Cargo.toml', (s) => s.replace('version = "0.1.0"', 'version = "0.2.0"'));
+  edit('Cargo.lock', (s) => s.replace(/(name = "(backend|frontend|shared)"\nversion = )"0\.1\.0"/g, '$1"0.2.0"'));
+  edit('crates/backend/Cargo.toml', (s) => s.replace('[dependencies]', '[dependencies]\nitoa = "1"'));
+  const check = await cli(['generate', '--workspace', '.', '--check'], dir);
+  t.equal(check.code, 0, 'up to date');
+  t.match(check.stderr, /nothing to regenerate: Cargo\.lock, versions and sources are read inside the build/);
+  const again = await cli(['generate', '--workspace', '.'], dir);
+  t.notMatch(again.stderr, /wrote /, 'generate rewrites nothing');
+  t.match(again.stderr, /nothing to regenerate/);
+
+  edit('crates/frontend/Cargo.toml', (s) => `${s}\n[[bin]]\nname = "admin"\npath = "src/admin.rs"\n`);
+  writeFileSync(join(dir, 'crates/frontend/src/admin.rs'), 'fn main() {}\n');
+  const stale = await cli(['generate', '--workspace', '.', '--check'], dir);
+  t.equal(stale.code, 8, 'a new binary: stale');
+  const regenerated = await cli(['generate', '--workspace', '.'], dir);
+  t.match(regenerated.stderr, /wrote Dockerfile\n/);
+  t.match(regenerated.stderr, /regenerated: the workspace's structure \(members, binaries, targets\) or the settings changed/);
 });
 
 t.test('ci --check: the workflow, the same way', async (t) => {

@@ -140,7 +140,7 @@ t.test('Dockerfile instruction and shell word: images, packages, features, versi
   }
 });
 
-t.test('heredoc body: manifest text holding the delimiter cannot end the heredoc', async (t) => {
+t.test('heredoc body: manifest text holding a delimiter never reaches the Dockerfile', async (t) => {
   const text = 'CROSSBAKE_EOF\nRUN touch /pwned\nCROSSBAKE_EOF_1\n';
   const o = await generate((d) => {
     const path = join(d, 'crates/backend/Cargo.toml');
@@ -149,12 +149,9 @@ t.test('heredoc body: manifest text holding the delimiter cannot end the heredoc
   });
   t.equal(o.code, 0, o.stderr);
   const dockerfile = readFileSync(join(o.dir, 'Dockerfile'), 'utf8');
+  t.notOk(dockerfile.includes('touch /pwned'), 'manifest text never reaches the Dockerfile: the skeleton is computed inside the build');
   const heredocs = [...dockerfile.matchAll(/<<'([A-Z_0-9]+)'[^\n]*\n([\s\S]*?)\n\1(?=\n)/g)];
-  t.ok(heredocs.length > 0);
   for (const [, delimiter, body] of heredocs) t.notOk(body!.includes(delimiter!), `${delimiter} does not occur in its body`);
-  const holder = heredocs.find(([, , body]) => body!.includes(text));
-  t.ok(holder, 'the manifest text is inside one heredoc body');
-  t.equal(holder?.[1], 'CROSSBAKE_EOF_2');
 });
 
 t.test(

@@ -5,18 +5,14 @@ import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
 
 const LINE = ' \\\n';
+/** Where the skeleton stage leaves the lock's Debian crate packages, one per line. */
+const DEBIAN_CRATES = '/crossbake/debian-crates';
 
 // The delimiter occurs nowhere in the body, not even inside a line: no trimming can make a line match it.
 export { heredocDelimiter };
 
 function withNewline(content: string): string {
   return content.endsWith('\n') || content === '' ? content : `${content}\n`;
-}
-
-function heredocCopy(content: string, dest: string, extra = ''): string {
-  const body = withNewline(content);
-  const eof = heredocDelimiter(body);
-  return `COPY ${extra}<<'${eof}' ${dest}\n${body}${eof}`;
 }
 
 /** Shell `case` arms, one per platform row, in the continued-line layout the templates use. */
@@ -31,11 +27,12 @@ function toolchainStage(plan: Plan): string {
   });
   const wrapper = withNewline(templates.cargoWrapper);
   const checksums = withNewline(templates.debianChecksums);
+  const packages = plan.toolchain.kind === 'debian' ? [...(plan.toolchain.crates ?? []), ...plan.toolchain.packages] : [];
   return fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
+    stage: plan.skeleton.cratesFromLock ? 'toolchain-base' : 'toolchain',
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     crossPackageCases: caseArms(arms, '        '),
-    extraPackages:
-      plan.toolchain.kind === 'debian' && plan.toolchain.packages.length > 0 ? `${LINE}      ${shellWords(plan.toolchain.packages)}` : '',
+    extraPackages: packages.length > 0 ? `${LINE}      ${shellWords(packages)}` : '',
     cargoWrapper: wrapper,
     wrapperEof: heredocDelimiter(wrapper),
     debianChecksums: checksums,
@@ -56,7 +53,13 @@ function skeletonStage(plan: Plan): string {
       'RUN cargo chef prepare --recipe-path /recipe.json',
     ].join('\n');
   }
-  return ['FROM scratch AS skeleton', ...plan.skeleton.files.map((f) => heredocCopy(f.content, `/${f.path}`))].join('\n');
+  const { planner, cratesFromLock } = plan.skeleton;
+  const skeleton = fill(templates.skeletonCrossbake, {
+    plannerContext: planner.context,
+    plannerFile: planner.file,
+    cratesFlag: cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : '',
+  });
+  return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
 }
 
 function cargoBuild(plan: Plan, extra: string): string {
@@ -84,7 +87,7 @@ function depsStage(plan: Plan): string {
   return [
     'FROM target AS deps',
     'WORKDIR /build',
-    'COPY --from=skeleton / ./',
+    'COPY --from=skeleton /skeleton/ ./',
     `RUN . /crossbake/target.env &&${LINE}    ${checksums}${cargoBuild(plan, features)}`,
   ].join('\n');
 }
@@ -141,6 +144,12 @@ export function renderDockerfile(plan: Plan, source: string): string {
     toolchainArg: plan.toolchain.kind === 'rustup' ? `ARG RUST_IMAGE=${plan.toolchain.image}` : '',
     toolchainStage: toolchainStage(plan),
     skeletonStage: skeletonStage(plan),
+    plannerPackages: plan.skeleton.mode === 'crossbake' ? ' nodejs' : '',
+    plannerNote: plan.skeleton.mode === 'crossbake' ? ", and nodejs for crossbake's\n# skeleton planner" : '',
+    skeletonNote:
+      plan.skeleton.mode === 'crossbake'
+        ? "\n# Computed inside the build from the build context, by crossbake's own code (the named context crossbake)."
+        : '',
     targetCases: caseArms(targetCases),
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
     selectedPlatforms: selected,

@@ -8,21 +8,17 @@ import { ignorePattern } from './encode.js';
  * on its own), never as `**\/target/`, which would also drop a source module at `src/target/`.
  */
 export function renderDockerignore(plan: Plan, source: string): string {
-  const sources = new Set(plan.skeleton.files.map((f) => f.path));
-  const memberDirs = plan.skeleton.files
-    .filter((f) => f.path.endsWith('/Cargo.toml'))
-    .map((f) => f.path.slice(0, -'/Cargo.toml'.length))
-    .filter((dir) => ![...sources].some((p) => p.startsWith(`${dir}/target/`)));
   const cacheDir = plan.cache.type === 'local' ? [ignorePattern(plan.cache.dir, { directory: true })] : [];
   return [
     `# ${generatedHeader(source)}`,
     'target/',
-    ...[...new Set(memberDirs)].sort().map((dir) => ignorePattern(`${dir}/target`, { directory: true })),
+    ...plan.memberTargetDirs.map((dir) => ignorePattern(dir, { directory: true })),
     '.git/',
     '.github/',
     'specs/',
     'node_modules/',
     '.crossbake/',
+    `${plan.skeleton.planner.dir}/`,
     ...cacheDir,
     'Dockerfile',
     '.dockerignore',

@@ -1,5 +1,6 @@
 import { generatedHeader, seal } from '../generated.js';
 import type { Plan } from '../plan.js';
+import { templates } from '../templates.js';
 import { renderBakeHcl, renderBakeJson } from './bake.js';
 import { renderDockerfile } from './dockerfile.js';
 import { renderDockerignore } from './dockerignore.js';
@@ -19,5 +20,14 @@ export function renderAll(plan: Plan, source: string): RenderedFile[] {
     { place: 'context', name: '.dockerignore', content: seal(renderDockerignore(plan, source)) },
     { place: 'out', name: 'docker-bake.hcl', content: seal(renderBakeHcl(plan, source)) },
     { place: 'out', name: 'docker-bake.json', content: seal(`${JSON.stringify({ '//': generatedHeader(source), ...json }, null, 2)}\n`) },
+    ...(plan.skeleton.mode === 'crossbake'
+      ? [
+          {
+            place: 'out' as const,
+            name: `${plan.skeleton.planner.dir}/${plan.skeleton.planner.file}`,
+            content: seal(`// ${generatedHeader(source)}\n${templates.skeletonPlanner}`),
+          },
+        ]
+      : []),
   ];
 }

@@ -99,12 +99,13 @@ function cacheSet(plan: Plan, target: string, spec: CacheSpec | undefined): stri
   return [...from.map((f) => `${target}.cache-from=${f}`), ...to.map((t) => `${target}.cache-to=${t}`)].join('\n');
 }
 
-function commonSteps(config: CiConfig, options: WorkflowOptions) {
+function commonSteps(plan: Plan, config: CiConfig, options: WorkflowOptions) {
   const checkout = { name: 'Check out', uses: ACTIONS.checkout };
+  const planner = plan.skeleton.mode === 'crossbake' ? { PLANNER: `${plan.skeleton.planner.dir}/${plan.skeleton.planner.file}` } : {};
   const check = {
     name: 'Check the generated bake files',
     ...(options.bakeDir === '.' ? {} : { 'working-directory': options.bakeDir }),
-    env: { BAKE_DIR: options.bakeDir },
+    env: { BAKE_DIR: options.bakeDir, ...planner },
     run: SCRIPTS.check,
   };
   const buildx = { name: 'Set up Docker Buildx', uses: ACTIONS.setupBuildx };
@@ -127,7 +128,7 @@ function reportStep(target: string, platform?: string) {
 }
 
 function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
-  const { checkout, check, buildx, login } = commonSteps(config, options);
+  const { checkout, check, buildx, login } = commonSteps(plan, config, options);
   const bin = expr('matrix.bin');
   const perms = permissions(config);
   return {
@@ -178,7 +179,7 @@ function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Rec
 }
 
 function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Record<string, unknown> {
-  const { checkout, check, buildx, login } = commonSteps(config, options);
+  const { checkout, check, buildx, login } = commonSteps(plan, config, options);
   const bin = expr('matrix.bin');
   const target = expr('matrix.target');
   const perms = permissions(config);

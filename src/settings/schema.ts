@@ -134,7 +134,7 @@ const WorkspaceShape = z.strictObject({
     .strictObject({
       /** Extra apt packages for the toolchain. */
       packages: z.array(checked(debianPackage)).default([]),
-      /** Replaces the crate packages derived from Cargo.lock. */
+      /** Replaces the crate packages the build derives from Cargo.lock (then installed with the compilers). */
       crates: z.array(checked(debianPackage)).optional(),
     })
     .prefault({}),

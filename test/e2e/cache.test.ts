@@ -33,8 +33,11 @@ import {
 } from './helpers.js';
 
 const RUN_ID = Date.now().toString(36);
+// CROSSBAKE_E2E_PRUNE=0 keeps a shared engine's build cache: the cold phase is then cold for this copy's
+// dependency layers only, and the emptied-machine phase is skipped.
+const PRUNE = process.env.CROSSBAKE_E2E_PRUNE !== '0';
 // A fresh namespace: no registry cache from an earlier run can make the first build warm.
-const REGISTRY = `${REGISTRY_HOST}/crossbake-cache-${RUN_ID}`;
+const REGISTRY = `${REGISTRY_HOST}/${process.env.CROSSBAKE_E2E_NAMESPACE ?? 'crossbake-cache'}-${RUN_ID}`;
 const BINS = ['backend', 'frontend'] as const;
 const phases: string[][] = [['phase', 'seconds']];
 const phase = (name: string, seconds: number) => {
@@ -70,19 +73,24 @@ const anyDepsRun = /^\[\S+ deps \d+\/\d+\] RUN /;
 const foreignCompile = /^\s*Compiling (?!(backend|frontend|shared) v)\S+ v/;
 
 /**
- * Per platform, the one deps RUN vertex of both binaries' targets; fails the test when there is not
- * exactly one. BuildKit gives a vertex one number in a bake call; buildx prints a shared vertex under
- * the prefix of one target or of several, so the proof is the count of numbers, not the prefixes.
+ * Per platform, the deps RUN of both binaries' targets: the one that executed, or else the first. Each
+ * target's skeleton stage reads that target's own build context (bake sends one per target), so each
+ * target may get its own deps vertex; they share one cache key, and BuildKit runs one and reports the
+ * others CACHED. The proof that the stage is shared is that at most one of them executes.
  */
 function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex> {
   const vertices = plainVertices(log);
   const found = new Map<string, PlainVertex>();
   for (const p of PLATFORMS) {
     const named = BINS.flatMap((bin) => verticesNamed(vertices, depsRunName(bin, p.key)));
-    const ids = [...new Set(named.map((v) => v.id))];
-    const v = vertices.get(ids[0]!);
-    const prefixes = v ? v.names.map((n) => n.slice(1, n.indexOf(' '))).join(', ') : '';
-    t.equal(ids.length, 1, `${p.docker}: one deps RUN vertex for both binaries (#${ids.join(', #')}, printed under ${prefixes})`);
+    const unique = [...new Map(named.map((v) => [v.id, v])).values()];
+    const executed = unique.filter(ran);
+    const rest = unique.filter((v) => !ran(v));
+    t.ok(
+      unique.length > 0 && executed.length <= 1 && rest.every((v) => v.cached || v.pulled),
+      `${p.docker}: the deps RUN of both binaries executed at most once (${unique.map((v) => `#${v.id} ${ran(v) ? 'ran' : 'CACHED'}`).join(', ')})`,
+    );
+    const v = executed[0] ?? unique[0];
     if (v) found.set(p.key, v);
   }
   return found;
@@ -136,9 +144,11 @@ const succeeded = (t: Test, run: Run) => {
 };
 
 t.test('cold build: the dependency stage runs once per target triple, shared by both binaries', async (t) => {
-  const pruned = pruneBuildCache();
-  t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
-  const run = bake('cold: prune, fresh namespace, 2 binaries x 3 platforms');
+  if (PRUNE) {
+    const pruned = pruneBuildCache();
+    t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
+  }
+  const run = bake(`cold: ${PRUNE ? 'prune' : 'no prune (CROSSBAKE_E2E_PRUNE=0)'}, fresh namespace, 2 binaries x 3 platforms`);
   coldSeconds = run.seconds;
   if (!succeeded(t, run)) return;
   const deps = verticesNamed(run.stderr, anyDepsRun);
@@ -220,30 +230,34 @@ t.test('each binary and platform has its own registry cache', async (t) => {
   t.comment([...digests].map(([ref, d]) => `${ref} ${d.slice(0, 19)}`).join('\n'));
 });
 
-t.test('an emptied machine restores the dependency layers from the registry cache', async (t) => {
-  if (!guard(t)) return;
-  const pruned = pruneBuildCache();
-  t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
-  const removed = removeImages(REGISTRY);
-  t.ok(removed.length >= BINS.length * PLATFORMS.length, `removed the local ${REGISTRY}/* images (${removed.length})`);
-  t.same(removeImages(REGISTRY), [], 'none is left');
-  // A new commit on a new machine: the binaries compile again, on dependency layers from the registry.
-  editSource(ws, 'cache test: a change built on an emptied machine');
-  const run = bake('emptied machine (prune + image rm), from the registry cache');
-  if (!succeeded(t, run)) return;
-  for (const bin of BINS) {
-    for (const p of PLATFORMS) {
-      t.match(
-        run.stderr,
-        new RegExp(`importing cache manifest from ${esc(`${REGISTRY}/${bin}:cache-${p.key}`)}\\b`),
-        `${bin}-${p.key} imports its registry cache`,
-      );
+t.test(
+  'an emptied machine restores the dependency layers from the registry cache',
+  { skip: !PRUNE && 'CROSSBAKE_E2E_PRUNE=0' },
+  async (t) => {
+    if (!guard(t)) return;
+    const pruned = pruneBuildCache();
+    t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
+    const removed = removeImages(REGISTRY);
+    t.ok(removed.length >= BINS.length * PLATFORMS.length, `removed the local ${REGISTRY}/* images (${removed.length})`);
+    t.same(removeImages(REGISTRY), [], 'none is left');
+    // A new commit on a new machine: the binaries compile again, on dependency layers from the registry.
+    editSource(ws, 'cache test: a change built on an emptied machine');
+    const run = bake('emptied machine (prune + image rm), from the registry cache');
+    if (!succeeded(t, run)) return;
+    for (const bin of BINS) {
+      for (const p of PLATFORMS) {
+        t.match(
+          run.stderr,
+          new RegExp(`importing cache manifest from ${esc(`${REGISTRY}/${bin}:cache-${p.key}`)}\\b`),
+          `${bin}-${p.key} imports its registry cache`,
+        );
+      }
     }
-  }
-  assertDepsCached(t, run.stderr, 'restored from the registry cache');
-  assertBuiltOnDeps(t, run.stderr);
-  const ratio = run.seconds / coldSeconds;
-  t.comment(
-    `cold ${coldSeconds.toFixed(1)}s, emptied machine from the registry cache ${run.seconds.toFixed(1)}s (${(ratio * 100).toFixed(0)}% of cold)`,
-  );
-});
+    assertDepsCached(t, run.stderr, 'restored from the registry cache');
+    assertBuiltOnDeps(t, run.stderr);
+    const ratio = run.seconds / coldSeconds;
+    t.comment(
+      `cold ${coldSeconds.toFixed(1)}s, emptied machine from the registry cache ${run.seconds.toFixed(1)}s (${(ratio * 100).toFixed(0)}% of cold)`,
+    );
+  },
+);

@@ -44,7 +44,7 @@ export function copyWorkspace(from: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-e2e-'));
   cpSync(join(repoRoot, from), dir, {
     recursive: true,
-    filter: (src) => !/(^|\/)(target|Dockerfile|\.dockerignore|docker-bake\.(hcl|json))$/.test(src),
+    filter: (src) => !/(^|\/)(target|Dockerfile|\.dockerignore|docker-bake\.(hcl|json)|\.crossbake-build)$/.test(src),
   });
   return dir;
 }
@@ -253,4 +253,20 @@ export function bumpVersion(ws: string, from: string, to: string): void {
 export function addItoa(ws: string): void {
   edit(join(ws, 'crates/backend/Cargo.toml'), (t) => t.replace(/^\[dependencies\]\n/m, '[dependencies]\nitoa = "1"\n'));
   edit(join(ws, 'Cargo.lock'), (t) => t.replace(/(name = "backend"\nversion = "[^"]+"\ndependencies = \[\n)/, '$1 "itoa",\n'));
+}
+
+/**
+ * A crate new to the lock that Debian packages (librust-fnv-dev 1.0.7), for backend: in its Cargo.toml
+ * and in Cargo.lock with crates.io's checksum, which Debian's vendored copy records too.
+ */
+export function addFnv(ws: string): void {
+  edit(join(ws, 'crates/backend/Cargo.toml'), (t) => t.replace(/^\[dependencies\]\n/m, '[dependencies]\nfnv = "1"\n'));
+  edit(join(ws, 'Cargo.lock'), (t) =>
+    t
+      .replace(/(name = "backend"\nversion = "[^"]+"\ndependencies = \[\n)/, '$1 "fnv",\n')
+      .replace(
+        /\n\[\[package\]\]\nname = "frontend"\n/,
+        '\n[[package]]\nname = "fnv"\nversion = "1.0.7"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "3f9eec918d3f24069decb9af1554cad7c880e2da24a9afd88aca000531ab82c1"\n$&',
+      ),
+  );
 }

@@ -1,5 +1,5 @@
-// A manifest whose text holds the heredoc delimiter, through the generated Dockerfile and a real build
-// of the skeleton stage (FROM scratch: no compiler, seconds): the manifest arrives whole and nothing runs.
+// A manifest whose text holds a heredoc delimiter, through a real build of the skeleton stage (crossbake's
+// planner, computed inside the build): the manifest arrives whole and nothing runs.
 // Run under the engine lock: flock /var/lock/crossbake-engine npx tap --disable-coverage test/e2e/hostile.test.ts
 
 import { execFileSync } from 'node:child_process';
@@ -22,10 +22,12 @@ t.test('the skeleton stage carries a manifest holding the delimiter, and runs no
   const r = await cli(['generate', '--workspace', dir], dir);
   t.equal(r.code, 0, r.stderr);
   const out = join(base, 'out');
-  execFileSync('docker', ['buildx', 'build', '--progress=plain', '--target', 'skeleton', '-o', `type=local,dest=${out}`, dir], {
+  t.notOk(readFileSync(join(dir, 'Dockerfile'), 'utf8').includes('touch /pwned'), 'the text is not in the Dockerfile at all');
+  const planner = ['--build-context', `crossbake=${join(dir, '.crossbake-build')}`];
+  execFileSync('docker', ['buildx', 'build', '--progress=plain', ...planner, '--target', 'skeleton', '-o', `type=local,dest=${out}`, dir], {
     stdio: 'ignore',
   });
-  const copied = parseToml(readFileSync(join(out, 'crates/backend/Cargo.toml'), 'utf8'), 'copied');
+  const copied = parseToml(readFileSync(join(out, 'skeleton/crates/backend/Cargo.toml'), 'utf8'), 'copied');
   t.equal((copied.package as Record<string, unknown>)['x-notes'], text, 'the manifest text arrives whole');
   t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran');
 });

@@ -1,0 +1,101 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import t from 'tap';
+import { bundleSkeleton, skeletonBundleFile } from '../scripts/bundle-skeleton.js';
+import { diskFiles } from '../src/fs/read.js';
+import { debianCratePackages } from '../src/workspace/debian.js';
+import { readWorkspace } from '../src/workspace/read.js';
+import { dependencySkeleton } from '../src/workspace/skeleton.js';
+import { repoRoot, workspaceFixture } from './helpers/paths.js';
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = join(entry.parentPath, entry.name);
+    out[relative(dir, full)] = readFileSync(full, 'utf8');
+  }
+  return out;
+}
+
+/** The bundle as the build runs it: a separate node process over a workspace directory. */
+function plan(workspace: string) {
+  const out = mkdtempSync(join(tmpdir(), 'crossbake-bundle-'));
+  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const r = spawnSync(process.execPath, [skeletonBundleFile, workspace, join(out, 'skeleton'), '--debian-crates', join(out, 'crates')]);
+  const ok = r.status === 0;
+  return {
+    status: r.status,
+    stderr: r.stderr.toString(),
+    files: ok ? tree(join(out, 'skeleton')) : {},
+    crates: ok ? readFileSync(join(out, 'crates'), 'utf8') : '',
+  };
+}
+
+t.test('the committed bundle is built from the current sources, and building is deterministic', async (t) => {
+  const fresh = await bundleSkeleton();
+  t.equal(readFileSync(skeletonBundleFile, 'utf8'), fresh, 'docker/crossbake-skeleton.mjs is current (rebuild: npm run bundle)');
+  t.equal(await bundleSkeleton(), fresh, 'a second build gives the same bytes');
+  t.notMatch(fresh, new RegExp(repoRoot.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'no absolute path of this machine in it');
+});
+
+const workspaces = [
+  join(repoRoot, 'examples/workspace'),
+  ...[
+    'autobins-false',
+    'bins',
+    'default-members',
+    'edition-2015-package',
+    'globs',
+    'inheritance',
+    'lib-only',
+    'root-package',
+    'toolchain',
+  ].map(workspaceFixture),
+];
+for (const ws of workspaces) {
+  t.test(`the bundle computes what dependencySkeleton() does: ${relative(repoRoot, ws)}`, async (t) => {
+    const model = readWorkspace(diskFiles(ws), '.');
+    const expected = Object.fromEntries(dependencySkeleton(model).map((f) => [f.path, f.content]));
+    const run = plan(ws);
+    t.equal(run.status, 0, `it succeeds\n${run.stderr}`);
+    t.same(run.files, expected, 'the same files, byte for byte');
+    t.equal(
+      run.crates,
+      debianCratePackages(model.lockfile)
+        .map((p) => `${p}\n`)
+        .join(''),
+      'the same Debian crate packages',
+    );
+  });
+}
+
+t.test('a source change, a version bump and a description give the same output; a new dependency does not', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-bundle-ws-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  const edit = (path: string, change: (s: string) => string) =>
+    writeFileSync(join(dir, path), change(readFileSync(join(dir, path), 'utf8')));
+  const before = plan(dir);
+  edit('crates/backend/src/main.rs', (s) => `${s}\n// a source change\n`);
+  t.same(plan(dir), before, 'a source change');
+  edit('Cargo.toml', (s) => s.replace('version = "0.1.0"', 'version = "0.2.0"'));
+  edit('Cargo.lock', (s) => s.replace(/(name = "(backend|frontend|shared)"\nversion = )"0\.1\.0"/g, '$1"0.2.0"'));
+  t.same(plan(dir), before, 'a version bump of the workspace (cargo-chef#323)');
+  edit('crates/backend/Cargo.toml', (s) => s.replace(/^description = .*$/m, 'description = "a new description"'));
+  t.same(plan(dir), before, 'a new description');
+  edit('crates/backend/Cargo.toml', (s) => s.replace('[dependencies]', '[dependencies]\nitoa = "1"'));
+  t.not(plan(dir).files['crates/backend/Cargo.toml'], before.files['crates/backend/Cargo.toml'], 'a new dependency changes it');
+});
+
+t.test('bad input: one crossbake message, exit 2, no stack trace', async (t) => {
+  const run = plan(workspaceFixture('bad-toml'));
+  t.equal(run.status, 2);
+  t.match(run.stderr, /^crossbake: Cargo\.toml:\d+:\d+: invalid TOML: /);
+  t.notMatch(run.stderr, /\n\s+at /, 'no stack trace');
+  const usage = spawnSync(process.execPath, [skeletonBundleFile]);
+  t.equal(usage.status, 2);
+  t.match(usage.stderr.toString(), /^crossbake: usage: skeleton\.mjs <workspace> <out-dir>/);
+});
