@@ -68,8 +68,8 @@ export function withStages(rows: readonly ReportRow[], times: ReadonlyMap<string
     if (!stages || stages.length === 0) return row;
     const slowest = [...stages].sort((a, b) => b.ms - a.ms)[0]!;
     const cached = PHASES.filter((phase) => {
-      const of = stages.filter((s) => s.phase === phase);
-      return of.length > 0 && of.every((s) => s.steps > 0 && s.cached === s.steps);
+      const of = stages.filter((s) => s.phase === phase && s.steps > 0);
+      return of.length > 0 && of.every((s) => s.cached === s.steps);
     });
     return { ...row, ...(slowest.ms > 0 ? { slowest: { stage: slowest.stage, seconds: Math.round(slowest.ms / 100) / 10 } } : {}), cached };
   });

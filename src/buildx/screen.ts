@@ -76,8 +76,8 @@ function cells(r: Row, w: Widths, now: number): Cell[] {
       return [
         ...head,
         { text: `failed in ${r.phase ?? 'a step'}${r.step ? ` ${r.step}` : ''}`, drop: 1 },
-        { text: r.label ?? '', drop: 3 },
-        { text: r.failure ? `: ${r.failure}` : '', drop: 2 },
+        { text: r.label ? `(${r.label})` : '', drop: 3 },
+        { text: r.failure ? `— ${r.failure}` : '', drop: 2 },
       ];
     case 'canceled':
       return [...head, { text: 'stopped (another platform failed)', drop: 1 }];

@@ -110,6 +110,8 @@ interface Entry {
   readonly label: string;
   /** A Dockerfile step (counted as cached or ran); exports are not. */
   readonly counted: boolean;
+  /** FROM and WORKDIR: BuildKit never reports them cached, and they are no work worth counting. */
+  readonly base?: boolean;
 }
 
 interface RowAcc {
@@ -155,7 +157,7 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
       return verb === 'RUN' ? 'assemble runtime files' : 'user and dpkg records';
   }
   if (stage === 'deps') {
-    if (verb !== 'RUN' || !cargo) return verb === 'COPY' ? 'copy manifests' : 'prepare';
+    if (verb !== 'RUN' || !cargo) return verb === 'COPY' ? 'copy manifests' : verb.toLowerCase();
     if (running && crates) return `cargo build (${Math.min(compiled, crates)}/${plural(crates, 'crate')})`;
     const n = compiled || crates;
     return n ? `cargo build (${plural(n, 'crate')})` : 'cargo build';
@@ -163,7 +165,7 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
   if (info.phase === 'build') {
     if (verb === 'COPY') return 'copy sources';
     if (verb === 'RUN' && cargo) return `cargo build --bin ${info.bin}${compiled > 0 ? ` (${plural(compiled, 'crate')})` : ''}`;
-    return 'prepare';
+    return verb.toLowerCase();
   }
   if (info.phase === 'runtime') {
     if (verb === 'COPY' && /--from=build/.test(action)) return `add ${info.bin}`;
@@ -258,6 +260,7 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
           ...(name.step ? { step: name.step } : {}),
           label: stepLabel(info, name.stage, name.action, vertex, plan.crates),
           counted: name.step !== undefined,
+          ...(/^(FROM|WORKDIR)\b/.test(name.action) ? { base: true } : {}),
         };
         const keys =
           info.scope === 'shared'
@@ -327,7 +330,7 @@ function makeRow(
   if (entries.length === 0 && acc.kind === 'shared') return undefined;
   const vertices = [...new Set(entries.map((e) => e.vertex))];
   const counted = new Map<string, Entry>();
-  for (const e of entries) if (e.counted) counted.set(`${e.stage} ${e.step}`, e);
+  for (const e of entries) if (e.counted && !e.base) counted.set(`${e.stage} ${e.step}`, e);
   const cached = [...counted.values()].filter((e) => e.vertex.cached).length;
   const completed = [...counted.values()].filter((e) => e.vertex.completed !== undefined && !e.vertex.error).length;
   const ran = completed - cached;
@@ -431,7 +434,7 @@ function failureLine(v: Vertex): string {
 export interface StageTime {
   readonly stage: string;
   readonly phase: Phase;
-  /** Wall-clock span of the stage's work in this run, in ms; 0 when all of it came from the cache. */
+  /** The time its steps took in this run, in ms; 0 when all of it came from the cache. */
   readonly ms: number;
   readonly steps: number;
   readonly cached: number;
@@ -451,14 +454,20 @@ export function stageTimes(log: BuildLog, plan: ViewPlan): Map<string, StageTime
       ...(rows.get(`shared|${acc.platform}`)?.entries.values() ?? []),
       ...(rows.get('shared|all')?.entries.values() ?? []),
     ];
+    // exports (image and cache) count as one stage: on a rebuild they are often the slowest part
     const byStage = new Map<string, Entry[]>();
-    for (const e of entries) if (e.stage && e.counted) byStage.set(e.stage, [...(byStage.get(e.stage) ?? []), e]);
+    for (const e of entries) {
+      const stage = e.stage && e.counted ? e.stage : e.phase === 'export' || e.phase === 'push' ? e.phase : undefined;
+      if (stage) byStage.set(stage, [...(byStage.get(stage) ?? []), e]);
+    }
     const list: StageTime[] = [];
     for (const [stage, es] of byStage) {
-      const worked = es.map((e) => e.vertex).filter((v) => !v.cached && current(v.started) && v.completed !== undefined);
-      const ms = worked.length > 0 ? Math.max(...worked.map((v) => v.completed!)) - Math.min(...worked.map((v) => v.started!)) : 0;
-      const steps = new Set(es.map((e) => e.step)).size;
-      const cached = new Set(es.filter((e) => e.vertex.cached).map((e) => e.step)).size;
+      const worked = [...new Set(es.map((e) => e.vertex))].filter((v) => !v.cached && current(v.started) && v.completed !== undefined);
+      // the steps' own durations: a stage's steps run one after another, but not always right after each other
+      const ms = worked.reduce((sum, v) => sum + (v.completed! - v.started!), 0);
+      const work = es.filter((e) => e.counted && !e.base);
+      const steps = new Set(work.map((e) => e.step)).size;
+      const cached = new Set(work.filter((e) => e.vertex.cached).map((e) => e.step)).size;
       list.push({ stage, phase: es[0]!.phase, ms, steps, cached });
     }
     out.set(`${acc.image}|${acc.platform}`, list);
