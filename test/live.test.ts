@@ -306,3 +306,16 @@ t.test('the time saved against the last cold build of the same images and platfo
   const { saved: _, ...noSaved } = report;
   t.match(formatReport({ ...noSaved, coldRecorded: true }), 'a cold build (toolchain and dependencies built, not cached): 29.3s');
 });
+
+t.test('colour is laid over the fitted text: stripped, it is the same screen', async (t) => {
+  const log = replay(stream('first-build.rawjson.gz'), compilingDeps);
+  const now = latest(log);
+  const view = buildView(log, plan(), now);
+  const plain = renderScreen(view, { columns: 80, rows: 30 }, now);
+  const painted = renderScreen(view, { columns: 80, rows: 30 }, now, { color: true });
+  t.not(painted.join('\n'), plain.join('\n'));
+  t.same(
+    painted.map((l) => l.replace(/\x1b\[\d+m/g, '')),
+    plain,
+  );
+});

@@ -18,6 +18,7 @@ export class LiveView {
     private readonly write: (text: string) => void,
     private readonly size: () => ScreenSize,
     private readonly clock: () => number = Date.now,
+    private readonly color = false,
   ) {}
 
   /** Redraws on a timer too, so that time and spinners move while buildx is silent. */
@@ -43,7 +44,7 @@ export class LiveView {
         above.push(`crossbake: ${kind}: ${text}`);
       }
     }
-    const lines = renderScreen(view, this.size(), now);
+    const lines = renderScreen(view, this.size(), now, { color: this.color });
     this.write(redraw(this.drawn, lines, above));
     this.drawn = lines.length;
   }

@@ -31,6 +31,8 @@ export interface RunDisplay {
   readonly env?: Readonly<Record<string, string>>;
   /** The terminal's size, asked at every redraw (it may change). */
   readonly size?: () => ScreenSize;
+  /** Colour in the live view (a terminal, and no NO_COLOR). */
+  readonly color?: boolean;
   /** The Plan's names, for the live rows and the cache notes. */
   readonly view: ViewPlan;
 }
@@ -47,7 +49,14 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
   const reader = display.progress.buildx === 'rawjson' ? new RawJsonReader(log) : new PlainReader(log);
   const live =
     display.progress.show === 'live'
-      ? new LiveView(log, display.view, display.write, display.size ?? (() => ({ columns: 100, rows: 30 })))
+      ? new LiveView(
+          log,
+          display.view,
+          display.write,
+          display.size ?? (() => ({ columns: 100, rows: 30 })),
+          Date.now,
+          display.color ?? false,
+        )
       : undefined;
   // plain passes through without the cache-import false alarms; rawjson (for machines) as buildx wrote it
   const plain = display.progress.show === 'passthrough' && display.progress.buildx === 'plain' ? new PlainFilter(display.write) : undefined;

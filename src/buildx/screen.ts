@@ -133,7 +133,7 @@ export function statusLine(view: View, columns: number): string {
  * The screen: shared rows, then one row per image and platform, then a status line. When the rows do
  * not fit the height, finished rows fold into one line, then waiting rows are counted, not listed.
  */
-export function renderScreen(view: View, size: ScreenSize, now: number): string[] {
+export function renderScreen(view: View, size: ScreenSize, now: number, options: { color?: boolean } = {}): string[] {
   const columns = Math.max(10, size.columns - 1);
   const budget = Math.max(1, size.rows - 2);
   const w = widths(view.rows, columns);
@@ -151,7 +151,28 @@ export function renderScreen(view: View, size: ScreenSize, now: number): string[
     rows = [...keep.slice(0, budget - 1), `· ${waiting + Math.max(0, keep.length - (budget - 1))} more waiting or not shown`];
   }
   const lines = rows.map((r) => (typeof r === 'string' ? truncate(r, columns) : rowLine(r, w, columns, now)));
-  return [...lines, statusLine(view, columns)];
+  if (!options.color) return [...lines, statusLine(view, columns)];
+  const painted = rows.map((r, i) => paint(lines[i]!, typeof r === 'string' ? 'done' : r.state));
+  return [...painted, `${SGR.bold}${statusLine(view, columns)}${SGR.reset}`];
+}
+
+const SGR = { reset: '\x1b[0m', bold: '\x1b[1m', dim: '\x1b[2m', red: '\x1b[31m', green: '\x1b[32m', yellow: '\x1b[33m', cyan: '\x1b[36m' };
+
+/** Colour after fitting, so that widths count only what shows: the icon by state, waiting rows dimmed. */
+function paint(line: string, state: Row['state']): string {
+  const icon = line.slice(0, 1);
+  const rest = line.slice(1);
+  switch (state) {
+    case 'running':
+      return `${SGR.cyan}${icon}${SGR.reset}${rest}`;
+    case 'done':
+      return `${SGR.green}${icon}${SGR.reset}${rest}`;
+    case 'failed':
+      return `${SGR.red}${icon}${rest}${SGR.reset}`;
+    case 'waiting':
+    case 'canceled':
+      return `${SGR.dim}${line}${SGR.reset}`;
+  }
 }
 
 const UP = (n: number) => (n > 0 ? `\x1b[${n}A` : '');

@@ -168,6 +168,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     progress,
     write: progressOut,
     size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+    color: !process.env.NO_COLOR,
     view,
   });
   const buildSeconds = Math.round((Date.now() - started.getTime()) / 100) / 10;
