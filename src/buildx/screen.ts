@@ -61,8 +61,8 @@ function cells(r: Row, w: Widths, now: number): Cell[] {
         { text: `${r.label ?? ''}${r.alsoRunning > 0 ? ` +${r.alsoRunning}` : ''}`, drop: 3, width: w.label },
         ...(r.fraction !== undefined ? [{ text: bar(r.fraction), drop: 4 }] : []),
         { text: r.elapsed !== undefined ? duration(r.elapsed).padStart(6) : '', drop: 2 },
-        { text: cachedRan(r), drop: 5 },
-        ...(r.compiling ? [{ text: r.compiling, drop: 6 }] : []),
+        { text: cachedRan(r), drop: 6 },
+        ...(r.compiling ? [{ text: r.compiling, drop: 5 }] : []),
       ];
     case 'waiting':
       return [...head, { text: r.waitingFor ? `waiting for ${r.waitingFor}` : 'waiting', drop: 1 }];
@@ -94,14 +94,21 @@ export function rowLine(r: Row, w: Widths, columns: number, now: number): string
   let list = cells(r, w, now).filter((c) => c.text !== '');
   const join = (cs: readonly Cell[], pad: boolean) =>
     cs
-      .map((c, i) => (pad && c.width !== undefined && i < cs.length - 1 ? c.text.padEnd(c.width) : c.text))
+      .map((c, i) => (pad && c.width !== undefined && i < cs.length - 1 ? truncate(c.text, c.width).padEnd(c.width) : c.text))
       .join(' ')
       .trimEnd();
   let line = join(list, true);
   while (line.length > columns) {
     const worst = Math.max(...list.map((c) => c.drop));
     if (worst === 0) break;
-    list = list.filter((c) => c.drop !== worst);
+    // the last cell (a Compiling line) is cut rather than dropped while a useful part of it fits
+    const last = list[list.length - 1]!;
+    const room = columns - join(list.slice(0, -1), true).length - 1;
+    if (last.drop === worst && room >= 16 && room < last.text.length) {
+      list = [...list.slice(0, -1), { ...last, text: truncate(last.text, room) }];
+    } else {
+      list = list.filter((c) => c.drop !== worst);
+    }
     line = join(list, true);
   }
   if (line.length > columns) line = join(list, false);
