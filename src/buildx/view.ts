@@ -183,8 +183,6 @@ function exportLabel(action: string): { phase: Phase; label: string } | undefine
   return undefined;
 }
 
-const shortPlatform = (docker: string) => docker;
-
 interface Assigned {
   readonly rows: Map<string, RowAcc>;
   readonly misses: Map<string, { own: boolean; refs: string[] }>;
@@ -199,8 +197,7 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
   const names = plan.targets.map((t) => t.name);
   const platforms = [...new Set(plan.targets.flatMap((t) => t.platforms.map((p) => p.docker)))];
   const rows = new Map<string, RowAcc>();
-  const sharedAll: RowAcc = { kind: 'shared', image: 'shared', platform: 'all', entries: new Map() };
-  rows.set('shared|all', sharedAll);
+  rows.set('shared|all', { kind: 'shared', image: 'shared', platform: 'all', entries: new Map() });
   for (const p of platforms) rows.set(`shared|${p}`, { kind: 'shared', image: 'shared', platform: p, entries: new Map() });
   for (const t of plan.targets)
     for (const p of t.platforms)
@@ -298,9 +295,7 @@ export function buildView(log: BuildLog, plan: ViewPlan, now: number, finished?:
   const withWaits = out.map((r) => {
     if (r.kind !== 'image' || r.state !== 'waiting') return r;
     const shared = [byKey.get(`shared|${r.platform}`), byKey.get('shared|all')].find((s) => s?.state === 'running');
-    return shared
-      ? { ...r, waitingFor: `${shared.phase ?? 'shared'}${shared.platform === 'all' ? '' : ` ${shortPlatform(shared.platform)}`}` }
-      : r;
+    return shared ? { ...r, waitingFor: `${shared.phase ?? 'shared'}${shared.platform === 'all' ? '' : ` ${shared.platform}`}` } : r;
   });
 
   const notes: string[] = [];
