@@ -265,7 +265,14 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
             : info.scope === 'platform'
               ? slotPlatforms.map((p) => `shared|${p}`)
               : slotPlatforms.map((p) => `${info.bin}|${p}`);
-        for (const key of keys) rows.get(key)?.entries.set(`${name.stage} ${name.step ?? vertex.id}`, entry);
+        // Each bake target has its own copy of a shared step; one does the work, the others wait for its
+        // result and only then report "cached". A step whose copy has finished is finished.
+        const step = `${name.stage} ${name.step ?? vertex.id}`;
+        for (const key of keys) {
+          const entries = rows.get(key)?.entries;
+          const had = entries?.get(step);
+          if (!had || had.vertex.completed === undefined || vertex.completed !== undefined) entries?.set(step, entry);
+        }
         continue;
       }
       const exported = exportLabel(name.action);
