@@ -4,10 +4,10 @@
  * cache manifest from ...: ------` block buildx repeats when a build fails) is dropped; view.ts turns
  * it into one note per image and platform. Any other cache error passes through as buildx wrote it.
  */
+import { CACHE_MISSING } from './view.js';
 
 const IMPORT_HEADER = /^#(\d+) \[[^\]]*\] importing cache manifest from /;
 const STEP_LINE = /^#(\d+) (.*)$/;
-const CACHE_MISSING = /: not found$|not found: manifest unknown|no such file or directory|\b404\b/;
 const SUMMARY_IMPORT = /^ > \[[^\]]*\] importing cache manifest from .*:$/;
 
 export class PlainFilter {

@@ -123,8 +123,8 @@ interface RowAcc {
 }
 
 const CACHE_IMPORT = /^importing cache manifest from (\S+)/;
-/** A cache ref that is simply not there yet (registry: not found; local: no index). */
-const CACHE_MISSING = /: not found$|not found: manifest unknown|no such file or directory|\b404\b/;
+/** A cache ref that is simply not there yet (registry: not found; local: no index); plain.ts drops the same lines. */
+export const CACHE_MISSING = /: not found$|not found: manifest unknown|no such file or directory|\b404\b/;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
