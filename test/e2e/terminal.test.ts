@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { repoRoot } from '../helpers/paths.js';
-import { copyWorkspace, editSource, REGISTRY_HOST, removeDir, removeImages, sleep } from './helpers.js';
+import { copyWorkspace, crossbake, editSource, REGISTRY_HOST, removeDir, removeImages, sleep } from './helpers.js';
 
 const RUN_ID = Date.now().toString(36);
 const REGISTRY = `${REGISTRY_HOST}/crossbake-tty-${RUN_ID}`;
@@ -40,6 +40,7 @@ if (spawnSync('tmux', ['-V']).status !== 0) {
     removeDir(ws);
     removeDir(dir);
     removeImages(REGISTRY);
+    removeImages(`${REGISTRY}-plain`);
   });
 
   t.test('a first build on a terminal: rows redrawn in place, notes instead of errors, then the report', async (t) => {
@@ -130,5 +131,17 @@ if (spawnSync('tmux', ['-V']).status !== 0) {
     t.match(all, /^built \d+(\.\d+s|m\d\ds) · 6\/6 done$/m);
     t.notMatch(all, /ERROR|importing cache manifest|RUN /, 'no ERROR line, no BuildKit step names');
     t.match(all, /^image\s+platform\s+result\s+time\s+digest\s+size\s+cached steps\s+cached\s+slowest stage$/m, 'the report');
+  });
+
+  t.test('in CI (not a terminal) the output stays line-oriented, without the cache-miss false alarms', async (t) => {
+    // a second fresh namespace: every cache import misses again
+    const run = crossbake(['bake', 'backend', 'frontend', '-w', ws, '--registry', `${REGISTRY}-plain`], { XDG_CACHE_HOME: dir });
+    t.equal(run.code, 0, run.stderr.slice(-3000));
+    t.match(run.stderr, /^#\d+ \[backend-linux-amd64 build-backend 2\/2\] RUN /m, "buildx's plain lines pass through");
+    t.notMatch(run.stderr, /ERROR|failed to configure registry cache importer/, 'no false alarm');
+    for (const bin of ['backend', 'frontend'])
+      for (const p of ['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
+        t.match(run.stderr, `crossbake: note: no cache yet for ${bin} ${p}: first build`);
+    t.notMatch(run.stderr, /\x1b\[\d*A/, 'no cursor movement');
   });
 }
