@@ -2,7 +2,7 @@
 # Make `docker buildx version` work: a docker client plus the buildx plugin, no daemon.
 # Unit tests only need `docker buildx bake --print`, which never talks to a daemon.
 # Also installs shellcheck (Debian 12's own package), which `npm test` runs on every shell script
-# crossbake ships.
+# crossbake ships, and tmux, in which the e2e suite runs crossbake's live view.
 #
 # Debian 12 has no docker-buildx package, so this takes docker-buildx (and docker-cli when
 # there is no docker client at all) from Debian 13 "trixie", through an apt source pinned at
@@ -80,6 +80,18 @@ ensure_shellcheck() {
 
 ensure_shellcheck
 log "shellcheck: $(shellcheck --version | sed -n 's/^version: //p')"
+
+# tmux: the e2e suite drives crossbake's live view in a real pseudo-terminal (test/e2e/terminal.test.ts).
+ensure_tmux() {
+  command -v tmux >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || { log "not root and tmux missing: run as root (apt-get)"; return 1; }
+  log "installing tmux"
+  apt-get install -y -qq --no-install-recommends tmux >/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends tmux >/dev/null; }
+}
+
+ensure_tmux
+log "tmux: $(tmux -V)"
 
 if buildx_ok; then
   log "already there: $(docker buildx version) ($(( $(date +%s) - start ))s)"

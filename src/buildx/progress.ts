@@ -19,6 +19,8 @@ export interface Vertex {
   readonly logs: string[];
   /** A log line still waiting for its newline. */
   partial: string;
+  /** Lines counted by their first word (cargo's `Compiling`, apt's `Unpacking`), beyond the log cap. */
+  readonly counts: Record<string, number>;
   /** Order of first appearance. */
   readonly seq: number;
 }
@@ -39,7 +41,7 @@ export function emptyLog(): BuildLog {
 function vertex(log: BuildLog, id: string): Vertex {
   let v = log.vertices.get(id);
   if (!v) {
-    v = { id, names: [], cached: false, canceled: false, logs: [], partial: '', seq: log.vertices.size };
+    v = { id, names: [], cached: false, canceled: false, logs: [], partial: '', counts: {}, seq: log.vertices.size };
     log.vertices.set(id, v);
   }
   return v;
@@ -49,7 +51,11 @@ function addName(v: Vertex, name: string | undefined): void {
   if (name && !v.names.includes(name)) v.names.push(name);
 }
 
+const COUNTED = /^\s*(Compiling|Unpacking) /;
+
 function pushLog(v: Vertex, line: string): void {
+  const counted = COUNTED.exec(line)?.[1];
+  if (counted) v.counts[counted] = (v.counts[counted] ?? 0) + 1;
   v.logs.push(line);
   if (v.logs.length > MAX_LOG_LINES) v.logs.splice(0, v.logs.length - MAX_LOG_LINES);
 }

@@ -1,6 +1,7 @@
 /** The build report: a table per image and platform on stdout, the same as JSON with --report FILE. */
 import type { Failure, Slot } from './attribute.js';
 import { describeFailure } from './attribute.js';
+import type { StageTime } from './view.js';
 
 export interface ReportRow {
   readonly image: string;
@@ -16,7 +17,18 @@ export interface ReportRow {
   readonly cachedSteps: number;
   /** What the registry holds attesting this platform image (provenance, sbom), after --push. */
   readonly attestations?: readonly string[];
+  /** The stage (its own or a shared one) whose work took longest in this run. */
+  readonly slowest?: { readonly stage: string; readonly seconds: number };
+  /** The phases (toolchain, deps, build, runtime) that came entirely from the cache. */
+  readonly cached?: readonly string[];
   readonly failure?: string;
+}
+
+/** This build against the last cold build of the same images and platforms on this machine. */
+export interface Saved {
+  readonly seconds: number;
+  readonly coldSeconds: number;
+  readonly coldAt: string;
 }
 
 export interface ReportImage {
@@ -40,6 +52,32 @@ export interface Report {
   readonly rows: readonly ReportRow[];
   readonly images: readonly ReportImage[];
   readonly failures: ReadonlyArray<{ kind: Failure['kind']; message: string; details: readonly string[] }>;
+  /** The build step's own seconds (buildx), what `saved` compares. */
+  readonly buildSeconds?: number;
+  readonly saved?: Saved;
+  /** This build was cold (toolchain and dependencies built) and is now the one later builds compare with. */
+  readonly coldRecorded?: boolean;
+}
+
+const PHASES = ['toolchain', 'deps', 'build', 'runtime'] as const;
+
+/** The slowest stage and the cached phases of each row, from the stage times of view.ts. */
+export function withStages(rows: readonly ReportRow[], times: ReadonlyMap<string, readonly StageTime[]>): ReportRow[] {
+  return rows.map((row) => {
+    const stages = times.get(`${row.image}|${row.platform}`);
+    if (!stages || stages.length === 0) return row;
+    const slowest = [...stages].sort((a, b) => b.ms - a.ms)[0]!;
+    const cached = PHASES.filter((phase) => {
+      const of = stages.filter((s) => s.phase === phase && s.steps > 0);
+      return of.length > 0 && of.every((s) => s.cached === s.steps);
+    });
+    return { ...row, ...(slowest.ms > 0 ? { slowest: { stage: slowest.stage, seconds: Math.round(slowest.ms / 100) / 10 } } : {}), cached };
+  });
+}
+
+/** Cold: no row took its toolchain or its dependencies from the cache. */
+export function isCold(rows: readonly ReportRow[]): boolean {
+  return rows.length > 0 && rows.every((r) => r.cached !== undefined && !r.cached.includes('toolchain') && !r.cached.includes('deps'));
 }
 
 export function rowsFromSlots(slots: readonly Slot[]): ReportRow[] {
@@ -70,12 +108,30 @@ export function formatSize(bytes: number | undefined): string {
   return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
 }
 
+/** 8.5s, 1m02s */
+export function seconds(s: number): string {
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const whole = Math.round(s);
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+}
+
 const short = (digest: string | undefined) => (digest ? digest.replace(/^(sha256:[0-9a-f]{12})[0-9a-f]+$/, '$1') : '-');
 
 /** The table, column-aligned, with the notes that make its numbers honest. */
 export function formatReport(report: Report): string {
   const attested = report.rows.some((r) => r.attestations !== undefined);
-  const header = ['image', 'platform', 'result', 'time', 'digest', 'size', 'cached steps', ...(attested ? ['attested'] : [])];
+  const header = [
+    'image',
+    'platform',
+    'result',
+    'time',
+    'digest',
+    'size',
+    'cached steps',
+    'cached',
+    'slowest stage',
+    ...(attested ? ['attested'] : []),
+  ];
   const body = report.rows.map((r) => [
     r.image,
     r.platform,
@@ -84,6 +140,8 @@ export function formatReport(report: Report): string {
     short(r.digest),
     formatSize(r.size),
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
+    r.cached === undefined ? '-' : r.cached.length === 0 ? 'nothing' : r.cached.join(', '),
+    r.slowest ? `${r.slowest.stage} ${seconds(r.slowest.seconds)}` : '-',
     ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
@@ -101,5 +159,16 @@ export function formatReport(report: Report): string {
   const sources = new Set(report.rows.map((r) => r.sizeSource).filter(Boolean));
   if (sources.has('registry')) out.push('sizes: compressed layers as the registry has them');
   if (sources.has('store')) out.push("sizes: the image store's own figure (unpacked content for the platforms it unpacked)");
+  if (report.saved) {
+    const { seconds: now, coldSeconds, coldAt } = report.saved;
+    const when = coldAt.replace('T', ' ').replace(/:\d\d(\.\d+)?Z$/, ' UTC');
+    out.push(
+      now < coldSeconds
+        ? `cache saved ${seconds(coldSeconds - now)}: this build ${seconds(now)}, the last cold build of these images on this machine ${seconds(coldSeconds)} (${when})`
+        : `no time saved: this build ${seconds(now)}, the last cold build of these images on this machine ${seconds(coldSeconds)} (${when})`,
+    );
+  } else if (report.coldRecorded && report.buildSeconds !== undefined) {
+    out.push(`a cold build (toolchain and dependencies built, not cached): ${seconds(report.buildSeconds)}; later builds compare with it`);
+  }
   return `${out.join('\n')}\n`;
 }

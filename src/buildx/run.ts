@@ -7,8 +7,11 @@ import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault } from './faults.js';
 import { LiveView } from './live.js';
+import { PlainFilter } from './plain.js';
 import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
+import type { ScreenSize } from './screen.js';
 import type { Version } from './version.js';
+import { buildView, type ViewPlan } from './view.js';
 
 export type Metadata = Record<string, Record<string, unknown>>;
 
@@ -24,9 +27,14 @@ export interface RunDisplay {
   readonly progress: ProgressPlan;
   /** Where progress goes (stderr). */
   readonly write: (text: string) => void;
-  readonly columns?: number;
   /** Extra environment for buildx (SOURCE_DATE_EPOCH, which buildx passes on as a build argument). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The terminal's size, asked at every redraw (it may change). */
+  readonly size?: () => ScreenSize;
+  /** Colour in the live view (a terminal, and no NO_COLOR). */
+  readonly color?: boolean;
+  /** The Plan's names, for the live rows and the cache notes. */
+  readonly view: ViewPlan;
 }
 
 /**
@@ -39,8 +47,21 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
   const metadataFile = join(dir, 'metadata.json');
   const log = emptyLog();
   const reader = display.progress.buildx === 'rawjson' ? new RawJsonReader(log) : new PlainReader(log);
-  const live = display.progress.show === 'live' ? new LiveView(log, display.write, display.columns ?? 100) : undefined;
+  const live =
+    display.progress.show === 'live'
+      ? new LiveView(
+          log,
+          display.view,
+          display.write,
+          display.size ?? (() => ({ columns: 100, rows: 30 })),
+          Date.now,
+          display.color ?? false,
+        )
+      : undefined;
+  // plain passes through without the cache-import false alarms; rawjson (for machines) as buildx wrote it
+  const plain = display.progress.show === 'passthrough' && display.progress.buildx === 'plain' ? new PlainFilter(display.write) : undefined;
   const started = Date.now();
+  live?.start();
   try {
     const args = bakeArgs({ ...inv, progress: display.progress.buildx, metadataFile }, version);
     const result = await exec('docker', args, {
@@ -48,12 +69,23 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
       ...(display.env ? { env: { ...display.env } } : {}),
       onStderr: (chunk) => {
         reader.feed(chunk);
-        if (display.progress.show === 'passthrough') display.write(chunk);
+        if (plain) plain.feed(chunk);
+        else if (display.progress.show === 'passthrough') display.write(chunk);
         live?.update();
       },
     });
     reader.end();
-    live?.finish();
+    plain?.end();
+    live?.finish(result.exitCode);
+    if (!live) {
+      // the live view printed these above its rows; line-oriented output gets them at the end
+      const view = buildView(log, display.view, Date.now(), { exitCode: result.exitCode });
+      const lines = [
+        ...(display.progress.show === 'none' ? [] : view.notes.map((n) => `crossbake: note: ${n}`)),
+        ...view.warnings.map((w) => `crossbake: warning: ${w}`),
+      ];
+      if (lines.length > 0) display.write(`${lines.join('\n')}\n`);
+    }
     if (result.notFound)
       throw new CrossbakeError('environment', 'docker disappeared from PATH while crossbake ran; install it again and run again.');
     if (result.stdout.trim() !== '' && display.progress.show !== 'none') display.write(result.stdout);
@@ -65,6 +97,7 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
     }
     return { exitCode: result.exitCode, metadata, log, started };
   } finally {
+    live?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

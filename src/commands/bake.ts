@@ -1,6 +1,7 @@
 import { relative } from 'node:path';
 import { bakeArgs, type Progress, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError } from '../buildx/attribute.js';
+import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
 import { assertPushable, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
   type BuilderInfo,
@@ -13,9 +14,20 @@ import {
   printBake,
 } from '../buildx/preflight.js';
 import { pushAndMerge, results } from '../buildx/publish.js';
-import { failuresForReport, formatReport, type Report, type ReportImage, type ReportRow, rowsFromSlots } from '../buildx/report.js';
+import {
+  failuresForReport,
+  formatReport,
+  isCold,
+  type Report,
+  type ReportImage,
+  type ReportRow,
+  rowsFromSlots,
+  withStages,
+} from '../buildx/report.js';
 import { runBake } from '../buildx/run.js';
+import { stageTimes, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
+import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import { repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
@@ -151,11 +163,16 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 
   t = timer();
   const started = new Date();
+  const view = viewPlan(plan, steps.runTargets, project.workspace.lockfile?.packages.length);
   const outcome = await runBake(invocation, version, project.outDir, {
     progress,
     write: progressOut,
-    columns: process.stderr.columns || 100,
+    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+    color: !process.env.NO_COLOR,
+    view,
   });
+  const buildSeconds = Math.round((Date.now() - started.getTime()) / 100) / 10;
+  const times = stageTimes(outcome.log, view);
   const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
   options.log(`build     ${t()}`);
 
@@ -181,7 +198,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
           : 'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.'
         : undefined,
     );
-    const rows = rowsFromSlots(attribution.slots);
+    const rows = withStages(rowsFromSlots(attribution.slots), times);
     const r = report(
       rows,
       targets.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })),
@@ -199,11 +216,35 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     storeSizes: driver === 'docker' || options.load,
     multiPlatform: plan.platforms.length > 1,
   });
-  const r = report(rows, images, 0);
+  const staged = withStages(rows, times);
+  const r = { ...report(staged, images, 0), buildSeconds, ...remembered(project, options, staged, buildSeconds) };
   options.out(formatReport(r));
   if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
   if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
   }
+}
+
+/** This build into the machine's history, and what the cache saved against the last cold one. */
+function remembered(
+  project: Project,
+  options: BakeOptions,
+  rows: readonly ReportRow[],
+  seconds: number,
+): Pick<Report, 'saved' | 'coldRecorded'> {
+  const file = historyFile();
+  const history = readHistory(file);
+  const build: BuildRecord = {
+    workspace: project.root,
+    slots: rows.map((r) => `${r.image} ${r.platform}`).sort(),
+    multiPlatform: options.load,
+    seconds,
+    cold: isCold(rows),
+    at: new Date().toISOString(),
+  };
+  const saved = savedAgainst(history, build);
+  const problem = writeHistory(file, remember(history, build));
+  if (problem) options.log(`note: cannot remember this build in ${file} (${problem}); the next report cannot say what the cache saved.`);
+  return { ...(saved ? { saved } : {}), ...(build.cold ? { coldRecorded: true } : {}) };
 }

@@ -6,6 +6,7 @@ import { verifySteps } from '../buildx/invocation.js';
 import { diffImages, type OciImage, ociImage } from '../buildx/oci.js';
 import { checkDaemon, detectBuildx } from '../buildx/preflight.js';
 import { runBake, sourceDateEpoch } from '../buildx/run.js';
+import { viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
 import { writeFiles } from '../fs/write.js';
 import { outputFiles } from './generate.js';
@@ -58,6 +59,8 @@ export async function verify(project: Project, options: VerifyOptions): Promise<
     const outcome = await runBake(steps.bake, version, project.outDir, {
       progress,
       write: options.progressOut,
+      size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+      view: viewPlan(plan, runTargets, project.workspace.lockfile?.packages.length),
       env: { SOURCE_DATE_EPOCH: epoch },
     });
     if (outcome.exitCode !== 0) throw failureError(attribute(outcome.log, runTargets, outcome.exitCode), undefined);
