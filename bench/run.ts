@@ -4,12 +4,15 @@
 // tens of minutes. Needs the machine test/e2e/setup.sh prepares (dockerd, buildx, qemu, the registry
 // on 127.0.0.1:5000, local debian:bookworm-slim).
 //
+// Besides the markdown it writes the figures as <date>.json and the chart drawn from them as <date>.svg.
+// The scale rows build a generated workspace (bench/lib/synthetic.ts) with 6 and then 12 binaries.
+//
 // Environment: BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
-// BENCH_SKIP_NAIVE=1 leaves it out.
+// BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
 import {
   addItoa,
@@ -20,21 +23,23 @@ import {
   docker,
   editSource,
   isolateSkeleton,
-  plainVertices,
   platformString,
   pruneBuildCache,
   REGISTRY_HOST,
   type Run,
-  ran,
   rawManifest,
   removeDir,
   removeImages,
   runnable,
   sh,
   table,
-  verticesNamed,
 } from '../test/e2e/helpers.js';
 import { repoRoot } from '../test/helpers/paths.js';
+import { type BenchResults, benchChart, perBinary, type ScaleFigures } from './lib/chart.js';
+import { goalRows, goalTable } from './lib/goals.js';
+import { PHASES, type Phase, splitFromText, type TimeSplit } from './lib/phases.js';
+import { cacheTotals, namespaceCaches } from './lib/registry.js';
+import { binName, syntheticWorkspace } from './lib/synthetic.js';
 
 const BINS = ['backend', 'frontend'] as const;
 const RUN_ID = Date.now().toString(36);
@@ -52,39 +57,84 @@ const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 interface Timed {
   readonly seconds: number;
   readonly buildx?: number;
-  readonly log: string;
+  readonly split: TimeSplit;
 }
 
-/** Steps of a build log, by kind: how many ran (not cached) and the longest, in seconds (they overlap). */
-const STEP_KINDS: Array<[string, RegExp]> = [
-  ['toolchain apt', /^\[\S+ toolchain \d+\/\d+\] RUN /],
-  ['runtime apt', /^\[\S+ runtime-packages \d+\/\d+\] RUN /],
-  ['deps (cargo)', /^\[\S+ deps \d+\/\d+\] RUN /],
-  ['build-<bin> (cargo)', /^\[\S+ build-\S+ \d+\/\d+\] RUN /],
-  ['cache export', /^\[\S+\] exporting cache to registry/],
-];
-
-function stepCells(log: string): string[] {
-  const vertices = plainVertices(log);
-  return STEP_KINDS.map(([, re]) => {
-    const steps = verticesNamed(vertices, re).filter(ran);
-    return steps.length === 0 ? '–' : `${steps.length} × ≤ ${s(Math.max(...steps.map((v) => v.seconds)))}`;
-  });
+/** Wall-clock seconds per phase, and how many steps ran in it. */
+function phaseCells(split: TimeSplit): string[] {
+  return PHASES.map(({ key }) =>
+    split[key].steps === 0 && split[key].seconds === 0 ? '–' : `${s(split[key].seconds)} (${split[key].steps})`,
+  );
 }
 
-function bake(ws: string, name: string, file: string): Timed {
+const phaseSeconds = (split: TimeSplit) => Object.fromEntries(PHASES.map(({ key }) => [key, split[key].seconds])) as Record<Phase, number>;
+
+function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
+  return Object.fromEntries(
+    PHASES.map(({ key }) => [
+      key,
+      { seconds: a[key].seconds + b[key].seconds, busy: a[key].busy + b[key].busy, steps: a[key].steps + b[key].steps },
+    ]),
+  ) as TimeSplit;
+}
+
+const bakeTargets = (bins: readonly string[]) => bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`));
+
+function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY): Timed {
   say(`crossbake: ${name}`);
-  const run: Run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY });
+  const run: Run = crossbake(['bake', ...bins, '-w', ws, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
   if (run.code !== 0)
     throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
   const phases = crossbakePhases(run.stderr);
   say(`  ${s(run.seconds)}s (buildx ${phases.build ?? '?'}s)`);
-  return { seconds: run.seconds, log: run.stderr, ...(phases.build !== undefined ? { buildx: phases.build } : {}) };
+  return {
+    seconds: run.seconds,
+    split: splitFromText(run.stderr, bakeTargets(bins)),
+    ...(phases.build !== undefined ? { buildx: phases.build } : {}),
+  };
+}
+
+/** The synthetic workspace with `bins` binaries, from an empty build cache: cold, then a one-file change; and its cache bytes. */
+async function scaleRun(bins: number): Promise<{ cold: Timed; source: Timed; cacheBytes: number; caches: number; distinct: number }> {
+  const ws = mkdtempSync(join(tmpdir(), `crossbake-bench-synthetic-${bins}-`));
+  const registry = `${REGISTRY}-s${bins}`;
+  try {
+    const files = syntheticWorkspace({
+      bins,
+      exampleLock: readFileSync(join(repoRoot, 'examples/workspace/Cargo.lock'), 'utf8'),
+      nonce: `${RUN_ID}-${bins}`,
+      registry,
+    });
+    for (const f of files) {
+      mkdirSync(dirname(join(ws, f.path)), { recursive: true });
+      writeFileSync(join(ws, f.path), f.content);
+    }
+    const names = Array.from({ length: bins }, (_, i) => binName(i));
+    say(`pruning the build cache for the ${bins}-binary synthetic workspace`);
+    pruneBuildCache();
+    const cold = bake(ws, `synthetic, ${bins} binaries: cold`, `7-synthetic-${bins}-cold`, names, registry);
+    // What the cold build exported: every cache manifest of the namespace, read before anything overwrites them.
+    const slash = registry.indexOf('/');
+    const caches = await namespaceCaches(registry.slice(0, slash), registry.slice(slash + 1));
+    const totals = cacheTotals(caches.map((c) => c.manifest));
+    const main = join(ws, `crates/${binName(0)}/src/main.rs`);
+    writeFileSync(main, `${readFileSync(main, 'utf8').trimEnd()}\n// bench: a one-file source change\n`);
+    const source = bake(ws, `synthetic, ${bins} binaries: one-file source change`, `7-synthetic-${bins}-source`, names, registry);
+    return { cold, source, cacheBytes: totals.exported, caches: totals.caches, distinct: totals.distinct };
+  } finally {
+    removeDir(ws);
+    removeImages(registry);
+  }
 }
 
 /** `docker buildx build` with a time limit: stopped with SIGINT (buildx cancels the build) when it runs over. */
-function buildxBuild(args: string[], cwd: string, limitSeconds: number, file: string): { code: number; seconds: number; stopped: boolean } {
+function buildxBuild(
+  args: string[],
+  cwd: string,
+  limitSeconds: number,
+  file: string,
+): { code: number; seconds: number; stopped: boolean; log: string } {
   const start = Date.now();
   const r = spawnSync('docker', ['buildx', 'build', ...args], {
     cwd,
@@ -93,9 +143,10 @@ function buildxBuild(args: string[], cwd: string, limitSeconds: number, file: st
     maxBuffer: 512 * 1024 * 1024,
   });
   const seconds = (Date.now() - start) / 1000;
-  writeFileSync(join(LOGS, `${file}.log`), `${r.stderr?.toString() ?? ''}\n${r.stdout?.toString() ?? ''}`);
+  const log = r.stderr?.toString() ?? '';
+  writeFileSync(join(LOGS, `${file}.log`), `${log}\n${r.stdout?.toString() ?? ''}`);
   const stopped = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  return { code: r.status ?? 1, seconds, stopped };
+  return { code: r.status ?? 1, seconds, stopped, log };
 }
 
 /** Compressed size in the registry (config + layers) of one platform's manifest under `ref` (an index). */
@@ -158,6 +209,9 @@ async function main(): Promise<void> {
     removeImages(REGISTRY);
     times.set('emptied', bake(ws, 'emptied machine, registry cache', '5-emptied'));
 
+    let scale: { six: Awaited<ReturnType<typeof scaleRun>>; twelve: Awaited<ReturnType<typeof scaleRun>> } | undefined;
+    if (process.env.BENCH_SKIP_SCALE !== '1') scale = { six: await scaleRun(6), twelve: await scaleRun(12) };
+
     // Sizes: the last build loaded every platform image (REGISTRY/<bin>:latest-<key>) and pushed the index.
     say('measuring image sizes');
     const sizeRows: string[][] = [];
@@ -178,7 +232,7 @@ async function main(): Promise<void> {
     }
 
     // The peer baseline: every step under emulation, both images (the second reuses the first's build stage).
-    let naive: { seconds: number; stopped: boolean; ok: boolean } | undefined;
+    let naive: { seconds: number; stopped: boolean; ok: boolean; split: TimeSplit } | undefined;
     if (process.env.BENCH_SKIP_NAIVE !== '1') {
       const plain = copyWorkspace('examples/workspace');
       try {
@@ -188,11 +242,12 @@ async function main(): Promise<void> {
         let seconds = 0;
         let stopped = false;
         let ok = true;
+        let split: TimeSplit | undefined;
         for (const bin of BINS) {
           say(`naive emulated build: ${bin} (limit ${NAIVE_TIMEOUT_MIN} min in all)`);
           const args = [
             '--progress',
-            'plain',
+            'rawjson',
             '--platform',
             PLATFORMS.map((p) => p.docker).join(','),
             '-f',
@@ -213,6 +268,8 @@ async function main(): Promise<void> {
             r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}-retry`);
           }
           seconds += r.seconds;
+          const part = splitFromText(r.log, []);
+          split = split ? addSplits(split, part) : part;
           say(`  ${s(r.seconds)}s${r.stopped ? ' (stopped)' : ''} exit ${r.code}`);
           if (r.stopped) {
             stopped = true;
@@ -223,7 +280,7 @@ async function main(): Promise<void> {
             break;
           }
         }
-        naive = { seconds, stopped, ok };
+        naive = { seconds, stopped, ok, split: split ?? splitFromText('', []) };
         if (ok && !stopped) {
           for (const p of PLATFORMS) {
             const c = compressed(`${REGISTRY}/naive-backend:latest`, p);
@@ -237,71 +294,100 @@ async function main(): Promise<void> {
 
     const t = (k: string) => times.get(k)!;
     const cold = t('cold').seconds;
-    const row = (name: string, k: string, ratio: string, goal: string, result: string) => [
-      name,
-      s(t(k).seconds),
-      t(k).buildx !== undefined ? s(t(k).buildx!) : '',
-      ratio,
-      goal,
-      result,
+    const figures = {
+      cold,
+      source: t('source').seconds,
+      none: t('none').seconds,
+      lock: t('lock').seconds,
+      emptied: t('emptied').seconds,
+      ...(naive ? { naive: { seconds: naive.seconds, stopped: naive.stopped, ok: naive.ok } } : {}),
+    };
+    const builds: Array<[string, string]> = [
+      ['cold: empty build cache, fresh registry namespace', 'cold'],
+      ['one-file source change', 'source'],
+      ['no change', 'none'],
+      ['Cargo.toml + Cargo.lock change (new crate)', 'lock'],
+      ['emptied machine (prune + image rm), registry cache', 'emptied'],
     ];
-    const src = t('source').seconds / cold;
     const timeRows: string[][] = [
-      ['build (crossbake bake backend frontend --push, 3 platforms)', 'seconds', 'of which buildx', 'ratio', 'goal', 'result'],
-      row('cold: empty build cache, fresh registry namespace', 'cold', '1.00 (reference)', '', ''),
-      row(
-        'one-file source change',
-        'source',
-        `${pct(src)} of cold`,
-        '≤ 20% of cold (spec ≤ 50%)',
-        src <= 0.2 ? 'met' : src <= 0.5 ? 'not met (spec met)' : 'not met',
-      ),
-      row('no change', 'none', `${pct(t('none').seconds / cold)} of cold`, '≤ 10 s', t('none').seconds <= 10 ? 'met' : 'not met'),
-      row('Cargo.toml + Cargo.lock change (new crate)', 'lock', `${pct(t('lock').seconds / cold)} of cold`, '', ''),
-      row(
-        'emptied machine (prune + image rm), registry cache',
-        'emptied',
-        `${pct(t('emptied').seconds / cold)} of cold`,
-        '< 50% of cold (issue #4)',
-        t('emptied').seconds < cold / 2 ? 'met' : 'not met',
-      ),
-    ];
-    if (naive) {
-      const shown = naive.stopped ? `> ${s(naive.seconds)} (stopped)` : naive.ok ? s(naive.seconds) : `failed after ${s(naive.seconds)}`;
-      const factor = naive.seconds / cold;
-      const ratio = naive.stopped ? `> ${factor.toFixed(1)}× crossbake cold` : `${factor.toFixed(1)}× crossbake cold`;
-      const result = !naive.ok
-        ? 'unknown (naive build failed)'
-        : factor >= 4
-          ? 'met'
+      ['build (crossbake bake backend frontend --push, 3 platforms)', 'seconds', 'of which buildx', 'share of cold'],
+      ...builds.map(([name, k]) => [name, s(t(k).seconds), t(k).buildx !== undefined ? s(t(k).buildx!) : '', pct(t(k).seconds / cold)]),
+      [
+        'naive Dockerfile, everything under qemu, cold (bench/naive)',
+        !naive
+          ? 'skipped'
           : naive.stopped
-            ? 'unknown (stopped too early)'
-            : 'not met';
-      timeRows.push([
-        'naive Dockerfile, everything under qemu, cold (bench/naive)',
-        shown,
+            ? `> ${s(naive.seconds)} (stopped)`
+            : naive.ok
+              ? s(naive.seconds)
+              : `failed after ${s(naive.seconds)}`,
         '',
-        ratio,
-        'crossbake cold ≥ 4× faster',
-        result,
-      ]);
-    } else {
-      timeRows.push([
-        'naive Dockerfile, everything under qemu, cold (bench/naive)',
-        'skipped',
+        naive ? `${(naive.seconds / cold).toFixed(1)}× crossbake cold` : '',
+      ],
+    ];
+
+    let scaleFigures: ScaleFigures | undefined;
+    const scaleSection: string[] = [];
+    if (scale) {
+      const { six, twelve } = scale;
+      scaleFigures = {
+        bins: [6, 12],
+        cold: [six.cold.seconds, twelve.cold.seconds],
+        source: [six.source.seconds, twelve.source.seconds],
+        cacheBytes: [six.cacheBytes, twelve.cacheBytes],
+      };
+      const per = perBinary(scaleFigures);
+      const variant = (n: number, v: typeof six) => [
+        `${n} binaries (${28 + n} crates)`,
+        s(v.cold.seconds),
+        s(v.source.seconds),
+        `${mb(v.cacheBytes)} in ${v.caches} caches`,
+        mb(v.distinct),
+      ];
+      scaleSection.push(
+        '## Scale: the synthetic workspace',
         '',
+        'bench/lib/synthetic.ts: 28 library crates in four layers and 6 or 12 binaries, serde and serde_json from Debian, 3 platforms, each variant from an empty build cache in its own registry namespace. Cache bytes: the blobs of every cache manifest the cold build wrote, added up (exported), and each distinct blob once (what the registry stores).',
         '',
-        'crossbake cold ≥ 4× faster',
-        'not measured',
-      ]);
+        table([
+          ['workspace', 'cold s', 'one-file change s', 'exported to caches MB', 'distinct MB'],
+          variant(6, six),
+          variant(12, twelve),
+          ['one more binary ((12 − 6) / 6)', s(per.cold), s(per.source), mb(per.cacheBytes), mb((twelve.distinct - six.distinct) / 6)],
+        ]),
+        '',
+        'Where the time goes in the synthetic workspace (wall-clock seconds per phase, steps that ran):',
+        '',
+        table([
+          ['build', ...PHASES.map((p) => p.label)],
+          ['6 binaries, cold', ...phaseCells(six.cold.split)],
+          ['6 binaries, one-file change', ...phaseCells(six.source.split)],
+          ['12 binaries, cold', ...phaseCells(twelve.cold.split)],
+          ['12 binaries, one-file change', ...phaseCells(twelve.source.split)],
+        ]),
+        '',
+      );
     }
+    const results: BenchResults = {
+      date,
+      machine: `${cpus().length} cores, one run`,
+      figures,
+      phases: { crossbake: phaseSeconds(t('cold').split), ...(naive ? { naive: phaseSeconds(naive.split) } : {}) },
+      ...(scaleFigures ? { scale: scaleFigures } : {}),
+    };
 
     const report = [
       `# crossbake benchmark, ${date}`,
       '',
       `Example workspace (2 binaries: backend, frontend), linux/amd64 + linux/arm64 + linux/arm/v7, one run, one machine: ${machine()}.`,
-      'Every crossbake build is `crossbake bake backend frontend --push` (seconds: the whole command, push and index merge included; buildx: its bake call).',
+      'Every crossbake build is `crossbake bake backend frontend --push --progress rawjson` (seconds: the whole command, push and index merge included; buildx: its bake call).',
       'The dockerd is shared with other builds on this machine, so a figure may carry their load.',
+      '',
+      `![crossbake against the naive build, by phase, and the cost of one more binary](${date}.svg)`,
+      '',
+      '## Goals (issue 11), read in this run',
+      '',
+      table(goalTable(goalRows(figures))),
       '',
       '## Build times',
       '',
@@ -309,19 +395,15 @@ async function main(): Promise<void> {
       '',
       '### Where the time goes',
       '',
-      'Steps that ran (not cached) in each crossbake build, by kind: how many, and the longest in seconds. Steps of different platforms and binaries run at the same time.',
+      "Wall-clock seconds in which at least one step of the phase ran (steps of different platforms and binaries overlap, so a row adds up to more than the build), and in brackets how many steps ran (cached ones left out); from buildx's rawjson progress, as src/buildx/progress.ts reads it, plus crossbake's own push and merge. Phases by Dockerfile stage: toolchain; skeleton, target and deps; build-<bin>; runtime-*; cache export; image export, push and merge; the rest (build context, metadata, cache import).",
       '',
       table([
-        ['build', ...STEP_KINDS.map(([k]) => k)],
-        ...[
-          ['cold', 'cold'],
-          ['one-file source change', 'source'],
-          ['no change', 'none'],
-          ['Cargo.toml + Cargo.lock change', 'lock'],
-          ['emptied machine', 'emptied'],
-        ].map(([name, k]) => [name!, ...stepCells(t(k!).log)]),
+        ['build', ...PHASES.map((p) => p.label)],
+        ...builds.map(([name, k]) => [name, ...phaseCells(t(k).split)]),
+        ...(naive ? [['naive Dockerfile, cold (both images)', ...phaseCells(naive.split)]] : []),
       ]),
       '',
+      ...scaleSection,
       '## Image size per platform',
       '',
       `Compressed: config + layers as the registry has them. Unpacked: the files of the image's filesystem. Overhead: over the base image alone (${BASE}). Goal: unpacked overhead ≤ binary + 2 MB.`,
@@ -338,7 +420,9 @@ async function main(): Promise<void> {
     const dir = join(repoRoot, 'bench/results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${date}.md`), report);
-    say(`wrote bench/results/${date}.md; logs in ${LOGS}`);
+    writeFileSync(join(dir, `${date}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(dir, `${date}.svg`), benchChart(results));
+    say(`wrote bench/results/${date}.md, .json and .svg; logs in ${LOGS}`);
   } finally {
     removeDir(ws);
     removeImages(REGISTRY);
