@@ -8,6 +8,7 @@ import { benchChart, perBinary } from '../bench/lib/chart.js';
 import { type Figures, goalRows, goalTable } from '../bench/lib/goals.js';
 import { phaseOf, splitFromText, unionSeconds } from '../bench/lib/phases.js';
 import { cacheBlobs, cacheTotals, isCache } from '../bench/lib/registry.js';
+import { benchReport, type Timed } from '../bench/lib/report.js';
 import { escapeXml, renderChart } from '../bench/lib/svg.js';
 import { binDeps, libDeps, registryBlocks, syntheticWorkspace } from '../bench/lib/synthetic.js';
 import { fixture, repoRoot } from './helpers/paths.js';
@@ -287,4 +288,40 @@ t.test('registry: cache bytes from cache manifests', async (t) => {
   };
   t.ok(isCache(imageManifest));
   t.same(cacheTotals([imageManifest]), { exported: 605, distinct: 605, caches: 1 });
+});
+
+t.test('report: the markdown and the figures of a whole run, from captured logs', async (t) => {
+  const text = gunzipSync(readFileSync(fixture('progress', 'success.rawjson.gz'))).toString('utf8');
+  const split = splitFromText(text, TARGETS);
+  const timed = (seconds: number): Timed => ({ seconds, buildx: seconds - 3, split });
+  const times = new Map([
+    ['cold', timed(150)],
+    ['source', timed(9)],
+    ['none', timed(4)],
+    ['lock', timed(30)],
+    ['emptied', timed(12)],
+  ]);
+  const run = { cold: timed(200), source: timed(20), cacheBytes: 2e9, distinct: 7e8, caches: 18 };
+  const { markdown, results } = benchReport({
+    date: '2026-11-27',
+    machine: '2 cores (test)',
+    cores: 2,
+    times,
+    naive: { seconds: 1000, stopped: false, ok: true, split },
+    scale: { six: run, twelve: { ...run, cold: timed(260), source: timed(32), cacheBytes: 2.6e9, caches: 36 } },
+    sizeRows: [['linux/amd64', 'backend', '29.60', '75.43', '+0.51', '+0.93', '0.46', 'met']],
+    sizeGoals: [true],
+    base: 'debian:bookworm-slim',
+  });
+  t.match(markdown, /^# crossbake benchmark, 2026-11-27$/m);
+  t.match(markdown, /!\[[^\]]*\]\(2026-11-27\.svg\)/, 'the chart beside the markdown');
+  t.match(markdown, /\| cold build +\| 150\.0 s; naive 1000\.0 s: 6\.7× +\| ≥ 6× faster than the naive emulated build +\| met +\|/);
+  t.match(markdown, /\| no change +\| 4\.0 s +\| ≤ 5 s +\| met +\|/);
+  t.match(markdown, /\| one more binary \(\(12 − 6\) \/ 6\) +\| 10\.0 +\| 2\.0 +\| 100\.00 +\| 0\.00 +\|/);
+  t.match(markdown, /\| naive Dockerfile, cold \(both images\) +\|/);
+  t.match(markdown, /Size goal: met on 1\/1 images\./);
+  t.same(results.figures, { cold: 150, source: 9, none: 4, lock: 30, emptied: 12, naive: { seconds: 1000, stopped: false, ok: true } });
+  t.same(results.scale, { bins: [6, 12], cold: [200, 260], source: [20, 32], cacheBytes: [2e9, 2.6e9] });
+  t.equal(results.phases?.crossbake.build, split.build.seconds);
+  t.equal(wellFormed(benchChart(results)), undefined, 'its chart is well-formed');
 });
