@@ -4,12 +4,15 @@
 // tens of minutes. Needs the machine test/e2e/setup.sh prepares (dockerd, buildx, qemu, the registry
 // on 127.0.0.1:5000, local debian:bookworm-slim).
 //
+// Besides the markdown it writes the figures as <date>.json and the chart drawn from them as <date>.svg.
+// The scale rows build a generated workspace (bench/lib/synthetic.ts) with 6 and then 12 binaries.
+//
 // Environment: BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
-// BENCH_SKIP_NAIVE=1 leaves it out.
+// BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
 import {
   addItoa,
@@ -20,21 +23,22 @@ import {
   docker,
   editSource,
   isolateSkeleton,
-  plainVertices,
   platformString,
   pruneBuildCache,
   REGISTRY_HOST,
   type Run,
-  ran,
   rawManifest,
   removeDir,
   removeImages,
   runnable,
   sh,
-  table,
-  verticesNamed,
 } from '../test/e2e/helpers.js';
 import { repoRoot } from '../test/helpers/paths.js';
+import { benchChart } from './lib/chart.js';
+import { PHASES, splitFromText, type TimeSplit } from './lib/phases.js';
+import { cacheTotals, namespaceCaches } from './lib/registry.js';
+import { benchReport, type ScaleRun, type Timed } from './lib/report.js';
+import { binName, syntheticWorkspace } from './lib/synthetic.js';
 
 const BINS = ['backend', 'frontend'] as const;
 const RUN_ID = Date.now().toString(36);
@@ -47,45 +51,73 @@ mkdirSync(LOGS, { recursive: true });
 const say = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const s = (x: number) => x.toFixed(1);
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
-const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 
-interface Timed {
-  readonly seconds: number;
-  readonly buildx?: number;
-  readonly log: string;
+function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
+  return Object.fromEntries(
+    PHASES.map(({ key }) => [
+      key,
+      { seconds: a[key].seconds + b[key].seconds, busy: a[key].busy + b[key].busy, steps: a[key].steps + b[key].steps },
+    ]),
+  ) as TimeSplit;
 }
 
-/** Steps of a build log, by kind: how many ran (not cached) and the longest, in seconds (they overlap). */
-const STEP_KINDS: Array<[string, RegExp]> = [
-  ['toolchain apt', /^\[\S+ toolchain(-base)? \d+\/\d+\] RUN /],
-  ['runtime apt (+ nodejs)', /^\[\S+ runtime-packages \d+\/\d+\] RUN /],
-  ['skeleton (node)', /^\[\S+ skeleton \d+\/\d+\] RUN /],
-  ['deps (cargo)', /^\[\S+ deps \d+\/\d+\] RUN /],
-  ['build-<bin> (cargo)', /^\[\S+ build-\S+ \d+\/\d+\] RUN /],
-  ['cache export', /^\[\S+\] exporting cache to registry/],
-];
+const bakeTargets = (bins: readonly string[]) => bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`));
 
-function stepCells(log: string): string[] {
-  const vertices = plainVertices(log);
-  return STEP_KINDS.map(([, re]) => {
-    const steps = verticesNamed(vertices, re).filter(ran);
-    return steps.length === 0 ? '–' : `${steps.length} × ≤ ${s(Math.max(...steps.map((v) => v.seconds)))}`;
-  });
-}
-
-function bake(ws: string, name: string, file: string): Timed {
+function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY): Timed {
   say(`crossbake: ${name}`);
-  const run: Run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY });
+  const run: Run = crossbake(['bake', ...bins, '-w', ws, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
   if (run.code !== 0)
     throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
   const phases = crossbakePhases(run.stderr);
   say(`  ${s(run.seconds)}s (buildx ${phases.build ?? '?'}s)`);
-  return { seconds: run.seconds, log: run.stderr, ...(phases.build !== undefined ? { buildx: phases.build } : {}) };
+  return {
+    seconds: run.seconds,
+    split: splitFromText(run.stderr, bakeTargets(bins)),
+    ...(phases.build !== undefined ? { buildx: phases.build } : {}),
+  };
+}
+
+/** The synthetic workspace with `bins` binaries, from an empty build cache: cold, then a one-file change; and its cache bytes. */
+async function scaleRun(bins: number): Promise<ScaleRun> {
+  const ws = mkdtempSync(join(tmpdir(), `crossbake-bench-synthetic-${bins}-`));
+  const registry = `${REGISTRY}-s${bins}`;
+  try {
+    const files = syntheticWorkspace({
+      bins,
+      exampleLock: readFileSync(join(repoRoot, 'examples/workspace/Cargo.lock'), 'utf8'),
+      nonce: `${RUN_ID}-${bins}`,
+      registry,
+    });
+    for (const f of files) {
+      mkdirSync(dirname(join(ws, f.path)), { recursive: true });
+      writeFileSync(join(ws, f.path), f.content);
+    }
+    const names = Array.from({ length: bins }, (_, i) => binName(i));
+    say(`pruning the build cache for the ${bins}-binary synthetic workspace`);
+    pruneBuildCache();
+    const cold = bake(ws, `synthetic, ${bins} binaries: cold`, `7-synthetic-${bins}-cold`, names, registry);
+    // What the cold build exported: every cache manifest of the namespace, read before anything overwrites them.
+    const slash = registry.indexOf('/');
+    const caches = await namespaceCaches(registry.slice(0, slash), registry.slice(slash + 1));
+    const totals = cacheTotals(caches.map((c) => c.manifest));
+    const main = join(ws, `crates/${binName(0)}/src/main.rs`);
+    writeFileSync(main, `${readFileSync(main, 'utf8').trimEnd()}\n// bench: a one-file source change\n`);
+    const source = bake(ws, `synthetic, ${bins} binaries: one-file source change`, `7-synthetic-${bins}-source`, names, registry);
+    return { cold, source, cacheBytes: totals.exported, caches: totals.caches, distinct: totals.distinct };
+  } finally {
+    removeDir(ws);
+    removeImages(registry);
+  }
 }
 
 /** `docker buildx build` with a time limit: stopped with SIGINT (buildx cancels the build) when it runs over. */
-function buildxBuild(args: string[], cwd: string, limitSeconds: number, file: string): { code: number; seconds: number; stopped: boolean } {
+function buildxBuild(
+  args: string[],
+  cwd: string,
+  limitSeconds: number,
+  file: string,
+): { code: number; seconds: number; stopped: boolean; log: string } {
   const start = Date.now();
   const r = spawnSync('docker', ['buildx', 'build', ...args], {
     cwd,
@@ -94,9 +126,10 @@ function buildxBuild(args: string[], cwd: string, limitSeconds: number, file: st
     maxBuffer: 512 * 1024 * 1024,
   });
   const seconds = (Date.now() - start) / 1000;
-  writeFileSync(join(LOGS, `${file}.log`), `${r.stderr?.toString() ?? ''}\n${r.stdout?.toString() ?? ''}`);
+  const log = r.stderr?.toString() ?? '';
+  writeFileSync(join(LOGS, `${file}.log`), `${log}\n${r.stdout?.toString() ?? ''}`);
   const stopped = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  return { code: r.status ?? 1, seconds, stopped };
+  return { code: r.status ?? 1, seconds, stopped, log };
 }
 
 /** Compressed size in the registry (config + layers) of one platform's manifest under `ref` (an index). */
@@ -159,6 +192,9 @@ async function main(): Promise<void> {
     removeImages(REGISTRY);
     times.set('emptied', bake(ws, 'emptied machine, registry cache', '5-emptied'));
 
+    let scale: { six: ScaleRun; twelve: ScaleRun } | undefined;
+    if (process.env.BENCH_SKIP_SCALE !== '1') scale = { six: await scaleRun(6), twelve: await scaleRun(12) };
+
     // Sizes: the last build loaded every platform image (REGISTRY/<bin>:latest-<key>) and pushed the index.
     say('measuring image sizes');
     const sizeRows: string[][] = [];
@@ -179,7 +215,7 @@ async function main(): Promise<void> {
     }
 
     // The peer baseline: every step under emulation, both images (the second reuses the first's build stage).
-    let naive: { seconds: number; stopped: boolean; ok: boolean } | undefined;
+    let naive: { seconds: number; stopped: boolean; ok: boolean; split: TimeSplit } | undefined;
     if (process.env.BENCH_SKIP_NAIVE !== '1') {
       const plain = copyWorkspace('examples/workspace');
       try {
@@ -189,11 +225,12 @@ async function main(): Promise<void> {
         let seconds = 0;
         let stopped = false;
         let ok = true;
+        let split: TimeSplit | undefined;
         for (const bin of BINS) {
           say(`naive emulated build: ${bin} (limit ${NAIVE_TIMEOUT_MIN} min in all)`);
           const args = [
             '--progress',
-            'plain',
+            'rawjson',
             '--platform',
             PLATFORMS.map((p) => p.docker).join(','),
             '-f',
@@ -214,6 +251,8 @@ async function main(): Promise<void> {
             r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}-retry`);
           }
           seconds += r.seconds;
+          const part = splitFromText(r.log, []);
+          split = split ? addSplits(split, part) : part;
           say(`  ${s(r.seconds)}s${r.stopped ? ' (stopped)' : ''} exit ${r.code}`);
           if (r.stopped) {
             stopped = true;
@@ -224,7 +263,7 @@ async function main(): Promise<void> {
             break;
           }
         }
-        naive = { seconds, stopped, ok };
+        naive = { seconds, stopped, ok, split: split ?? splitFromText('', []) };
         if (ok && !stopped) {
           for (const p of PLATFORMS) {
             const c = compressed(`${REGISTRY}/naive-backend:latest`, p);
@@ -236,110 +275,24 @@ async function main(): Promise<void> {
       }
     }
 
-    const t = (k: string) => times.get(k)!;
-    const cold = t('cold').seconds;
-    const row = (name: string, k: string, ratio: string, goal: string, result: string) => [
-      name,
-      s(t(k).seconds),
-      t(k).buildx !== undefined ? s(t(k).buildx!) : '',
-      ratio,
-      goal,
-      result,
-    ];
-    const src = t('source').seconds / cold;
-    const timeRows: string[][] = [
-      ['build (crossbake bake backend frontend --push, 3 platforms)', 'seconds', 'of which buildx', 'ratio', 'goal', 'result'],
-      row('cold: empty build cache, fresh registry namespace', 'cold', '1.00 (reference)', '', ''),
-      row(
-        'one-file source change',
-        'source',
-        `${pct(src)} of cold`,
-        '≤ 20% of cold (spec ≤ 50%)',
-        src <= 0.2 ? 'met' : src <= 0.5 ? 'not met (spec met)' : 'not met',
-      ),
-      row('no change', 'none', `${pct(t('none').seconds / cold)} of cold`, '≤ 10 s', t('none').seconds <= 10 ? 'met' : 'not met'),
-      row('Cargo.toml + Cargo.lock change (new crate)', 'lock', `${pct(t('lock').seconds / cold)} of cold`, '', ''),
-      row(
-        'emptied machine (prune + image rm), registry cache',
-        'emptied',
-        `${pct(t('emptied').seconds / cold)} of cold`,
-        '< 50% of cold (issue #4)',
-        t('emptied').seconds < cold / 2 ? 'met' : 'not met',
-      ),
-    ];
-    if (naive) {
-      const shown = naive.stopped ? `> ${s(naive.seconds)} (stopped)` : naive.ok ? s(naive.seconds) : `failed after ${s(naive.seconds)}`;
-      const factor = naive.seconds / cold;
-      const ratio = naive.stopped ? `> ${factor.toFixed(1)}× crossbake cold` : `${factor.toFixed(1)}× crossbake cold`;
-      const result = !naive.ok
-        ? 'unknown (naive build failed)'
-        : factor >= 4
-          ? 'met'
-          : naive.stopped
-            ? 'unknown (stopped too early)'
-            : 'not met';
-      timeRows.push([
-        'naive Dockerfile, everything under qemu, cold (bench/naive)',
-        shown,
-        '',
-        ratio,
-        'crossbake cold ≥ 4× faster',
-        result,
-      ]);
-    } else {
-      timeRows.push([
-        'naive Dockerfile, everything under qemu, cold (bench/naive)',
-        'skipped',
-        '',
-        '',
-        'crossbake cold ≥ 4× faster',
-        'not measured',
-      ]);
-    }
-
-    const report = [
-      `# crossbake benchmark, ${date}`,
-      '',
-      `Example workspace (2 binaries: backend, frontend), linux/amd64 + linux/arm64 + linux/arm/v7, one run, one machine: ${machine()}.`,
-      'Every crossbake build is `crossbake bake backend frontend --push` (seconds: the whole command, push and index merge included; buildx: its bake call).',
-      'The dockerd is shared with other builds on this machine, so a figure may carry their load.',
-      '',
-      '## Build times',
-      '',
-      table(timeRows),
-      '',
-      '### Where the time goes',
-      '',
-      'Steps that ran (not cached) in each crossbake build, by kind: how many, and the longest in seconds. Steps of different platforms and binaries run at the same time.',
-      '',
-      table([
-        ['build', ...STEP_KINDS.map(([k]) => k)],
-        ...[
-          ['cold', 'cold'],
-          ['one-file source change', 'source'],
-          ['no change', 'none'],
-          ['Cargo.toml + Cargo.lock change', 'lock'],
-          ['emptied machine', 'emptied'],
-        ].map(([name, k]) => [name!, ...stepCells(t(k!).log)]),
-      ]),
-      '',
-      '## Image size per platform',
-      '',
-      `Compressed: config + layers as the registry has them. Unpacked: the files of the image's filesystem. Overhead: over the base image alone (${BASE}). Goal: unpacked overhead ≤ binary + 2 MB.`,
-      '',
-      table([
-        ['platform', 'image', 'compressed MB', 'unpacked MB', 'overhead compressed MB', 'overhead unpacked MB', 'binary MB', 'goal'],
-        ...sizeRows,
-      ]),
-      '',
-      `Size goal: ${sizeGoals.every(Boolean) ? 'met' : 'not met'} on ${sizeGoals.filter(Boolean).length}/${sizeGoals.length} images.`,
-      '',
-    ].join('\n');
+    const { markdown: report, results } = benchReport({
+      date,
+      machine: machine(),
+      cores: cpus().length,
+      times,
+      ...(naive ? { naive } : {}),
+      ...(scale ? { scale } : {}),
+      sizeRows,
+      sizeGoals,
+      base: BASE,
+    });
     process.stdout.write(report);
     const dir = join(repoRoot, 'bench/results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, `${date}.md`), report);
-    say(`wrote bench/results/${date}.md; logs in ${LOGS}`);
+    writeFileSync(join(dir, `${date}.json`), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(dir, `${date}.svg`), benchChart(results));
+    say(`wrote bench/results/${date}.md, .json and .svg; logs in ${LOGS}`);
   } finally {
     removeDir(ws);
     removeImages(REGISTRY);

@@ -1,0 +1,99 @@
+/**
+ * Where a build's time goes, by phase, from the build log crossbake already reads (src/buildx/progress.ts):
+ * buildx's `--progress rawjson` stream, whose vertices carry real start and end times, plus crossbake's
+ * own `crossbake: push 3.0s` / `crossbake: merge 1.0s` lines, which come after the bake call.
+ */
+import { type BuildLog, parseProgress, parseVertexName } from '../../src/buildx/progress.js';
+
+export const PHASES = [
+  { key: 'toolchain', label: 'toolchain' },
+  { key: 'deps', label: 'skeleton/deps' },
+  { key: 'build', label: 'build' },
+  { key: 'runtime', label: 'runtime assembly' },
+  { key: 'cacheExport', label: 'cache export' },
+  { key: 'push', label: 'push/merge' },
+  { key: 'other', label: 'context, metadata, cache import' },
+] as const;
+
+export type Phase = (typeof PHASES)[number]['key'];
+
+export interface PhaseTime {
+  /** Wall-clock seconds during which at least one step of the phase ran (steps overlap). */
+  readonly seconds: number;
+  /** The steps' own seconds added up. */
+  readonly busy: number;
+  /** Steps that ran (cached ones are left out). */
+  readonly steps: number;
+}
+
+export type TimeSplit = Record<Phase, PhaseTime>;
+
+const DEPS_STAGES = new Set(['skeleton', 'chef', 'target', 'deps']);
+const IMAGE_EXPORT =
+  /^(exporting to (image|docker image format|oci image format|client)|exporting (layers|manifest|config|attestation)|pushing |naming to |unpacking to |writing image |sending tarball|importing to docker|resolving provenance|\[auth\])/;
+
+/** The phase of one step, from its name; `targets` are the run's bake targets (bake prefixes names with them). */
+export function phaseOf(name: string, targets: readonly string[]): Phase {
+  const v = parseVertexName(name, targets);
+  const action = v.action;
+  if (/^exporting cache\b/.test(action)) return 'cacheExport';
+  if (IMAGE_EXPORT.test(action) || /^\[auth\]/.test(name)) return 'push';
+  const stage = v.stage ?? '';
+  // The naive Dockerfile installs its compiler inside its build stage.
+  if (stage === 'toolchain' || stage === 'toolchain-base' || (/^RUN /.test(action) && /apt-get install[\s\S]*\brustc\b/.test(action))) return 'toolchain';
+  if (DEPS_STAGES.has(stage)) return 'deps';
+  if (stage === 'build' || stage.startsWith('build-')) return 'build';
+  if (stage === 'runtime' || stage.startsWith('runtime-') || stage === 'stage-1') return 'runtime';
+  return 'other';
+}
+
+/** Total length of the union of intervals [start, end] (milliseconds in, seconds out). */
+export function unionSeconds(intervals: ReadonlyArray<readonly [number, number]>): number {
+  const sorted = [...intervals].filter(([a, b]) => b >= a).sort((x, y) => x[0] - y[0]);
+  let total = 0;
+  let end = Number.NEGATIVE_INFINITY;
+  let start = 0;
+  for (const [a, b] of sorted) {
+    if (a > end) {
+      if (end > Number.NEGATIVE_INFINITY) total += end - start;
+      start = a;
+      end = b;
+    } else if (b > end) end = b;
+  }
+  if (end > Number.NEGATIVE_INFINITY) total += end - start;
+  return total / 1000;
+}
+
+const CROSSBAKE_PHASE = /^crossbake: (push|merge) +(\d+(?:\.\d+)?)s\b/;
+
+export function timeSplit(log: BuildLog, targets: readonly string[]): TimeSplit {
+  const intervals = new Map<Phase, Array<[number, number]>>(PHASES.map((p) => [p.key, []]));
+  for (const v of log.vertices.values()) {
+    if (v.cached || v.started === undefined || v.completed === undefined) continue;
+    const name = v.names[0];
+    if (name === undefined) continue;
+    intervals.get(phaseOf(name, targets))!.push([v.started, v.completed]);
+  }
+  // crossbake pushes and merges after the bake call, one after the other: plain seconds added on.
+  let serialPush = 0;
+  for (const line of log.trailer) {
+    const m = CROSSBAKE_PHASE.exec(line);
+    if (m) serialPush += Number(m[2]);
+  }
+  const split = {} as Record<Phase, PhaseTime>;
+  for (const { key } of PHASES) {
+    const list = intervals.get(key)!;
+    const extra = key === 'push' ? serialPush : 0;
+    split[key] = {
+      seconds: unionSeconds(list) + extra,
+      busy: list.reduce((n, [a, b]) => n + (b - a) / 1000, 0) + extra,
+      steps: list.length,
+    };
+  }
+  return split;
+}
+
+/** The split of a captured log: crossbake's stderr with `--progress rawjson`, or `docker buildx build --progress rawjson`. */
+export function splitFromText(text: string, targets: readonly string[]): TimeSplit {
+  return timeSplit(parseProgress(text, 'rawjson'), targets);
+}
