@@ -1,5 +1,5 @@
 import { inputError } from './errors.js';
-import { collisions, debianPackage, imageName, parseToolchainChannel } from './grammar.js';
+import { collisions, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import { debianCratePackages } from './workspace/debian.js';
