@@ -60,6 +60,7 @@ export async function verify(project: Project, options: VerifyOptions): Promise<
       progress,
       write: options.progressOut,
       size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+      color: !process.env.NO_COLOR,
       view: viewPlan(plan, runTargets, project.workspace.lockfile?.packages.length),
       env: { SOURCE_DATE_EPOCH: epoch },
     });
