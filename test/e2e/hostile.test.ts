@@ -31,3 +31,39 @@ t.test('the skeleton stage carries a manifest holding the delimiter, and runs no
   t.equal((copied.package as Record<string, unknown>)['x-notes'], text, 'the manifest text arrives whole');
   t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran');
 });
+
+t.test('an ENV value with $, quotes, backslashes and command substitutions reaches the image unchanged', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'crossbake-hostile-env-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'ws');
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  const value = 'pa$$word $HOME ${HOME} "q" back\\slash $(id) `id`';
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    `${readFileSync(join(dir, 'Cargo.toml'), 'utf8')}\n[workspace.metadata.crossbake.defaults.env]\nSECRET = ${JSON.stringify(value)}\n`,
+  );
+  const tag = `hostile-env-${process.pid}`;
+  const ref = `127.0.0.1:5000/harden/backend:${tag}`;
+  t.teardown(() => void execFileSync('docker', ['image', 'rm', ref], { stdio: 'ignore' }));
+  const r = await cli(
+    [
+      'bake',
+      '--workspace',
+      dir,
+      'backend',
+      '--load',
+      '--platforms',
+      'linux/amd64',
+      '--registry',
+      '127.0.0.1:5000/harden',
+      '--tag',
+      tag,
+      '--progress',
+      'quiet',
+    ],
+    dir,
+  );
+  t.equal(r.code, 0, r.stderr);
+  const env = JSON.parse(execFileSync('docker', ['image', 'inspect', ref, '--format', '{{json .Config.Env}}']).toString()) as string[];
+  t.ok(env.includes(`SECRET=${value}`), env.join('\n'));
+});
