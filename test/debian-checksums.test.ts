@@ -32,7 +32,11 @@ t.test('docker/debian-checksums.sh copies real checksums only', async (t) => {
   execFileSync('sh', [join(repoRoot, 'docker/debian-checksums.sh'), join(dir, 'Cargo.lock')], {
     env: { ...process.env, CROSSBAKE_CARGO_REGISTRY: join(dir, 'reg') },
   });
-  t.match(readFileSync(patched, 'utf8'), '"package":"Could not get crate checksum"', "a lock resolved against Debian's crates keeps Debian's word");
+  t.match(
+    readFileSync(patched, 'utf8'),
+    '"package":"Could not get crate checksum"',
+    "a lock resolved against Debian's crates keeps Debian's word",
+  );
   t.match(readFileSync(missing, 'utf8'), `"package":"${HEX}"`, "a crates.io checksum fills Debian's null");
   t.match(readFileSync(kept, 'utf8'), `"package":"${'cd'.repeat(32)}"`, 'a real vendored checksum is never overwritten');
 });
