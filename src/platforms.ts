@@ -17,6 +17,11 @@ export interface Platform {
   readonly qemu: string;
   /** What `file` prints for this platform's ELF binaries. */
   readonly elfDescription: string;
+  /** The ELF header's e_machine and class for this platform's binaries (what xx-verify checks). */
+  readonly elfMachine: number;
+  readonly elfClass: 32 | 64;
+  /** Debian's multiarch tuple: /usr/lib/<multiarch>, /usr/include/<multiarch>, pkg-config's directory. */
+  readonly multiarch: string;
   /** e.g. linux-arm-v7: safe in tags, cache refs and target names. */
   readonly key: string;
 }
@@ -38,6 +43,9 @@ export const PLATFORMS: readonly Platform[] = [
     linker: 'x86_64-linux-gnu-gcc',
     qemu: 'qemu-x86_64',
     elfDescription: 'x86-64',
+    elfMachine: 62,
+    elfClass: 64,
+    multiarch: 'x86_64-linux-gnu',
   }),
   platform({
     docker: 'linux/arm64',
@@ -50,6 +58,9 @@ export const PLATFORMS: readonly Platform[] = [
     linker: 'aarch64-linux-gnu-gcc',
     qemu: 'qemu-aarch64',
     elfDescription: 'ARM aarch64',
+    elfMachine: 183,
+    elfClass: 64,
+    multiarch: 'aarch64-linux-gnu',
   }),
   platform({
     docker: 'linux/arm/v7',
@@ -62,6 +73,9 @@ export const PLATFORMS: readonly Platform[] = [
     linker: 'arm-linux-gnueabihf-gcc',
     qemu: 'qemu-arm',
     elfDescription: 'ARM, EABI5',
+    elfMachine: 40,
+    elfClass: 32,
+    multiarch: 'arm-linux-gnueabihf',
   }),
 ];
 

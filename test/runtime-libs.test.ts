@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { findPlatform } from '../src/platforms.js';
+import { fixture, repoRoot } from './helpers/paths.js';
+
+// docker/crossbake-runtime-libs.sh runs in the build on the build platform; here it reads the fixture
+// ELF files with the host's readelf and resolves libraries with the host's dpkg (a Debian 12 amd64 host).
+const tools = spawnSync('sh', ['-c', 'command -v readelf && command -v dpkg']).status === 0;
+const READELF_MACHINE: Record<string, string> = { amd64: 'Advanced Micro Devices X86-64', arm64: 'AArch64', armhf: 'ARM' };
+
+function run(file: string, platformName: string, status: string) {
+  const p = findPlatform(platformName)!;
+  const r = spawnSync(
+    'sh',
+    [
+      join(repoRoot, 'docker/crossbake-runtime-libs.sh'),
+      fixture('elf', file),
+      p.docker,
+      p.debianArch,
+      p.multiarch,
+      READELF_MACHINE[p.debianArch]!,
+      p.elfClass === 64 ? 'ELF64' : 'ELF32',
+      status,
+    ],
+    { encoding: 'utf8' },
+  );
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+t.test('docker/crossbake-runtime-libs.sh on real ELF files', { skip: tools ? false : 'needs readelf and dpkg' }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-runtime-libs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const status = (libc: string | undefined) => {
+    const file = join(dir, `status-${libc ?? 'none'}`);
+    const entry = libc ? `Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: ${libc}\n\n` : '';
+    writeFileSync(file, `Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4\n\n${entry}`);
+    return file;
+  };
+
+  const missing = run('hello-amd64', 'linux/amd64', status(undefined));
+  t.equal(missing.code, 0, missing.err);
+  t.equal(missing.out, 'libc6:amd64\n', 'libm and libc resolve to libc6, which the base lacks');
+  const present = run('hello-amd64', 'linux/amd64', status('2.36-9+deb12u13'));
+  t.same([present.code, present.out], [0, ''], 'nothing to add when the base has it');
+
+  const old = run('hello-amd64', 'linux/amd64', status('2.31-13+deb11u5'));
+  t.equal(old.code, 1);
+  t.match(old.err, /^crossbake: hello-amd64 for linux\/amd64 needs glibc 2\.36 \(GLIBC_2\.36\) but the runtime base has glibc 2\.31; /);
+
+  for (const [file, platform] of [
+    ['hello-amd64', 'linux/arm64'],
+    ['hello-arm64', 'linux/arm/v7'],
+    ['hello-armhf', 'linux/amd64'],
+  ] as const) {
+    const r = run(file, platform, status(undefined));
+    t.equal(r.code, 1, `${file} is not ${platform}`);
+    t.match(r.err, new RegExp(`^crossbake: ${file} for ${platform.replace(/\//g, '\\/')} is an ELF for .*, not `));
+  }
+  for (const [file, platform] of [
+    ['hello-arm64', 'linux/arm64'],
+    ['hello-armhf', 'linux/arm/v7'],
+  ] as const) {
+    const r = run(file, platform, status(undefined));
+    const arch = findPlatform(platform)!.debianArch;
+    if (spawnSync('dpkg', ['-s', `libc6:${arch}`]).status === 0) continue;
+    t.equal(r.code, 1, `${file}: the machine check passes, then libm has no ${arch} package here`);
+    t.match(r.err, new RegExp(`^crossbake: ${file} for .* needs libm\\.so\\.6, which no installed ${arch} package provides; `));
+  }
+});
