@@ -11,7 +11,7 @@ import { parseToml } from '../../src/workspace/toml.js';
 import { cli } from '../helpers/cli.js';
 import { repoRoot } from '../helpers/paths.js';
 
-t.test('the skeleton stage carries a manifest holding the delimiter, and runs nothing from it', async (t) => {
+t.test('the skeleton stage carries a manifest holding a heredoc delimiter whole', async (t) => {
   const base = mkdtempSync(join(tmpdir(), 'crossbake-hostile-e2e-'));
   t.teardown(() => rmSync(base, { recursive: true, force: true }));
   const dir = join(base, 'ws');
@@ -19,14 +19,28 @@ t.test('the skeleton stage carries a manifest holding the delimiter, and runs no
   const text = 'CROSSBAKE_EOF\nRUN touch /pwned\nCROSSBAKE_EOF_1\nFROM scratch AS runtime-backend\n';
   const manifest = join(dir, 'crates/backend/Cargo.toml');
   writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('[package]\n', `[package]\nx-notes = """\n${text}"""\n`));
-  const r = await cli(['generate', '--workspace', dir], dir);
+  const r = await cli(['generate', '--workspace', dir, '--registry', '127.0.0.1:5000/harden', '--cache', 'none'], dir);
   t.equal(r.code, 0, r.stderr);
   const out = join(base, 'out');
-  t.notOk(readFileSync(join(dir, 'Dockerfile'), 'utf8').includes('touch /pwned'), 'the text is not in the Dockerfile at all');
-  const planner = ['--build-context', `crossbake=${join(dir, '.crossbake-build')}`];
-  execFileSync('docker', ['buildx', 'build', '--progress=plain', ...planner, '--target', 'skeleton', '-o', `type=local,dest=${out}`, dir], {
-    stdio: 'ignore',
-  });
+  // the bake file's own target, cut at the skeleton stage (which has the named context it needs)
+  const target = 'backend-linux-amd64';
+  execFileSync(
+    'docker',
+    [
+      'buildx',
+      'bake',
+      '-f',
+      'docker-bake.json',
+      target,
+      '--progress',
+      'plain',
+      '--set',
+      `${target}.target=skeleton`,
+      '--set',
+      `${target}.output=type=local,dest=${out}`,
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
   const copied = parseToml(readFileSync(join(out, 'skeleton/crates/backend/Cargo.toml'), 'utf8'), 'copied');
   t.equal((copied.package as Record<string, unknown>)['x-notes'], text, 'the manifest text arrives whole');
   t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran');
