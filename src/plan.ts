@@ -73,7 +73,6 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
   'toolchain-base': 'shared',
   skeleton: 'shared',
-  'skeleton-input': 'shared',
   chef: 'shared',
   'runtime-packages': 'shared',
   target: 'platform',

@@ -28,7 +28,7 @@ export interface PhaseTime {
 
 export type TimeSplit = Record<Phase, PhaseTime>;
 
-const DEPS_STAGES = new Set(['skeleton-input', 'skeleton', 'chef', 'target', 'deps']);
+const DEPS_STAGES = new Set(['skeleton', 'chef', 'target', 'deps']);
 const IMAGE_EXPORT =
   /^(exporting to (image|docker image format|oci image format|client)|exporting (layers|manifest|config|attestation)|pushing |naming to |unpacking to |writing image |sending tarball|importing to docker|resolving provenance|\[auth\])/;
 

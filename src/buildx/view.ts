@@ -145,8 +145,6 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
     }
     case 'skeleton':
       return 'dependency manifests';
-    case 'skeleton-input':
-      return 'build context';
     case 'chef':
       return verb === 'RUN' ? 'cargo chef prepare' : 'dependency manifests';
     case 'target':
