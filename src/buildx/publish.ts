@@ -20,7 +20,7 @@ export interface Pushed {
   readonly indexes: ReadonlyMap<string, string>;
 }
 
-const timer = () => {
+export const timer = () => {
   const start = Date.now();
   return () => `${((Date.now() - start) / 1000).toFixed(1)}s`;
 };

@@ -13,7 +13,7 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { pushAndMerge, results } from '../buildx/publish.js';
+import { pushAndMerge, results, timer } from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -55,11 +55,6 @@ export interface BakeOptions {
   /** Whether progress goes to a terminal (for --progress auto); defaults to process.stderr's. */
   readonly isTTY?: boolean;
 }
-
-const timer = () => {
-  const start = Date.now();
-  return () => `${((Date.now() - start) / 1000).toFixed(1)}s`;
-};
 
 export async function bake(project: Project, options: BakeOptions): Promise<void> {
   const { plan } = project;
