@@ -25,6 +25,15 @@ export type ToolchainPlan =
  */
 export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build', file: 'skeleton.mjs' } as const;
 
+/**
+ * The build arg that names the bake target in the skeleton stage, so each target computes the skeleton
+ * itself. When targets of one bake share that stage, BuildKit merges it, and the jobs that did not run it
+ * miss the registry cache in every stage after it (docker/buildx#414, #3878): on an emptied machine their
+ * dependency layers compiled again. The skeleton is a second's work; the deps stage keyed by its content
+ * is still shared.
+ */
+export const SKELETON_JOB_ARG = 'CROSSBAKE_JOB';
+
 /** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
 export type CacheEntry =
   /** `tag` undefined: the image's own tag (inline caches read the image itself). */
@@ -99,6 +108,7 @@ export interface Plan {
   readonly skeleton: {
     readonly mode: 'crossbake' | 'cargo-chef';
     readonly planner: typeof SKELETON_PLANNER;
+    readonly jobArg: typeof SKELETON_JOB_ARG;
     /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
     readonly cratesFromLock: boolean;
     readonly cargoChefVersion: string;
@@ -327,6 +337,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     skeleton: {
       mode: settings.skeleton,
       planner: SKELETON_PLANNER,
+      jobArg: SKELETON_JOB_ARG,
       cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
       cargoChefVersion: settings['cargo-chef-version'],
     },

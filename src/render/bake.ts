@@ -66,8 +66,10 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         'org.opencontainers.image.description': hclLiteral(image.labels.description),
       },
     };
+    const job = (name: string) => ({ args: { [plan.skeleton.jobArg]: hclLiteral(name) } });
     target[image.target] = {
       ...stage,
+      ...job(image.target),
       platforms: '${split(",", PLATFORMS)}',
       tags: [imageRef(image.image, 'TAG')],
       ...caches(image.cache),
@@ -75,6 +77,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
     for (const p of image.platforms) {
       target[p.target] = {
         ...stage,
+        ...job(p.target),
         platforms: [p.platform.docker],
         tags: [imageRef(image.image, quoted(`\${TAG}${p.tagSuffix}`))],
         ...caches(p.cache),

@@ -48,6 +48,7 @@ function skeletonStage(plan: Plan): string {
       `RUN cargo install cargo-chef --locked --version ${plan.skeleton.cargoChefVersion}`,
       '',
       'FROM chef AS skeleton',
+      `ARG ${plan.skeleton.jobArg}`,
       'WORKDIR /build',
       'COPY . .',
       'RUN cargo chef prepare --recipe-path /recipe.json',
@@ -57,6 +58,7 @@ function skeletonStage(plan: Plan): string {
   const skeleton = fill(templates.skeletonCrossbake, {
     plannerContext: planner.context,
     plannerFile: planner.file,
+    jobArg: plan.skeleton.jobArg,
     cratesFlag: cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : '',
   });
   return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;

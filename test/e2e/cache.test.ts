@@ -234,10 +234,6 @@ t.test(
   'an emptied machine restores the dependency layers from the registry cache',
   {
     skip: !PRUNE && 'CROSSBAKE_E2E_PRUNE=0',
-    // A known regression, open in issue 15: since the skeleton is computed inside the build, each bake
-    // target's skeleton RUN reads its own session's build context, and on an emptied machine some
-    // platforms' deps RUN executes instead of coming from the registry cache. Still run and reported.
-    todo: 'issue 15: deps is not restored from the registry cache on every platform after a prune',
   },
   async (t) => {
     if (!guard(t)) return;
