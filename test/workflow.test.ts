@@ -340,6 +340,7 @@ t.test('the cache follows cache.type, cache.mode and cache.compression', async (
     t.same(none.lines, [], `cache.type = "none"${split ? ', split' : ''}: no cache entries`);
     t.match(none.text, /# Cache: none \(cache\.type = "none"\)\./, 'and the header says so');
     t.notMatch(none.text, /type=gha/);
+    t.notMatch(none.text, /matrix\.cache/, 'and no empty set line stands for it');
   }
 });
 

@@ -92,6 +92,9 @@ function bakeWith(options: WorkflowOptions, files: string[], target: string, ext
   };
 }
 
+/** The matrix's cache lines, when the Plan has a CI cache: with none, an empty `set` line would remain. */
+const cacheLine = (plan: Plan): string[] => (plan.images.some((i) => i.ciCache) ? [expr('matrix.cache')] : []);
+
 /** The bake `--set` lines of one target's CI cache, as the Plan derives them; carried in the matrix. */
 function cacheSet(plan: Plan, target: string, spec: CacheSpec | undefined): string {
   if (!spec) return '';
@@ -169,7 +172,7 @@ function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Rec
           id: 'bake',
           uses: ACTIONS.bake,
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file')}`], bin, { push: expr(NOT_PR) }, [
-            expr('matrix.cache'),
+            ...cacheLine(plan),
           ]),
         },
         reportStep(bin),
@@ -235,7 +238,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           uses: ACTIONS.bake,
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file-labels')}`], target, {}, [
             `${target}.tags=`,
-            expr('matrix.cache'),
+            ...cacheLine(plan),
             `${target}.output=type=image,name=${expr('steps.image.outputs.name')},push-by-digest=true,name-canonical=true,push=${expr(NOT_PR)}`,
           ]),
         },
