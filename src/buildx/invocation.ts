@@ -1,3 +1,4 @@
+import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
 import type { Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
@@ -157,7 +158,15 @@ export function verifySteps(
   for (const p of plan.selected.flatMap((i) => i.platforms)) {
     const tar = `${request.dir}/${p.target}.tar`;
     tars.set(p.target, tar);
-    set.push(`${p.target}.output=type=oci,dest=${tar},rewrite-timestamp=true`, `${p.target}.cache-from=`, `${p.target}.cache-to=`);
+    set.push(
+      `${p.target}.output=${csvEntry([
+        ['type', 'oci'],
+        ['dest', tar],
+        ['rewrite-timestamp', 'true'],
+      ])}`,
+      `${p.target}.cache-from=`,
+      `${p.target}.cache-to=`,
+    );
   }
   return {
     bake: {

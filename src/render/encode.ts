@@ -89,15 +89,4 @@ export function heredoc(instruction: string, body: string): string {
   return `${instruction.replace('<<DELIM', `<<'${delimiter}'`)}\n${text}${delimiter}`;
 }
 
-/**
- * A buildx CSV entry (`type=local,dest=...`, read with Go's encoding/csv): a `key=value` field that
- * holds `,` or `"` is quoted whole, `"` doubled.
- */
-export function csvEntry(fields: ReadonlyArray<readonly [string, string]>): string {
-  return fields
-    .map(([key, value]) => {
-      const field = `${key}=${oneLine(value, 'a comma-separated entry')}`;
-      return /[,"]/.test(field) || field.trim() !== field ? `"${field.replace(/"/g, '""')}"` : field;
-    })
-    .join(',');
-}
+export { csvEntry } from '../csv.js';
