@@ -2201,6 +2201,160 @@ function isDir(path) {
   }
 }
 
+// src/workspace/toml.ts
+var import_toml = __toESM(require_toml(), 1);
+var MAX_NESTING = 100;
+function parseToml(text, file) {
+  const source = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
+  let parsed;
+  try {
+    parsed = import_toml.default.parse(source);
+  } catch (error) {
+    if (error instanceof RangeError) throw tooDeep(file, void 0);
+    const e = error;
+    const where = e.line === void 0 ? file : `${file}:${e.line + 1}:${(e.col ?? 0) + 1}`;
+    const reason = (e.message.split("\n")[0] ?? "invalid TOML").replace(/ at row \d+, col \d+, pos \d+:?$/, "");
+    throw inputError(`${where}: invalid TOML: ${reason}. Fix the syntax there and run again.`);
+  }
+  const deep = tooDeepPath(parsed);
+  if (deep !== void 0) throw tooDeep(file, deep);
+  return parsed;
+}
+function tooDeep(file, path) {
+  return inputError(
+    `${file}: values nest more than ${MAX_NESTING} levels deep${path ? ` (at ${path})` : ""}; crossbake reads at most ${MAX_NESTING}. Flatten them.`
+  );
+}
+function tooDeepPath(root) {
+  const stack = [[root, 0, ""]];
+  while (stack.length > 0) {
+    const [value, depth, path] = stack.pop();
+    if (depth > MAX_NESTING) return path;
+    if (Array.isArray(value)) for (const [i, v] of value.entries()) stack.push([v, depth + 1, `${path}[${i}]`]);
+    else if (isTable2(value)) for (const [k, v] of Object.entries(value)) stack.push([v, depth + 1, path ? `${path}.${k}` : k]);
+  }
+  return void 0;
+}
+function stringifyToml(table2) {
+  return import_toml.default.stringify(table2);
+}
+function isTable2(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+function table(value) {
+  return isTable2(value) ? value : {};
+}
+function describe(value) {
+  if (Array.isArray(value)) return "an array";
+  if (value instanceof Date) return "a date";
+  if (isTable2(value)) return "a table";
+  if (typeof value === "string") return `a string (${JSON.stringify(value)})`;
+  if (typeof value === "boolean") return `a boolean (${value})`;
+  if (typeof value === "number") return `a number (${value})`;
+  return typeof value;
+}
+function wrongType(where, key, expected, value) {
+  return inputError(`${where}: ${key} must be ${expected}, not ${describe(value)}, as Cargo requires. Fix it there.`);
+}
+var typed = {
+  string(value, where, key) {
+    if (value === void 0 || typeof value === "string") return value;
+    throw wrongType(where, key, "a string", value);
+  },
+  boolean(value, where, key) {
+    if (value === void 0 || typeof value === "boolean") return value;
+    throw wrongType(where, key, "true or false", value);
+  },
+  table(value, where, key) {
+    if (value === void 0 || isTable2(value)) return value;
+    throw wrongType(where, key, "a table", value);
+  },
+  strings(value, where, key) {
+    if (value === void 0) return [];
+    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
+    throw wrongType(where, key, "an array of strings", Array.isArray(value) ? value.find((v) => typeof v !== "string") : value);
+  },
+  tables(value, where, key) {
+    if (value === void 0) return [];
+    if (Array.isArray(value) && value.every(isTable2)) return value;
+    throw wrongType(where, key, `an array of tables ([[${key}]])`, value);
+  }
+};
+
+// src/workspace/crates.ts
+var NORMAL_TABLES = ["dependencies", "build-dependencies"];
+function normalDependencyNames(manifest, workspace) {
+  const wsDeps = isTable2(workspace.dependencies) ? workspace.dependencies : {};
+  const tables = NORMAL_TABLES.map((t) => manifest[t]).filter(isTable2);
+  if (isTable2(manifest.target)) {
+    for (const target of Object.values(manifest.target)) {
+      if (isTable2(target)) tables.push(...NORMAL_TABLES.map((t) => target[t]).filter(isTable2));
+    }
+  }
+  const names = /* @__PURE__ */ new Set();
+  for (const table2 of tables) {
+    for (const [key, spec] of Object.entries(table2)) {
+      const inherited2 = isTable2(spec) && spec.workspace === true ? wsDeps[key] : void 0;
+      const renamed = [spec, inherited2].find((s) => isTable2(s) && typeof s.package === "string");
+      names.add(renamed ? String(renamed.package) : key);
+    }
+  }
+  return names;
+}
+function findLocked(packages, reference) {
+  const [name, version, source] = reference.split(" ");
+  const fitting = packages.filter(
+    (p) => p.name === name && (version === void 0 || p.version === version) && (source === void 0 || `(${p.source})` === source)
+  );
+  return fitting.length === 1 ? fitting[0] : fitting.find((p) => p.source === void 0);
+}
+function binaryCrates(ws, bin) {
+  const packages = ws.lockfile?.packages ?? [];
+  const members = new Map(ws.members.map((m) => [m.name, m]));
+  const wsTable = isTable2(ws.manifest.workspace) ? ws.manifest.workspace : {};
+  const start = packages.find((p) => p.name === bin.package && p.source === void 0);
+  if (!start) return [];
+  const kept = /* @__PURE__ */ new Map();
+  const queue = [start];
+  while (queue.length > 0) {
+    const p = queue.shift();
+    if (kept.has(p)) continue;
+    kept.set(p, true);
+    const member = p.source === void 0 ? members.get(p.name) : void 0;
+    const allowed = member ? normalDependencyNames(member.manifest, wsTable) : void 0;
+    for (const reference of p.dependencies) {
+      const dep = findLocked(packages, reference);
+      if (dep && (!allowed || allowed.has(dep.name))) queue.push(dep);
+    }
+  }
+  return packages.filter((p) => kept.has(p));
+}
+var quote = (s) => JSON.stringify(s);
+function binaryLock(ws, bin) {
+  return lockText(binaryCrates(ws, bin), ws.lockfile?.version ?? 3);
+}
+function lockText(crates, version) {
+  const names = new Set(crates.map((c) => c.name));
+  const blocks = crates.map((c) => {
+    const deps = c.dependencies.filter((d) => names.has(d.split(" ")[0]));
+    return [
+      "[[package]]",
+      `name = ${quote(c.name)}`,
+      `version = ${quote(c.version)}`,
+      ...c.source ? [`source = ${quote(c.source)}`] : [],
+      ...c.checksum ? [`checksum = ${quote(c.checksum)}`] : [],
+      ...deps.length > 0 ? ["dependencies = [", ...deps.map((d) => ` ${quote(d)},`), "]"] : []
+    ].join("\n");
+  });
+  return [
+    "# The crates of one binary, taken from the workspace Cargo.lock by crossbake.",
+    `version = ${version}`,
+    "",
+    ...blocks.map((b) => `${b}
+`)
+  ].join("\n");
+}
+
 // src/workspace/debian.ts
 var DEBIAN_PACKAGE = /^[a-z0-9][a-z0-9+.-]+$/;
 function debianCratePackages(lockfile) {
@@ -2337,86 +2491,6 @@ function isExcluded(dir, excludes) {
     return dir === pattern || dir.startsWith(`${pattern}/`);
   });
 }
-
-// src/workspace/toml.ts
-var import_toml = __toESM(require_toml(), 1);
-var MAX_NESTING = 100;
-function parseToml(text, file) {
-  const source = text.replace(/^\uFEFF/, "").replace(/\r\n/g, "\n");
-  let parsed;
-  try {
-    parsed = import_toml.default.parse(source);
-  } catch (error) {
-    if (error instanceof RangeError) throw tooDeep(file, void 0);
-    const e = error;
-    const where = e.line === void 0 ? file : `${file}:${e.line + 1}:${(e.col ?? 0) + 1}`;
-    const reason = (e.message.split("\n")[0] ?? "invalid TOML").replace(/ at row \d+, col \d+, pos \d+:?$/, "");
-    throw inputError(`${where}: invalid TOML: ${reason}. Fix the syntax there and run again.`);
-  }
-  const deep = tooDeepPath(parsed);
-  if (deep !== void 0) throw tooDeep(file, deep);
-  return parsed;
-}
-function tooDeep(file, path) {
-  return inputError(
-    `${file}: values nest more than ${MAX_NESTING} levels deep${path ? ` (at ${path})` : ""}; crossbake reads at most ${MAX_NESTING}. Flatten them.`
-  );
-}
-function tooDeepPath(root) {
-  const stack = [[root, 0, ""]];
-  while (stack.length > 0) {
-    const [value, depth, path] = stack.pop();
-    if (depth > MAX_NESTING) return path;
-    if (Array.isArray(value)) for (const [i, v] of value.entries()) stack.push([v, depth + 1, `${path}[${i}]`]);
-    else if (isTable2(value)) for (const [k, v] of Object.entries(value)) stack.push([v, depth + 1, path ? `${path}.${k}` : k]);
-  }
-  return void 0;
-}
-function stringifyToml(table2) {
-  return import_toml.default.stringify(table2);
-}
-function isTable2(value) {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
-function table(value) {
-  return isTable2(value) ? value : {};
-}
-function describe(value) {
-  if (Array.isArray(value)) return "an array";
-  if (value instanceof Date) return "a date";
-  if (isTable2(value)) return "a table";
-  if (typeof value === "string") return `a string (${JSON.stringify(value)})`;
-  if (typeof value === "boolean") return `a boolean (${value})`;
-  if (typeof value === "number") return `a number (${value})`;
-  return typeof value;
-}
-function wrongType(where, key, expected, value) {
-  return inputError(`${where}: ${key} must be ${expected}, not ${describe(value)}, as Cargo requires. Fix it there.`);
-}
-var typed = {
-  string(value, where, key) {
-    if (value === void 0 || typeof value === "string") return value;
-    throw wrongType(where, key, "a string", value);
-  },
-  boolean(value, where, key) {
-    if (value === void 0 || typeof value === "boolean") return value;
-    throw wrongType(where, key, "true or false", value);
-  },
-  table(value, where, key) {
-    if (value === void 0 || isTable2(value)) return value;
-    throw wrongType(where, key, "a table", value);
-  },
-  strings(value, where, key) {
-    if (value === void 0) return [];
-    if (Array.isArray(value) && value.every((v) => typeof v === "string")) return value;
-    throw wrongType(where, key, "an array of strings", Array.isArray(value) ? value.find((v) => typeof v !== "string") : value);
-  },
-  tables(value, where, key) {
-    if (value === void 0) return [];
-    if (Array.isArray(value) && value.every(isTable2)) return value;
-    throw wrongType(where, key, `an array of tables ([[${key}]])`, value);
-  }
-};
 
 // src/workspace/targets.ts
 function inferredBins(files, dir, packageName) {
@@ -2814,13 +2888,22 @@ function memberFiles(member) {
 }
 
 // src/skeleton-main.ts
-var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>]";
+var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]";
+var FLAGS = { "--debian-crates": "crates", "--sbom": "sbom" };
 function parse(argv) {
-  const [workspace, out, flag, crates, ...rest] = argv;
-  if (!workspace || !out || rest.length > 0 || flag !== void 0 && (flag !== "--debian-crates" || !crates)) {
-    throw new CrossbakeError("input", USAGE);
+  const [workspace, out, ...rest] = argv;
+  if (!workspace || !out || rest.length % 2 !== 0) throw new CrossbakeError("input", USAGE);
+  const args = { workspace, out };
+  for (let i = 0; i < rest.length; i += 2) {
+    const key = FLAGS[rest[i]];
+    if (!key || args[key] !== void 0 || !rest[i + 1]) throw new CrossbakeError("input", USAGE);
+    args[key] = rest[i + 1];
   }
-  return { workspace, out, ...crates ? { crates } : {} };
+  return args;
+}
+function write(path, content) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
 }
 function main(argv) {
   const args = parse(argv);
@@ -2830,14 +2913,16 @@ function main(argv) {
     if (file.path.startsWith("../") || file.path === "..") {
       throw new CrossbakeError("input", `${file.path} is outside the workspace; the skeleton holds only files inside it.`);
     }
-    const path = join2(args.out, file.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.content);
+    write(join2(args.out, file.path), file.content);
   }
   if (args.crates) {
     const packages = debianCratePackages(ws.lockfile);
     writeFileSync(args.crates, packages.map((p) => `${p}
 `).join(""));
+  }
+  if (args.sbom) {
+    mkdirSync(args.sbom, { recursive: true });
+    for (const bin of ws.bins) write(join2(args.sbom, bin.name, "Cargo.lock"), binaryLock(ws, bin));
   }
 }
 try {

@@ -2,6 +2,7 @@ import { inputError } from './errors.js';
 import { collisions, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
+import { binaryCrates } from './workspace/crates.js';
 import { debianCratePackages } from './workspace/debian.js';
 import type { Workspace } from './workspace/model.js';
 
@@ -33,6 +34,13 @@ export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build',
  * is still shared.
  */
 export const SKELETON_JOB_ARG = 'CROSSBAKE_JOB';
+
+/**
+ * Each binary's own Cargo.lock: the skeleton planner writes `<dir>/<bin>/Cargo.lock` in the skeleton stage
+ * (outside the skeleton, whose bytes key the dependency layer), and each runtime image carries it at
+ * `image`, where scanners that read Cargo.lock files (cdxgen, Trivy) find the binary's crates.
+ */
+export const BINARY_LOCK = { dir: '/crossbake/sbom', image: '/app/Cargo.lock' } as const;
 
 /** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
 export type CacheEntry =
@@ -68,6 +76,8 @@ export interface ImagePlan extends ResolvedBin {
   readonly group: string;
   readonly stages: { readonly build: string; readonly runtime: string };
   readonly labels: { readonly title: string; readonly description: string };
+  /** The crates in the image's own Cargo.lock (binaryCrates), for the report; never rendered. */
+  readonly crates: number;
   readonly cache?: CacheSpec;
   readonly ciCache?: CacheSpec;
   /** The CI repository: registry/namespace/image. */
@@ -109,6 +119,8 @@ export interface Plan {
     readonly mode: 'crossbake' | 'cargo-chef';
     readonly planner: typeof SKELETON_PLANNER;
     readonly jobArg: typeof SKELETON_JOB_ARG;
+    /** Where the planner writes each binary's Cargo.lock, and where the image has it (crossbake mode). */
+    readonly binaryLock?: typeof BINARY_LOCK;
     /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
     readonly cratesFromLock: boolean;
     readonly cargoChefVersion: string;
@@ -224,7 +236,7 @@ function ciCache(settings: Settings, bin: string): CacheFor {
   };
 }
 
-function imagePlan(bin: Workspace['bins'][number], resolved: ResolvedSettings, platforms: readonly Platform[]): ImagePlan {
+function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: ResolvedSettings, platforms: readonly Platform[]): ImagePlan {
   const { settings, ci } = resolved;
   const own = resolveBin(bin.name, settings, resolved.packages.get(bin.package));
   const bakeFor = bakeCache(settings, own.image, bin.name);
@@ -239,6 +251,7 @@ function imagePlan(bin: Workspace['bins'][number], resolved: ResolvedSettings, p
     group: `${bin.name}-platforms`,
     stages: { build: stageName('build', bin.name), runtime: stageName('runtime', bin.name) },
     labels: { title: own.image, description: `${bin.name} from Rust package ${bin.package}` },
+    crates: binaryCrates(ws, bin).length,
     // The multi-platform build reads every platform's cache and writes its own.
     ...optional('cache', bakeFor('all', [...keys, 'all'])),
     ...optional('ciCache', ciFor('all', [...keys, 'all'])),
@@ -267,7 +280,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
   const warnings: string[] = [];
   const problems: string[] = [];
   const platforms = PLATFORMS.filter((p) => settings.platforms.some((name) => findPlatform(name) === p));
-  const images = ws.bins.map((bin) => imagePlan(bin, resolved, platforms));
+  const images = ws.bins.map((bin) => imagePlan(ws, bin, resolved, platforms));
   if (images.length === 0) {
     throw inputError(`the workspace in ${ws.root} has no binary targets, so there is no image to build. Add a src/main.rs or a [[bin]].`);
   }
@@ -338,6 +351,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
       mode: settings.skeleton,
       planner: SKELETON_PLANNER,
       jobArg: SKELETON_JOB_ARG,
+      ...(settings.skeleton === 'crossbake' ? { binaryLock: BINARY_LOCK } : {}),
       cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
       cargoChefVersion: settings['cargo-chef-version'],
     },

@@ -1,23 +1,43 @@
 // The dependency skeleton computed inside the build: bundled into one file (scripts/bundle-skeleton.ts)
 // that Debian's nodejs runs in the Dockerfile's skeleton stage, over the build context.
-//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>]
-// It writes the skeleton's files under <out-dir> and, when asked, the lock's Debian crate packages.
+//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]
+// It writes the skeleton's files under <out-dir>; when asked, the lock's Debian crate packages, and each
+// binary's own Cargo.lock as <dir>/<bin>/Cargo.lock (kept out of <out-dir>: the skeleton's bytes decide
+// the dependency layer's cache key, and a binary's lock must not).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CrossbakeError, formatError } from './errors.js';
 import { diskFiles } from './fs/read.js';
+import { binaryLock } from './workspace/crates.js';
 import { debianCratePackages } from './workspace/debian.js';
 import { readWorkspace } from './workspace/read.js';
 import { dependencySkeleton } from './workspace/skeleton.js';
 
-const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>]';
+const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]';
+const FLAGS = { '--debian-crates': 'crates', '--sbom': 'sbom' } as const;
 
-function parse(argv: readonly string[]): { workspace: string; out: string; crates?: string } {
-  const [workspace, out, flag, crates, ...rest] = argv;
-  if (!workspace || !out || rest.length > 0 || (flag !== undefined && (flag !== '--debian-crates' || !crates))) {
-    throw new CrossbakeError('input', USAGE);
+interface Args {
+  workspace: string;
+  out: string;
+  crates?: string;
+  sbom?: string;
+}
+
+function parse(argv: readonly string[]): Args {
+  const [workspace, out, ...rest] = argv;
+  if (!workspace || !out || rest.length % 2 !== 0) throw new CrossbakeError('input', USAGE);
+  const args: Args = { workspace, out };
+  for (let i = 0; i < rest.length; i += 2) {
+    const key = FLAGS[rest[i] as keyof typeof FLAGS];
+    if (!key || args[key] !== undefined || !rest[i + 1]) throw new CrossbakeError('input', USAGE);
+    args[key] = rest[i + 1]!;
   }
-  return { workspace, out, ...(crates ? { crates } : {}) };
+  return args;
+}
+
+function write(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
 }
 
 function main(argv: readonly string[]): void {
@@ -28,13 +48,15 @@ function main(argv: readonly string[]): void {
     if (file.path.startsWith('../') || file.path === '..') {
       throw new CrossbakeError('input', `${file.path} is outside the workspace; the skeleton holds only files inside it.`);
     }
-    const path = join(args.out, file.path);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, file.content);
+    write(join(args.out, file.path), file.content);
   }
   if (args.crates) {
     const packages = debianCratePackages(ws.lockfile);
     writeFileSync(args.crates, packages.map((p) => `${p}\n`).join(''));
+  }
+  if (args.sbom) {
+    mkdirSync(args.sbom, { recursive: true });
+    for (const bin of ws.bins) write(join(args.sbom, bin.name, 'Cargo.lock'), binaryLock(ws, bin));
   }
 }
 

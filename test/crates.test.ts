@@ -1,9 +1,11 @@
+import { join } from 'node:path';
 import { parse } from '@iarna/toml';
 import t from 'tap';
+import { loadProject } from '../src/commands/project.js';
 import { diskFiles } from '../src/fs/read.js';
-import { binaryCrates, lockText } from '../src/workspace/crates.js';
+import { binaryCrates, binaryLock, lockText } from '../src/workspace/crates.js';
 import { readWorkspace } from '../src/workspace/read.js';
-import { workspaceFixture } from './helpers/paths.js';
+import { repoRoot, workspaceFixture } from './helpers/paths.js';
 
 const ws = readWorkspace(diskFiles(workspaceFixture('sbom')), 'sbom');
 const app = ws.bins.find((b) => b.name === 'app')!;
@@ -27,4 +29,15 @@ t.test('the pruned lock is a lock: it parses, keeps checksums, and lists only ke
   t.same(parsed.package.find((p) => p.name === 'app')!.dependencies, ['cc', 'libc', 'serde_json', 'util']);
   t.same(parsed.package.find((p) => p.name === 'util')!.dependencies, ['itoa']);
   t.equal(parsed.package.find((p) => p.name === 'itoa')!.checksum, 'af150ab688ff2122fcef229be89cb50dd66af9e01a4ff320cc137eecc9bacc38');
+});
+
+t.test("the image's lock and the report's count come from the same list", async (t) => {
+  t.equal(binaryLock(ws, app), lockText(binaryCrates(ws, app), ws.lockfile!.version));
+  const { plan } = loadProject({ workspace: 'examples/workspace', flags: {}, cwd: repoRoot });
+  const example = readWorkspace(diskFiles(join(repoRoot, 'examples/workspace')), '.');
+  for (const image of plan.images) {
+    const bin = example.bins.find((b) => b.name === image.bin)!;
+    t.equal(image.crates, binaryCrates(example, bin).length, `${image.bin}: ${image.crates} crates`);
+  }
+  t.equal(plan.images.find((i) => i.bin === 'backend')!.crates, 11, 'backend: itself, shared, serde, serde_json and what they use');
 });

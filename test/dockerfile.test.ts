@@ -107,7 +107,7 @@ t.test('manifest text that would have ended a heredoc never reaches the Dockerfi
 t.test('debian toolchain: crates from the build’s own lock, or the list the settings name', async (t) => {
   const fromLock = render('examples/workspace');
   t.match(fromLock, /AS toolchain-base\n/, 'the compilers in toolchain-base');
-  t.match(fromLock, /--debian-crates \/crossbake\/debian-crates\n/, 'the planner lists the lock’s crate packages');
+  t.match(fromLock, /--debian-crates \/crossbake\/debian-crates --sbom \/crossbake\/sbom\n/, 'the planner lists the lock’s crate packages');
   t.match(fromLock, /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/);
 
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-crates-'));
@@ -121,5 +121,25 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
 
   const rustup = render('examples/workspace', { toolchain: 'rustup' });
   t.notMatch(rustup, /toolchain-base|debian-crates/, 'rustup: no crate step');
-  t.match(rustup, /node \/crossbake\/skeleton\.mjs \/context \/skeleton\n/, 'rustup: the planner still computes the skeleton');
+  t.match(
+    rustup,
+    /node \/crossbake\/skeleton\.mjs \/context \/skeleton --sbom \/crossbake\/sbom\n/,
+    'rustup: the planner still computes the skeleton',
+  );
+});
+
+t.test("each image carries its binary's own Cargo.lock, written by the planner outside the skeleton", async (t) => {
+  const text = render('examples/workspace');
+  for (const bin of ['backend', 'frontend']) {
+    t.match(
+      text,
+      new RegExp(
+        `FROM runtime-base AS runtime-${bin}\n(?:.*\n)*?COPY --from=skeleton /crossbake/sbom/${bin}/Cargo\\.lock /app/Cargo\\.lock\n`,
+      ),
+      `runtime-${bin} copies ${bin}'s lock to /app/Cargo.lock`,
+    );
+  }
+  t.match(text, /^COPY --from=skeleton \/skeleton\/ \.\/$/m, 'the deps stage copies only /skeleton/: the locks stay out of its cache key');
+  const chef = render('examples/workspace', { toolchain: 'rustup', skeleton: 'cargo-chef' });
+  t.notMatch(chef, /\/crossbake\/sbom/, 'cargo-chef: no planner, no lock in the image');
 });

@@ -99,6 +99,11 @@ t.test('--load: one multi-platform target per image, nothing pushed', async (t) 
   );
   t.same(steps.pushes, []);
   t.ok(bakeArgs(steps.bake).includes('--load'));
+  t.same(
+    steps.runTargets.map((r) => r.crates),
+    plan.selected.map((i) => i.crates),
+    "each run target carries its image's crate count from the Plan, for the report",
+  );
 });
 
 t.test('--push without a registry in the tags stops before anything runs', async (t) => {

@@ -182,7 +182,8 @@ t.test("the Dockerfile's own linker check: its package, for every binary of the 
 });
 
 t.test('a successful build: every platform built, durations, cached steps', async (t) => {
-  const attribution = attribute(parseProgress(progress('success.rawjson.gz'), 'rawjson'), perPlatform(['backend', 'frontend']), 0);
+  const targets = perPlatform(['backend', 'frontend']).map((target) => ({ ...target, crates: 11 }));
+  const attribution = attribute(parseProgress(progress('success.rawjson.gz'), 'rawjson'), targets, 0);
   t.same(attribution.failures, []);
   for (const s of attribution.slots) {
     t.equal(s.outcome, 'built', s.target.name);
@@ -190,6 +191,10 @@ t.test('a successful build: every platform built, durations, cached steps', asyn
     t.ok(s.steps >= 20, `${s.target.name}: ${s.steps} steps`);
   }
   const rows = rowsFromSlots(attribution.slots);
+  t.ok(
+    rows.every((r) => r.crates === 11),
+    "each row has its image's crate count (the Plan's, through the run target), and so has the JSON",
+  );
   const report: Report = {
     generatedBy: 'crossbake bake',
     ok: true,
@@ -203,8 +208,8 @@ t.test('a successful build: every platform built, durations, cached steps', asyn
     failures: failuresForReport(attribution.failures, attribution.slots),
   };
   const table = formatReport(report).split('\n');
-  t.match(table[0], /^image\s+platform\s+result\s+time\s+digest\s+size\s+cached steps\s+cached\s+slowest stage$/);
-  t.match(table[1], /^backend\s+linux\/amd64\s+built\s+\d+\.\ds\s+sha256:000000000000\s+33\.1 MB\s+\d+\/\d+\s+-\s+-$/);
+  t.match(table[0], /^image\s+platform\s+result\s+time\s+digest\s+size\s+crates\s+cached steps\s+cached\s+slowest stage$/);
+  t.match(table[1], /^backend\s+linux\/amd64\s+built\s+\d+\.\ds\s+sha256:000000000000\s+33\.1 MB\s+11\s+\d+\/\d+\s+-\s+-$/);
   t.equal(table.filter((l) => /^(backend|frontend) /.test(l)).length, 4);
   t.ok(table.includes(`127.0.0.1:5000/crossbake/backend:latest -> sha256:${'a'.repeat(64)}`));
   t.ok(table.includes('sizes: compressed layers as the registry has them'));

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import t from 'tap';
 import { bundleSkeleton, skeletonBundleFile } from '../scripts/bundle-skeleton.js';
 import { diskFiles } from '../src/fs/read.js';
+import { binaryLock } from '../src/workspace/crates.js';
 import { debianCratePackages } from '../src/workspace/debian.js';
 import { readWorkspace } from '../src/workspace/read.js';
 import { dependencySkeleton } from '../src/workspace/skeleton.js';
@@ -24,13 +25,22 @@ function tree(dir: string): Record<string, string> {
 function plan(workspace: string) {
   const out = mkdtempSync(join(tmpdir(), 'crossbake-bundle-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
-  const r = spawnSync(process.execPath, [skeletonBundleFile, workspace, join(out, 'skeleton'), '--debian-crates', join(out, 'crates')]);
+  const r = spawnSync(process.execPath, [
+    skeletonBundleFile,
+    workspace,
+    join(out, 'skeleton'),
+    '--debian-crates',
+    join(out, 'crates'),
+    '--sbom',
+    join(out, 'sbom'),
+  ]);
   const ok = r.status === 0;
   return {
     status: r.status,
     stderr: r.stderr.toString(),
     files: ok ? tree(join(out, 'skeleton')) : {},
     crates: ok ? readFileSync(join(out, 'crates'), 'utf8') : '',
+    locks: ok ? tree(join(out, 'sbom')) : {},
   };
 }
 
@@ -69,6 +79,11 @@ for (const ws of workspaces) {
         .join(''),
       'the same Debian crate packages',
     );
+    t.same(
+      run.locks,
+      Object.fromEntries(model.bins.map((b) => [join(b.name, 'Cargo.lock'), binaryLock(model, b)])),
+      "each binary's own Cargo.lock, as binaryLock() gives it",
+    );
   });
 }
 
@@ -81,11 +96,18 @@ t.test('a source change, a version bump and a description give the same output; 
   const before = plan(dir);
   edit('crates/backend/src/main.rs', (s) => `${s}\n// a source change\n`);
   t.same(plan(dir), before, 'a source change');
+  const skeletonOf = (run: ReturnType<typeof plan>) => ({ files: run.files, crates: run.crates });
   edit('Cargo.toml', (s) => s.replace('version = "0.1.0"', 'version = "0.2.0"'));
   edit('Cargo.lock', (s) => s.replace(/(name = "(backend|frontend|shared)"\nversion = )"0\.1\.0"/g, '$1"0.2.0"'));
-  t.same(plan(dir), before, 'a version bump of the workspace (cargo-chef#323)');
+  const bumped = plan(dir);
+  t.same(skeletonOf(bumped), skeletonOf(before), 'a version bump of the workspace (cargo-chef#323)');
+  t.match(
+    bumped.locks['backend/Cargo.lock'],
+    /name = "backend"\nversion = "0\.2\.0"/,
+    "the image's own lock (outside the skeleton) has the new version",
+  );
   edit('crates/backend/Cargo.toml', (s) => s.replace(/^description = .*$/m, 'description = "a new description"'));
-  t.same(plan(dir), before, 'a new description');
+  t.same(skeletonOf(plan(dir)), skeletonOf(before), 'a new description');
   edit('crates/backend/Cargo.toml', (s) => s.replace('[dependencies]', '[dependencies]\nitoa = "1"'));
   t.not(plan(dir).files['crates/backend/Cargo.toml'], before.files['crates/backend/Cargo.toml'], 'a new dependency changes it');
 });

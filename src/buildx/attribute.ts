@@ -18,6 +18,8 @@ export interface RunTarget {
   readonly platforms: readonly Platform[];
   /** The image reference it is tagged or pushed as. */
   readonly ref?: string;
+  /** The crates the binary is built from (the Plan's count of its Cargo.lock), for the report. */
+  readonly crates?: number;
 }
 
 export type Outcome = 'built' | 'failed' | 'canceled' | 'not run';

@@ -89,12 +89,12 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
   const runTargets: RunTarget[] = request.load
     ? plan.selected.map((image) => {
         const ref = tagsOf(image.target)[0];
-        return { name: image.target, bin: image.bin, platforms: plan.platforms, ...(ref ? { ref } : {}) };
+        return { name: image.target, bin: image.bin, platforms: plan.platforms, crates: image.crates, ...(ref ? { ref } : {}) };
       })
     : plan.selected.flatMap((image) =>
         image.platforms.map((p) => {
           const ref = tagsOf(p.target)[0];
-          return { name: p.target, bin: image.bin, platforms: [p.platform], ...(ref ? { ref } : {}) };
+          return { name: p.target, bin: image.bin, platforms: [p.platform], crates: image.crates, ...(ref ? { ref } : {}) };
         }),
       );
   const set = [...request.set];

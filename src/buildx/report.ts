@@ -13,6 +13,8 @@ export interface ReportRow {
   readonly size?: number;
   /** registry: compressed layers as pushed; store: the image store's figure. */
   readonly sizeSource?: 'registry' | 'store';
+  /** The crates in the image's own Cargo.lock: its binary's dependency graph, itself included. */
+  readonly crates?: number;
   readonly steps: number;
   readonly cachedSteps: number;
   /** What the registry holds attesting this platform image (provenance, sbom), after --push. */
@@ -87,6 +89,7 @@ export function rowsFromSlots(slots: readonly Slot[]): ReportRow[] {
     platform: s.platform.docker,
     result: s.outcome,
     ...(s.started !== undefined && s.completed !== undefined ? { seconds: Math.round((s.completed - s.started) / 100) / 10 } : {}),
+    ...(s.target.crates !== undefined ? { crates: s.target.crates } : {}),
     steps: s.steps,
     cachedSteps: s.cached,
     ...(s.failure ? { failure: s.failure.kind } : {}),
@@ -127,6 +130,7 @@ export function formatReport(report: Report): string {
     'time',
     'digest',
     'size',
+    'crates',
     'cached steps',
     'cached',
     'slowest stage',
@@ -139,6 +143,7 @@ export function formatReport(report: Report): string {
     r.seconds !== undefined ? `${r.seconds.toFixed(1)}s` : '-',
     short(r.digest),
     formatSize(r.size),
+    r.crates !== undefined ? String(r.crates) : '-',
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
     r.cached === undefined ? '-' : r.cached.length === 0 ? 'nothing' : r.cached.join(', '),
     r.slowest ? `${r.slowest.stage} ${seconds(r.slowest.seconds)}` : '-',

@@ -54,12 +54,12 @@ function skeletonStage(plan: Plan): string {
       'RUN cargo chef prepare --recipe-path /recipe.json',
     ].join('\n');
   }
-  const { planner, cratesFromLock } = plan.skeleton;
+  const { planner, cratesFromLock, binaryLock } = plan.skeleton;
   const skeleton = fill(templates.skeletonCrossbake, {
     plannerContext: planner.context,
     plannerFile: planner.file,
     jobArg: plan.skeleton.jobArg,
-    cratesFlag: cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : '',
+    plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}`,
   });
   return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
 }
@@ -119,6 +119,9 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
     `FROM runtime-base AS ${image.stages.runtime}`,
     'COPY --from=runtime-files /rootfs/ /',
     `COPY --from=${image.stages.build} /out/${image.bin} /app/${image.bin}`,
+    ...(plan.skeleton.binaryLock
+      ? [`COPY --from=skeleton ${plan.skeleton.binaryLock.dir}/${image.bin}/Cargo.lock ${plan.skeleton.binaryLock.image}`]
+      : []),
     'WORKDIR /app',
     `USER ${plan.user.uid}:${plan.user.uid}`,
   ];

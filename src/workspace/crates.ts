@@ -61,6 +61,14 @@ export function binaryCrates(ws: Workspace, bin: BinTarget): LockedPackage[] {
 
 const quote = (s: string) => JSON.stringify(s);
 
+/**
+ * The Cargo.lock an image carries for scanners: exactly its binary's crates. The build writes it from its
+ * own context (the skeleton planner); the report counts the same list on the host.
+ */
+export function binaryLock(ws: Workspace, bin: BinTarget): string {
+  return lockText(binaryCrates(ws, bin), ws.lockfile?.version ?? 3);
+}
+
 /** A Cargo.lock holding only `crates`, in cargo's own layout, so tools that read lock files read it. */
 export function lockText(crates: readonly LockedPackage[], version: number): string {
   const names = new Set(crates.map((c) => c.name));
