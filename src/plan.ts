@@ -127,6 +127,8 @@ export interface Plan {
   };
   readonly registry?: string;
   readonly tag: string;
+  /** Attestations the bake file asks for beyond buildx's default provenance: the SBOM, and its generator. */
+  readonly attest: { readonly sbom: false } | { readonly sbom: true; readonly generator?: string };
   /** From the settings; otherwise the runner takes SOURCE_DATE_EPOCH or the last commit's time. */
   readonly sourceDateEpoch?: number;
   readonly cache: Settings['cache'];
@@ -357,6 +359,9 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     },
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
+    attest: settings.attest.sbom
+      ? { sbom: true, ...(settings.attest['sbom-generator'] ? { generator: settings.attest['sbom-generator'] } : {}) }
+      : { sbom: false },
     ...(settings['source-date-epoch'] !== undefined ? { sourceDateEpoch: settings['source-date-epoch'] } : {}),
     cache: settings.cache,
     user: settings.user,

@@ -1,10 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import hcl from 'hcl2-parser';
 import t from 'tap';
+import { loadProject } from '../src/commands/project.js';
 import { PLATFORMS } from '../src/platforms.js';
+import { renderBakeHcl, renderBakeJson } from '../src/render/bake.js';
 import { bakePrint, buildxAvailable } from './helpers/buildx.js';
 import { goldenDir } from './helpers/golden.js';
+import { repoRoot } from './helpers/paths.js';
 
 const hasBuildx = buildxAvailable();
 const dir = goldenDir('example-debian');
@@ -103,4 +107,29 @@ t.test('the skeleton stage declares the job arg that each bake target sets', asy
     const dockerfile = readFileSync(join(goldenDir(dirName), 'Dockerfile'), 'utf8');
     t.match(dockerfile, /\nFROM \S+ AS skeleton\n(#.*\n)*ARG CROSSBAKE_JOB\n/, dirName);
   }
+});
+
+t.test('attest.sbom: every target asks for the SBOM attestation, buildx reads it; off by default', { skip }, async (t) => {
+  const ws = mkdtempSync(join(tmpdir(), 'crossbake-attest-'));
+  t.teardown(() => rmSync(ws, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples/workspace'), ws, { recursive: true });
+  const manifest = join(ws, 'Cargo.toml');
+  const base = readFileSync(manifest, 'utf8');
+  const print = (settings: string) => {
+    writeFileSync(manifest, `${base}\n[workspace.metadata.crossbake.attest]\n${settings}\n`);
+    const { plan } = loadProject({ workspace: ws, flags: {}, cwd: repoRoot });
+    writeFileSync(join(ws, 'docker-bake.json'), renderBakeJson(plan));
+    writeFileSync(join(ws, 'docker-bake.hcl'), renderBakeHcl(plan, 'x'));
+    const fromJson = bakePrint(ws, ['-f', 'docker-bake.json', 'backend', 'backend-linux-arm64']);
+    t.same(bakePrint(ws, ['-f', 'docker-bake.hcl', 'backend', 'backend-linux-arm64']), fromJson, 'HCL and JSON agree');
+    return fromJson;
+  };
+  const on = print('sbom = true');
+  t.same(on.target.backend.attest, ['type=sbom']);
+  t.same(on.target['backend-linux-arm64'].attest, ['type=sbom'], 'a per-platform target inherits it');
+  const own = print('sbom = true\nsbom-generator = "127.0.0.1:5000/mirror/buildkit-syft-scanner:stable-1"');
+  t.same(own.target.backend.attest, ['type=sbom,generator=127.0.0.1:5000/mirror/buildkit-syft-scanner:stable-1']);
+  const off = print('sbom = false');
+  t.equal(off.target.backend.attest, undefined, 'off: nothing beyond buildx’s default provenance');
+  t.notMatch(readFileSync(join(goldenDir('example-debian'), 'docker-bake.json'), 'utf8'), /attest/, 'off by default');
 });

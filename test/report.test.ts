@@ -333,3 +333,18 @@ t.test("a toolchain without the target's standard library: said so, with both fi
     'platform-missing',
   );
 });
+
+t.test('attest.sbom on and the SBOM generator out of reach: named as such (exit 3), not as a network fault of the build', async (t) => {
+  const attribution = attribute(parseProgress(progress('sbom-generator.plain'), 'plain'), perPlatform(['backend'], ['linux/amd64']), 1);
+  t.equal(attribution.failures.length, 1);
+  t.equal(attribution.failures[0]!.kind, 'sbom-generator');
+  const error = failureError(attribution, undefined);
+  t.equal(error.exitCode, 3);
+  const text = formatError(error);
+  t.match(
+    text,
+    /^crossbake: build failed: the SBOM generator docker\.io\/docker\/buildkit-syft-scanner:stable-1 cannot be pulled: attest\.sbom is on/,
+  );
+  t.match(text, /lookup registry-1\.docker\.io[^\n]*no such host/, "docker's own reason");
+  t.match(text, /or set attest\.sbom = false in \[workspace\.metadata\.crossbake\]/, 'the fix');
+});

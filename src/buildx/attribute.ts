@@ -35,7 +35,7 @@ export interface Slot {
   failure?: Failure;
 }
 
-export type FailureKind = 'compile' | 'linker' | 'network' | 'registry' | 'base-image' | 'step' | 'daemon';
+export type FailureKind = 'compile' | 'linker' | 'network' | 'registry' | 'base-image' | 'sbom-generator' | 'step' | 'daemon';
 
 export interface Failure {
   readonly kind: FailureKind;
@@ -55,6 +55,8 @@ export interface Failure {
   readonly version?: string;
   readonly registry?: string;
   readonly host?: string;
+  /** The image BuildKit could not get to run as the SBOM generator. */
+  readonly generator?: string;
   readonly error?: string;
   readonly at?: number;
 }
@@ -65,6 +67,21 @@ export interface Attribution {
 }
 
 const scopeOf = (stage: string) => (Object.hasOwn(SHARED_STAGES, stage) ? SHARED_STAGES[stage] : undefined);
+
+/**
+ * BuildKit resolves the SBOM generator (attest type=sbom) under this name before any step; the
+ * Dockerfile's own images are "[internal] load metadata for ...".
+ */
+const SBOM_GENERATOR = /^resolve image config for docker-image:\/\/(\S+)$/;
+/** Plain progress names only bracketed steps; buildx's error box after the build names the others. */
+const BOXED_SBOM_GENERATOR = /^\s*> resolve image config for docker-image:\/\/(\S+):$/;
+
+/** The SBOM generator a failed vertex was resolving, if that is what it was doing. */
+function sbomGenerator(vertex: Vertex, log: BuildLog): string | undefined {
+  const named = vertex.names.map((n) => SBOM_GENERATOR.exec(n)?.[1]).find(Boolean);
+  if (named || vertex.names.length > 0) return named;
+  return log.trailer.map((l) => BOXED_SBOM_GENERATOR.exec(l)?.[1]).find(Boolean);
+}
 
 /** A cache import that finds nothing is reported as an error by BuildKit but does not fail the build. */
 const HARMLESS = /importing cache manifest from|failed to configure registry cache importer/;
@@ -218,6 +235,24 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
   for (const vertex of ordered) {
     if (!vertex.error || vertex.canceled) continue;
     if (vertex.names.some((n) => HARMLESS.test(n)) || HARMLESS.test(vertex.error)) continue;
+    const generator = sbomGenerator(vertex, log);
+    if (generator) {
+      // Resolved before any step: no image can be built without it.
+      const fault = classifyFault(vertex.error);
+      failures.push({
+        kind: 'sbom-generator',
+        generator,
+        slots,
+        scope: 'run',
+        lines: [fault?.reason ?? vertex.error],
+        error: vertex.error,
+      });
+      for (const slot of slots) {
+        slot.outcome = 'failed';
+        slot.failure ??= failures.at(-1);
+      }
+      continue;
+    }
     const placements = place(vertex, targets, slots);
     const first = placements[0] ?? { vertex, name: parseVertexName(vertex.names[0] ?? '', []), slots: [] };
     let broken = [...new Set(placements.flatMap((p) => p.slots))];
@@ -288,6 +323,7 @@ const KIND: Record<FailureKind, ErrorKind> = {
   network: 'network',
   registry: 'registry',
   'base-image': 'input',
+  'sbom-generator': 'environment',
   daemon: 'environment',
 };
 
@@ -380,6 +416,14 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
         ],
       };
     }
+    case 'sbom-generator':
+      return {
+        headline: `the SBOM generator ${f.generator} cannot be pulled: attest.sbom is on, and BuildKit runs that image to write each image's SBOM attestation. Nothing was built.`,
+        details: [
+          ...f.lines,
+          'Make that image reachable from the builder (a registry mirror, or attest.sbom-generator naming a copy you host), or set attest.sbom = false in [workspace.metadata.crossbake]: every image still carries its crates in /app/Cargo.lock.',
+        ],
+      };
     case 'step':
       return { headline: `${subject} failed${place}:`, details: [...f.lines, ...step] };
     case 'daemon':

@@ -1,3 +1,4 @@
+import { csvEntry } from '../csv.js';
 import { generatedHeader } from '../generated.js';
 import type { CacheSpec, Plan } from '../plan.js';
 import { fill, templates } from '../templates.js';
@@ -43,6 +44,14 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       dockerfile: hclLiteral(plan.bake.dockerfile),
       ...(plan.skeleton.mode === 'crossbake'
         ? { contexts: { [plan.skeleton.planner.context]: hclLiteral(plan.skeleton.planner.dir) } }
+        : {}),
+      // Only the SBOM is named: buildx keeps adding its default provenance beside it.
+      ...(plan.attest.sbom
+        ? {
+            attest: [
+              hclLiteral(csvEntry([['type', 'sbom'], ...(plan.attest.generator ? [['generator', plan.attest.generator] as const] : [])])),
+            ],
+          }
         : {}),
       args: {
         RUNTIME_IMAGE: hclLiteral(plan.baseImages.runtime),

@@ -118,6 +118,17 @@ const WorkspaceShape = z.strictObject({
     .string()
     .regex(/^\d+\.\d+\.\d+$/, 'expected a cargo-chef version such as "0.1.71"')
     .default('0.1.71'),
+  /**
+   * Attestations beyond buildx's default provenance. `sbom`: BuildKit's SBOM attestation, which runs a
+   * generator image (docker/buildkit-syft-scanner unless `sbom-generator` names another): off by default,
+   * since that image must be reachable from the builder.
+   */
+  attest: z
+    .strictObject({
+      sbom: z.boolean().default(false),
+      'sbom-generator': checked(imageReference).optional(),
+    })
+    .prefault({}),
   /** Seconds since 1970 for timestamps in images (`verify`); default: SOURCE_DATE_EPOCH, else the last commit. */
   'source-date-epoch': z.int().min(0).optional(),
   cache: CacheSettingsSchema.prefault({}),
