@@ -42,6 +42,22 @@ export const SKELETON_JOB_ARG = 'CROSSBAKE_JOB';
  */
 export const BINARY_LOCK = { dir: '/crossbake/sbom', image: '/app/Cargo.lock' } as const;
 
+/** Where cargo's home is in the toolchain stage: crossbake's for the debian toolchain, the official rust image's. */
+export const CARGO_HOME = '/usr/local/cargo';
+
+/**
+ * `--remap-path-prefix` pairs for every rustc call: the build directory and the crate sources leave no
+ * path of the build stage in the binaries (panic locations, debug info). Constant, so the dependency
+ * layer's cache key stays the same from build to build.
+ */
+function remapPaths(toolchain: ToolchainPlan['kind']): Array<{ from: string; to: string }> {
+  return [
+    { from: '/build', to: '.' },
+    { from: CARGO_HOME, to: '/cargo' },
+    ...(toolchain === 'debian' ? [{ from: '/usr/share/cargo/registry', to: '/cargo/registry' }] : []),
+  ];
+}
+
 /** One cache location, as data; `render/cache.ts` spells it as a buildx cache entry. */
 export type CacheEntry =
   /** `tag` undefined: the image's own tag (inline caches read the image itself). */
@@ -115,6 +131,8 @@ export interface Plan {
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
   readonly locked: boolean;
+  /** rustc's `--remap-path-prefix` pairs, in `[build] rustflags` of the toolchain's cargo config. */
+  readonly remapPaths: ReadonlyArray<{ readonly from: string; readonly to: string }>;
   readonly skeleton: {
     readonly mode: 'crossbake' | 'cargo-chef';
     readonly planner: typeof SKELETON_PLANNER;
@@ -349,6 +367,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     memberTargetDirs: memberTargetDirs(ws),
     profileDir: profileDir(settings.profile),
     locked: ws.lockfile !== undefined,
+    remapPaths: remapPaths(toolchain.kind),
     skeleton: {
       mode: settings.skeleton,
       planner: SKELETON_PLANNER,

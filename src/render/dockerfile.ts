@@ -20,6 +20,15 @@ function caseArms(arms: readonly string[], indent = '      '): string {
   return arms.map((arm) => `${indent}${arm} ;;${LINE.trimEnd()}`).join('\n');
 }
 
+/**
+ * `[build] rustflags` in cargo's home config: joined with a workspace's own `[build] rustflags`, but
+ * replaced by `target.<triple>.rustflags` (or CARGO_TARGET_<TRIPLE>_RUSTFLAGS) and by RUSTFLAGS.
+ */
+function remapConfig(plan: Plan): string {
+  const flags = plan.remapPaths.map(({ from, to }) => JSON.stringify(`--remap-path-prefix=${from}=${to}`));
+  return `[build]\n# No path of the build stage in the binaries (panic locations, debug info).\nrustflags = [${flags.join(', ')}]\n`;
+}
+
 function toolchainStage(plan: Plan): string {
   const arms = plan.platforms.map((p) => {
     const std = plan.toolchain.kind === 'debian' ? ` libstd-rust-dev:${p.debianArch}` : '';
@@ -38,6 +47,7 @@ function toolchainStage(plan: Plan): string {
     debianChecksums: checksums,
     checksumsEof: heredocDelimiter(checksums),
     configEof: 'CROSSBAKE_EOF',
+    remapConfig: remapConfig(plan),
   }).trimEnd();
 }
 
