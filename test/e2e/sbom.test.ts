@@ -1,0 +1,94 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { diskFiles } from '../../src/fs/read.js';
+import { binaryCrates, binaryLock } from '../../src/workspace/crates.js';
+import { readWorkspace } from '../../src/workspace/read.js';
+import { copyWorkspace, crossbake, docker, removeDir, sh } from './helpers.js';
+
+// The example's backend image, built and saved as docker saves it, scanned by a real scanner
+// (@cyclonedx/cdxgen): it finds exactly the crates binaryCrates() lists for backend, from the image's
+// /app/Cargo.lock; the binary keeps no path of the build stage (--remap-path-prefix).
+const CDXGEN = '12.8.4';
+const workspace = copyWorkspace('examples/workspace');
+const out = join(workspace, '.sbom-test');
+mkdirSync(out);
+t.teardown(() => removeDir(workspace));
+const ref = '127.0.0.1:5000/crossbake/backend:sbom-e2e';
+t.teardown(() => void docker(['image', 'rm', ref]));
+
+const ws = readWorkspace(diskFiles(workspace), '.');
+const backend = ws.bins.find((b) => b.name === 'backend')!;
+const expected = binaryCrates(ws, backend).map((c) => `pkg:cargo/${c.name}@${c.version}`);
+
+/** cdxgen weighs ~280 MB: installed once per machine into a temp dir, not into the project. */
+function cdxgen(): string {
+  const dir = join(tmpdir(), `crossbake-cdxgen-${CDXGEN}`);
+  const bin = join(dir, 'node_modules/.bin/cdxgen');
+  if (!existsSync(bin)) {
+    const install = sh('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `@cyclonedx/cdxgen@${CDXGEN}`]);
+    if (install.code !== 0) throw new Error(`npm install @cyclonedx/cdxgen: ${install.stderr.slice(-2000)}`);
+  }
+  return bin;
+}
+
+t.test('the report counts the crates the image carries', async (t) => {
+  const report = join(out, 'report.json');
+  const run = crossbake([
+    'bake',
+    'backend',
+    '-w',
+    workspace,
+    '--platforms',
+    'linux/amd64',
+    '--load',
+    '--cache',
+    'none',
+    '--tag',
+    'sbom-e2e',
+    '--progress',
+    'plain',
+    '--report',
+    report,
+  ]);
+  t.equal(run.code, 0, run.code === 0 ? 'crossbake bake backend --load' : run.stderr.slice(-3000));
+  t.match(run.stdout, new RegExp(`^backend\\s+linux/amd64\\s+built\\s.*\\s${expected.length}\\s`, 'm'), 'the table');
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  t.equal(json.rows[0].crates, expected.length, `--report JSON: ${expected.length} crates`);
+});
+
+t.test("a real scanner finds backend's crates in the saved image, and no other binary's", async (t) => {
+  const tar = join(out, 'backend.tar');
+  const save = docker(['save', '-o', tar, ref]);
+  t.equal(save.code, 0, save.stderr);
+  const bom = join(out, 'bom.json');
+  const scan = sh(cdxgen(), ['-t', 'docker', '--no-install-deps', '-o', bom, tar], { env: { CDXGEN_TELEMETRY: 'off' } });
+  t.equal(scan.code, 0, scan.code === 0 ? 'cdxgen -t docker' : scan.stderr.slice(-3000));
+  const components: Array<{ purl?: string }> = JSON.parse(readFileSync(bom, 'utf8')).components ?? [];
+  const crates = components.map((c) => c.purl ?? '').filter((p) => p.startsWith('pkg:cargo/'));
+  t.same([...new Set(crates)].sort(), [...expected].sort(), 'the same crates, by name and version');
+  t.ok(
+    crates.some((p) => p.startsWith('pkg:cargo/serde@')) && crates.some((p) => p.startsWith('pkg:cargo/serde_json@')),
+    'serde and serde_json among them',
+  );
+  t.notOk(
+    crates.some((p) => p.startsWith('pkg:cargo/frontend@')),
+    'not frontend: the lock is pruned to this binary',
+  );
+});
+
+t.test("the image's lock is binaryLock(); the binary has no build-stage paths", async (t) => {
+  const name = `crossbake-sbom-${process.pid}`;
+  t.equal(docker(['create', '--name', name, ref]).code, 0);
+  t.teardown(() => void docker(['rm', name]));
+  for (const file of ['Cargo.lock', 'backend']) {
+    const cp = docker(['cp', `${name}:/app/${file}`, join(out, file)]);
+    t.equal(cp.code, 0, cp.stderr);
+  }
+  t.equal(readFileSync(join(out, 'Cargo.lock'), 'utf8'), binaryLock(ws, backend));
+  const binary = readFileSync(join(out, 'backend')).toString('latin1');
+  t.notMatch(binary, /\/usr\/share\/cargo\/registry\//, "no Debian registry path (serde_json's panic locations had it)");
+  t.notMatch(binary, /\/build\/(crates|target)\//, 'no build directory path');
+  t.match(binary, /\/cargo\/registry\/serde_json-[\d.]+\/src\//, 'the remapped crate path instead');
+});
