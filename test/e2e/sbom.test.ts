@@ -1,15 +1,17 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { diskFiles } from '../../src/fs/read.js';
 import { binaryCrates, binaryLock } from '../../src/workspace/crates.js';
 import { readWorkspace } from '../../src/workspace/read.js';
-import { copyWorkspace, crossbake, docker, removeDir, sh } from './helpers.js';
+import { repoRoot } from '../helpers/paths.js';
+import { copyWorkspace, crossbake, type Descriptor, docker, REGISTRY_HOST, rawManifest, removeDir, runnable, sh } from './helpers.js';
 
 // The example's backend image, built and saved as docker saves it, scanned by a real scanner
 // (@cyclonedx/cdxgen): it finds exactly the crates binaryCrates() lists for backend, from the image's
-// /app/Cargo.lock; the binary keeps no path of the build stage (--remap-path-prefix).
+// /app/Cargo.lock; the binary keeps no path of the build stage (--remap-path-prefix). Then, with
+// attest.sbom on and a generator the builder can pull, each platform's SBOM attestation survives the merge.
 const CDXGEN = '12.8.4';
 const workspace = copyWorkspace('examples/workspace');
 const out = join(workspace, '.sbom-test');
@@ -91,4 +93,59 @@ t.test("the image's lock is binaryLock(); the binary has no build-stage paths", 
   t.notMatch(binary, /\/usr\/share\/cargo\/registry\//, "no Debian registry path (serde_json's panic locations had it)");
   t.notMatch(binary, /\/build\/(crates|target)\//, 'no build directory path');
   t.match(binary, /\/cargo\/registry\/serde_json-[\d.]+\/src\//, 'the remapped crate path instead');
+});
+
+t.test("attest.sbom with a generator the builder can pull: each platform's SBOM attestation survives the merge", async (t) => {
+  // docker/buildkit-syft-scanner cannot be pulled here: a stand-in that follows BuildKit's protocol.
+  const scanner = `${REGISTRY_HOST}/supply/sbom-scanner:test`;
+  const build = docker(['build', '-q', '-t', scanner, join(repoRoot, 'test/e2e/sbom-scanner')]);
+  t.equal(build.code, 0, build.stderr);
+  t.equal(docker(['push', '-q', scanner]).code, 0, `pushed ${scanner}`);
+  appendFileSync(
+    join(workspace, 'Cargo.toml'),
+    `\n[workspace.metadata.crossbake.attest]\nsbom = true\nsbom-generator = ${JSON.stringify(scanner)}\n`,
+  );
+  const report = join(out, 'push-report.json');
+  const registry = `${REGISTRY_HOST}/supply`;
+  const run = crossbake([
+    'bake',
+    'backend',
+    '-w',
+    workspace,
+    '--platforms',
+    'linux/amd64,linux/arm64',
+    '--registry',
+    registry,
+    '--tag',
+    'sbom-e2e',
+    '--cache',
+    'none',
+    '--push',
+    '--progress',
+    'plain',
+    '--report',
+    report,
+  ]);
+  t.equal(run.code, 0, run.code === 0 ? 'crossbake bake backend --push' : run.stderr.slice(-3000));
+  const rows: Array<{ platform: string; attestations?: string[] }> = JSON.parse(readFileSync(report, 'utf8')).rows;
+  for (const row of rows) t.same(row.attestations?.sort(), ['provenance', 'sbom'], `${row.platform}: the report says provenance and sbom`);
+  const index = rawManifest(`${registry}/backend:sbom-e2e`);
+  const platforms = runnable(index);
+  t.equal(platforms.length, 2);
+  for (const m of platforms) {
+    const attestation = index.manifests.find((a: Descriptor) => a.annotations?.['vnd.docker.reference.digest'] === m.digest);
+    const layers: Descriptor[] = attestation ? rawManifest(`${registry}/backend@${attestation.digest}`).layers : [];
+    const spdx = layers.find((l) => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document');
+    t.ok(spdx, `${m.platform?.architecture}: an SPDX attestation names this platform's manifest in the merged index`);
+    if (!spdx) continue;
+    const blob = sh('curl', ['-sf', `http://${REGISTRY_HOST}/v2/supply/backend/blobs/${spdx.digest}`]);
+    const packages: Array<{ name: string }> = JSON.parse(blob.stdout).predicate.packages;
+    t.same(
+      packages.map((p) => p.name).sort(),
+      binaryCrates(ws, backend)
+        .map((c) => c.name)
+        .sort(),
+      `${m.platform?.architecture}: the generator saw the image's own lock`,
+    );
+  }
 });

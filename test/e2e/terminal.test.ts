@@ -130,7 +130,7 @@ if (spawnSync('tmux', ['-V']).status !== 0) {
     }
     t.match(all, /^built \d+(\.\d+s|m\d\ds) · 6\/6 done$/m);
     t.notMatch(all, /ERROR|importing cache manifest|RUN /, 'no ERROR line, no BuildKit step names');
-    t.match(all, /^image\s+platform\s+result\s+time\s+digest\s+size\s+cached steps\s+cached\s+slowest stage$/m, 'the report');
+    t.match(all, /^image\s+platform\s+result\s+time\s+digest\s+size\s+crates\s+cached steps\s+cached\s+slowest stage$/m, 'the report');
   });
 
   t.test('in CI (not a terminal) the output stays line-oriented, without the cache-miss false alarms', async (t) => {
