@@ -15,6 +15,8 @@ export interface ReportRow {
   readonly sizeSource?: 'registry' | 'store';
   readonly steps: number;
   readonly cachedSteps: number;
+  /** Debian packages added to the runtime image for its binary's libraries (`name:arch`), read back from the image. */
+  readonly runtimePackages?: readonly string[];
   /** What the registry holds attesting this platform image (provenance, sbom), after --push. */
   readonly attestations?: readonly string[];
   /** The stage (its own or a shared one) whose work took longest in this run. */
@@ -120,6 +122,7 @@ const short = (digest: string | undefined) => (digest ? digest.replace(/^(sha256
 /** The table, column-aligned, with the notes that make its numbers honest. */
 export function formatReport(report: Report): string {
   const attested = report.rows.some((r) => r.attestations !== undefined);
+  const libraries = report.rows.some((r) => r.runtimePackages !== undefined);
   const header = [
     'image',
     'platform',
@@ -131,6 +134,7 @@ export function formatReport(report: Report): string {
     'cached',
     'slowest stage',
     ...(attested ? ['attested'] : []),
+    ...(libraries ? ['runtime packages'] : []),
   ];
   const body = report.rows.map((r) => [
     r.image,
@@ -143,6 +147,7 @@ export function formatReport(report: Report): string {
     r.cached === undefined ? '-' : r.cached.length === 0 ? 'nothing' : r.cached.join(', '),
     r.slowest ? `${r.slowest.stage} ${seconds(r.slowest.seconds)}` : '-',
     ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
+    ...(libraries ? [r.runtimePackages === undefined ? '-' : r.runtimePackages.length ? r.runtimePackages.join(' ') : 'none'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>
