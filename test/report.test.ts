@@ -392,3 +392,28 @@ t.test('the report lists the runtime packages each platform image got', async (t
   t.match(text, /api +linux\/arm64 .* libsqlite3-0:arm64 libssl3:arm64\n/);
   t.match(text, /plain +linux\/arm64 .* none\n/);
 });
+
+t.test("the binary's in-build checks are the failure's cause, in crossbake's own words", async (t) => {
+  const log = emptyLog();
+  const reader = new PlainReader(log, () => 1000);
+  const glibc =
+    "crossbake: api for linux/arm64 needs glibc 2.38 (GLIBC_2.38) but the runtime base has glibc 2.36; build with a toolchain whose glibc is not newer than the runtime's (the debian toolchain matches bookworm), or use a newer runtime base image";
+  reader.feed(
+    [
+      '#12 [api-linux-arm64 build-api 3/3] RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg . /crossbake/target.env && sh /crossbake/runtime-libs.sh /out/api',
+      `#12 0.120 ${glibc}`,
+      '#12 ERROR: process "x" did not complete successfully: exit code: 1',
+      'ERROR: failed to solve',
+      '',
+    ].join('\n'),
+  );
+  reader.end();
+  const attribution = attribute(log, perPlatform(['api'], ['linux/arm64']), 1);
+  const lines = formatError(failureError(attribution, 'Nothing was pushed.')).split('\n');
+  t.equal(
+    lines[0],
+    'crossbake: build failed: api for linux/arm64 failed (bake target api-linux-arm64, Dockerfile stage build-api, step 3/3):',
+  );
+  t.equal(lines[1], `  ${glibc}`);
+  t.equal(lines.at(-1), '  Nothing was pushed.');
+});

@@ -5,7 +5,7 @@
 // Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first).
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { PLATFORMS } from '../../src/platforms.js';
@@ -76,3 +76,51 @@ for (const p of PLATFORMS) {
     }
   });
 }
+
+t.test('bad input in the build: one line naming the cause and the fix, exit 4, nothing pushed', async (t) => {
+  const bad = `${REGISTRY_HOST}/native/bad`;
+  const cases = [
+    {
+      name: 'a native package Debian does not have for the architecture',
+      edit: (dir: string) =>
+        writeFileSync(
+          join(dir, 'Cargo.toml'),
+          `${readFileSync(join(dir, 'Cargo.toml'), 'utf8')}\n[workspace.metadata.crossbake.native.packages]\n"linux/arm64" = ["libcrossbake-nonexistent-dev"]\n`,
+        ),
+      line: "crossbake: Debian's mirror has no package libcrossbake-nonexistent-dev for arm64; fix the name in native.packages of [workspace.metadata.crossbake]",
+    },
+    {
+      name: 'a locked crate version Debian does not carry',
+      edit: (dir: string) =>
+        writeFileSync(
+          join(dir, 'Cargo.lock'),
+          readFileSync(join(dir, 'Cargo.lock'), 'utf8').replace(
+            /name = "tiny_http"\nversion = "0\.12\.0"/,
+            'name = "tiny_http"\nversion = "0.12.9"',
+          ),
+        ),
+      line: "crossbake: Cargo.lock locks crate versions Debian's crate registry does not carry: tiny_http 0.12.9 (Debian: 0.12.0); resolve Cargo.lock against Debian's crates",
+    },
+    {
+      name: 'a locked crate Debian does not package at all',
+      edit: (dir: string) =>
+        writeFileSync(
+          join(dir, 'Cargo.lock'),
+          `${readFileSync(join(dir, 'Cargo.lock'), 'utf8')}\n[[package]]\nname = "crossbake-nonexistent"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n`,
+        ),
+      line: 'crossbake: Cargo.lock needs crates Debian does not package: librust-crossbake-nonexistent-dev (librust-<crate>-dev)',
+    },
+  ];
+  for (const c of cases) {
+    const dir = copyWorkspace('examples/service');
+    t.teardown(() => removeDir(dir));
+    c.edit(dir);
+    const run = crossbake(['bake', 'archiver', '-w', dir, '--toolchain', 'debian', '--platforms', 'linux/arm64', '--push'], {
+      REGISTRY: bad,
+    });
+    t.equal(run.code, 4, `${c.name}: exit 4\n${run.stderr.slice(-2000)}`);
+    t.match(run.stderr, `\n  ${c.line}`, `${c.name}: named under the failure's headline`);
+    t.match(run.stderr, 'Nothing was pushed', `${c.name}: nothing pushed`);
+    t.notOk(docker(['buildx', 'imagetools', 'inspect', `${bad}/archiver:latest`]).code === 0, `${c.name}: no image in the registry`);
+  }
+});
