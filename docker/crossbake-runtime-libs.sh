@@ -14,6 +14,10 @@ name="$(basename "$bin")"
 
 got_machine="$(readelf -h "$bin" | sed -n 's/^ *Machine: *//p')"
 got_class="$(readelf -h "$bin" | sed -n 's/^ *Class: *//p')"
+# armhf is ARM with the hard-float ABI; a soft-float ARM binary would not run on it.
+if [ "$arch" = armhf ] && [ "$got_machine" = ARM ] && ! readelf -h "$bin" | grep -q 'hard-float ABI'; then
+  got_machine="ARM soft-float"
+fi
 if [ "$got_machine" != "$machine" ] || [ "$got_class" != "$class" ]; then
   echo "crossbake: $name for $platform is an ELF for $got_machine ($got_class), not $machine ($class); it was built for the wrong target or linked by the wrong linker" >&2
   exit 1
