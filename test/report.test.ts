@@ -391,6 +391,8 @@ t.test('the report lists the runtime packages each platform image got', async (t
   t.match(text, /runtime packages\n/);
   t.match(text, /api +linux\/arm64 .* libsqlite3-0:arm64 libssl3:arm64\n/);
   t.match(text, /plain +linux\/arm64 .* none\n/);
+  const pure = formatReport({ ...report, rows: report.rows.map((r) => ({ ...r, runtimePackages: [] })) });
+  t.notMatch(pure, /runtime packages/, 'no column when no image got any');
 });
 
 t.test("the binary's in-build checks are the failure's cause, in crossbake's own words", async (t) => {

@@ -122,7 +122,8 @@ const short = (digest: string | undefined) => (digest ? digest.replace(/^(sha256
 /** The table, column-aligned, with the notes that make its numbers honest. */
 export function formatReport(report: Report): string {
   const attested = report.rows.some((r) => r.attestations !== undefined);
-  const libraries = report.rows.some((r) => r.runtimePackages !== undefined);
+  // Only when some image got runtime packages: a pure-Rust workspace's table stays as it was.
+  const libraries = report.rows.some((r) => (r.runtimePackages?.length ?? 0) > 0);
   const header = [
     'image',
     'platform',
@@ -133,8 +134,8 @@ export function formatReport(report: Report): string {
     'cached steps',
     'cached',
     'slowest stage',
-    ...(attested ? ['attested'] : []),
     ...(libraries ? ['runtime packages'] : []),
+    ...(attested ? ['attested'] : []),
   ];
   const body = report.rows.map((r) => [
     r.image,
@@ -146,8 +147,8 @@ export function formatReport(report: Report): string {
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
     r.cached === undefined ? '-' : r.cached.length === 0 ? 'nothing' : r.cached.join(', '),
     r.slowest ? `${r.slowest.stage} ${seconds(r.slowest.seconds)}` : '-',
-    ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
     ...(libraries ? [r.runtimePackages === undefined ? '-' : r.runtimePackages.length ? r.runtimePackages.join(' ') : 'none'] : []),
+    ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: readonly string[]) =>

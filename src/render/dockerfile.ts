@@ -199,7 +199,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
     nativeStage: nativeStage(plan),
     nativeSource:
       plan.skeleton.mode === 'crossbake'
-        ? "the -dev packages of Cargo.lock's -sys crates (listed by the\n# skeleton stage) and native.packages from the settings"
-        : 'native.packages from the settings',
+        ? "the -dev packages of Cargo.lock's -sys crates, which\n# the skeleton stage lists, and native.packages"
+        : 'native.packages',
   }).replace(/\n{3,}/g, '\n\n');
 }
