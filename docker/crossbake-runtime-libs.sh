@@ -1,16 +1,23 @@
 #!/bin/sh
 # Reads a built binary's ELF on the build platform and names the Debian packages its runtime image needs.
-#   crossbake-runtime-libs BINARY PLATFORM DEBIAN_ARCH MULTIARCH READELF_MACHINE ELF_CLASS BASE_STATUS
+#   crossbake-runtime-libs BINARY PLATFORM DEBIAN_ARCH MULTIARCH READELF_MACHINE ELF_CLASS BASE
 # Checks, each failing with one "crossbake: ..." line: the ELF machine and class are the platform's (as
 # xx-verify does), the binary's highest GLIBC_x.y is not above the runtime base's glibc, and every NEEDED
-# library is provided by a package installed for DEBIAN_ARCH. Prints the packages that provide the NEEDED
-# libraries and are not in BASE_STATUS (the runtime base's dpkg status), one "name:arch" a line.
+# library is provided by a package installed for DEBIAN_ARCH or by the base. Prints the packages that
+# provide the NEEDED libraries and are not in the base, one "name:arch" a line. BASE is the runtime
+# base's dpkg status file, or its /var/lib/dpkg directory (then its info/*.list files count as well).
 set -eu
-bin="$1" platform="$2" arch="$3" multiarch="$4" machine="$5" class="$6" status="$7"
+bin="$1" platform="$2" arch="$3" multiarch="$4" machine="$5" class="$6" base="$7"
+status="$base" lists=""
+if [ -d "$base" ]; then status="$base/status" lists="$base/info"; fi
 name="$(basename "$bin")"
 
 got_machine="$(readelf -h "$bin" | sed -n 's/^ *Machine: *//p')"
 got_class="$(readelf -h "$bin" | sed -n 's/^ *Class: *//p')"
+# armhf is ARM with the hard-float ABI; a soft-float ARM binary would not run on it.
+if [ "$arch" = armhf ] && [ "$got_machine" = ARM ] && ! readelf -h "$bin" | grep -q 'hard-float ABI'; then
+  got_machine="ARM soft-float"
+fi
 if [ "$got_machine" != "$machine" ] || [ "$got_class" != "$class" ]; then
   echo "crossbake: $name for $platform is an ELF for $got_machine ($got_class), not $machine ($class); it was built for the wrong target or linked by the wrong linker" >&2
   exit 1
@@ -45,8 +52,11 @@ while read -r lib; do
     fi
     [ -n "$pkg" ] && break
   done
+  if [ -z "$pkg" ] && [ -n "$lists" ] && cat "$lists"/*.list 2>/dev/null | grep -Eq "^(/usr)?/lib/($multiarch/)?$lib\$"; then
+    continue
+  fi
   if [ -z "$pkg" ]; then
-    echo "crossbake: $name for $platform needs $lib, which no installed $arch package provides; add the Debian package that has it for $arch to the native packages setting" >&2
+    echo "crossbake: $name for $platform needs $lib, which no installed $arch package provides; add the Debian package that has it to native.packages.\"$platform\" in [workspace.metadata.crossbake]" >&2
     exit 1
   fi
   if ! awk -v p="$pkg" -v arch="$arch" '

@@ -2201,6 +2201,150 @@ function isDir(path) {
   }
 }
 
+// src/native/sys-crates.ts
+var withDep = (name) => (deps) => deps.has(name);
+var SYS_CRATES = [
+  { crate: "openssl-sys", dev: ["libssl-dev"], bundled: withDep("openssl-src") },
+  { crate: "libsqlite3-sys", dev: ["libsqlite3-dev"], bundled: withDep("cc") },
+  { crate: "zstd-sys", dev: ["libzstd-dev"], bundled: (deps) => !deps.has("pkg-config") },
+  { crate: "libz-sys", dev: ["zlib1g-dev"] },
+  { crate: "bzip2-sys", dev: ["libbz2-dev"] },
+  { crate: "lzma-sys", dev: ["liblzma-dev"] },
+  { crate: "curl-sys", dev: ["libcurl4-openssl-dev"] },
+  { crate: "pq-sys", dev: ["libpq-dev"] },
+  { crate: "libgit2-sys", dev: ["libgit2-dev"] },
+  { crate: "libssh2-sys", dev: ["libssh2-1-dev"] },
+  // onig_sys compiles its bundled Oniguruma unless told otherwise.
+  { crate: "onig_sys", dev: ["libonig-dev"], env: { RUSTONIG_SYSTEM_LIBONIG: "1" } },
+  { crate: "freetype-sys", dev: ["libfreetype-dev"] },
+  { crate: "servo-fontconfig-sys", dev: ["libfontconfig-dev"] },
+  { crate: "yeslogic-fontconfig-sys", dev: ["libfontconfig-dev"] },
+  { crate: "libdbus-sys", dev: ["libdbus-1-dev"] },
+  { crate: "libudev-sys", dev: ["libudev-dev"] },
+  { crate: "alsa-sys", dev: ["libasound2-dev"] },
+  { crate: "expat-sys", dev: ["libexpat1-dev"] }
+];
+var NOTHING_FOR_TARGET = /* @__PURE__ */ new Set(["ring", "openssl-src", "libmimalloc-sys", "tikv-jemalloc-sys", "jemalloc-sys", "psm", "clang-sys"]);
+function depNames(p) {
+  return new Set(p.dependencies.map((d) => d.split(" ")[0]));
+}
+function nativeNeeds(packages) {
+  const table2 = new Map(SYS_CRATES.map((s) => [s.crate, s]));
+  const crates = [];
+  const unknown = /* @__PURE__ */ new Set();
+  const env = {};
+  for (const p of packages) {
+    if (p.source === void 0) continue;
+    const known = table2.get(p.name);
+    if (!known) {
+      if (/[-_]sys$/.test(p.name) && !NOTHING_FOR_TARGET.has(p.name)) unknown.add(p.name);
+      continue;
+    }
+    const bundled = known.bundled?.(depNames(p)) ?? false;
+    crates.push({ crate: p.name, version: p.version, mode: bundled ? "bundled" : "system", packages: bundled ? [] : known.dev });
+    if (!bundled) Object.assign(env, known.env ?? {});
+  }
+  const system = crates.some((c) => c.mode === "system");
+  const bindgen = packages.some((p) => p.name === "bindgen" && p.source !== void 0);
+  return {
+    crates: crates.sort((a, b) => a.crate.localeCompare(b.crate)),
+    targetPackages: [...new Set(crates.flatMap((c) => c.packages))].sort(),
+    buildPackages: [...system ? ["pkg-config"] : [], ...bindgen ? ["clang", "libclang-dev"] : []].sort(),
+    env,
+    unknown: [...unknown].sort()
+  };
+}
+function targetPackagesFor(needs, platform2, extra = []) {
+  return [.../* @__PURE__ */ new Set([...needs.targetPackages, ...extra])].sort().map((p) => `${p}:${platform2.debianArch}`);
+}
+function crossEnv(platform2) {
+  const t = platform2.rustTarget.replace(/-/g, "_");
+  const m = platform2.multiarch;
+  return {
+    PKG_CONFIG_ALLOW_CROSS: "1",
+    [`PKG_CONFIG_PATH_${t}`]: "",
+    [`PKG_CONFIG_LIBDIR_${t}`]: `/usr/lib/${m}/pkgconfig:/usr/share/pkgconfig`,
+    [`CC_${t}`]: `${m}-gcc`,
+    [`CXX_${t}`]: `${m}-g++`,
+    [`AR_${t}`]: `${m}-ar`,
+    [`BINDGEN_EXTRA_CLANG_ARGS_${t}`]: `--target=${m} -I/usr/include/${m}`
+  };
+}
+function exportLines(env) {
+  return Object.entries(env).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'
+`).join("");
+}
+function nativeFiles(packages, platforms) {
+  const needs = nativeNeeds(packages);
+  const lines = (items) => items.map((i) => `${i}
+`).join("");
+  return [
+    { path: "build.packages", content: lines(needs.buildPackages) },
+    ...platforms.flatMap((p) => [
+      { path: `${p.debianArch}.packages`, content: lines(targetPackagesFor(needs, p)) },
+      { path: `${p.debianArch}.env`, content: exportLines({ ...crossEnv(p), ...needs.env }) }
+    ]),
+    { path: "unknown-sys-crates", content: lines(needs.unknown) }
+  ];
+}
+
+// src/platforms.ts
+function platform(p) {
+  const key = ["linux", p.arch, p.variant].filter(Boolean).join("-");
+  return { os: "linux", key, readelfClass: p.elfClass === 64 ? "ELF64" : "ELF32", ...p };
+}
+var PLATFORMS = [
+  platform({
+    docker: "linux/amd64",
+    arch: "amd64",
+    variant: "",
+    rustTarget: "x86_64-unknown-linux-gnu",
+    debianArch: "amd64",
+    gccPackage: "gcc-x86-64-linux-gnu",
+    libcDevPackage: "libc6-dev-amd64-cross",
+    linker: "x86_64-linux-gnu-gcc",
+    qemu: "qemu-x86_64",
+    elfDescription: "x86-64",
+    elfMachine: 62,
+    readelfMachine: "Advanced Micro Devices X86-64",
+    elfClass: 64,
+    multiarch: "x86_64-linux-gnu"
+  }),
+  platform({
+    docker: "linux/arm64",
+    arch: "arm64",
+    variant: "",
+    rustTarget: "aarch64-unknown-linux-gnu",
+    debianArch: "arm64",
+    gccPackage: "gcc-aarch64-linux-gnu",
+    libcDevPackage: "libc6-dev-arm64-cross",
+    linker: "aarch64-linux-gnu-gcc",
+    qemu: "qemu-aarch64",
+    elfDescription: "ARM aarch64",
+    elfMachine: 183,
+    readelfMachine: "AArch64",
+    elfClass: 64,
+    multiarch: "aarch64-linux-gnu"
+  }),
+  platform({
+    docker: "linux/arm/v7",
+    arch: "arm",
+    variant: "v7",
+    rustTarget: "armv7-unknown-linux-gnueabihf",
+    debianArch: "armhf",
+    gccPackage: "gcc-arm-linux-gnueabihf",
+    libcDevPackage: "libc6-dev-armhf-cross",
+    linker: "arm-linux-gnueabihf-gcc",
+    qemu: "qemu-arm",
+    elfDescription: "ARM, EABI5",
+    elfMachine: 40,
+    readelfMachine: "ARM",
+    elfClass: 32,
+    multiarch: "arm-linux-gnueabihf"
+  })
+];
+var SUPPORTED_PLATFORMS = PLATFORMS.map((p) => p.docker);
+
 // src/workspace/toml.ts
 var import_toml = __toESM(require_toml(), 1);
 var MAX_NESTING = 100;
@@ -2888,8 +3032,8 @@ function memberFiles(member) {
 }
 
 // src/skeleton-main.ts
-var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]";
-var FLAGS = { "--debian-crates": "crates", "--sbom": "sbom" };
+var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]";
+var FLAGS = { "--debian-crates": "crates", "--native": "native", "--sbom": "sbom" };
 function parse(argv) {
   const [workspace, out, ...rest] = argv;
   if (!workspace || !out || rest.length % 2 !== 0) throw new CrossbakeError("input", USAGE);
@@ -2919,6 +3063,10 @@ function main(argv) {
     const packages = debianCratePackages(ws.lockfile);
     writeFileSync(args.crates, packages.map((p) => `${p}
 `).join(""));
+  }
+  if (args.native) {
+    mkdirSync(args.native, { recursive: true });
+    for (const file of nativeFiles(ws.lockfile?.packages ?? [], PLATFORMS)) writeFileSync(join2(args.native, file.path), file.content);
   }
   if (args.sbom) {
     mkdirSync(args.sbom, { recursive: true });

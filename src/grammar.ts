@@ -76,6 +76,14 @@ const DEBIAN_RE = /^[a-z0-9][a-z0-9+.-]+(?::[a-z0-9][a-z0-9-]*)?(?:=[A-Za-z0-9.+
 export const debianPackage: Check = (value) =>
   DEBIAN_RE.test(value) ? undefined : 'a Debian package name such as "libssl3" or "libpq5:arm64" (lower-case letters, digits, + . -)';
 
+/** A Debian package name alone (crossbake adds the architecture): `libpq-dev`. */
+export const debianPackageName: Check = (value) =>
+  /^[a-z0-9][a-z0-9+.-]+$/.test(value)
+    ? undefined
+    : debianPackage(value)
+      ? 'a Debian package name such as "libpq-dev" (lower-case letters, digits, + . -)'
+      : 'a Debian package name without ":arch" or "=version", such as "libpq-dev": crossbake installs it for each platform\'s architecture';
+
 /** A cargo package or binary name that crossbake can carry into stage names, paths and tags. */
 const CARGO_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 export const cargoTargetName: Check = (value) =>

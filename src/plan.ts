@@ -26,6 +26,9 @@ export type ToolchainPlan =
  */
 export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build', file: 'skeleton.mjs' } as const;
 
+/** crossbake's runtime scripts, generated beside the planner in the same named context (docker/crossbake-runtime-*.sh). */
+export const RUNTIME_SCRIPTS = { libs: 'runtime-libs.sh', install: 'runtime-install.sh' } as const;
+
 /**
  * The build arg that names the bake target in the skeleton stage, so each target computes the skeleton
  * itself. When targets of one bake share that stage, BuildKit merges it, and the jobs that did not run it
@@ -90,7 +93,7 @@ export interface ImagePlan extends ResolvedBin {
   readonly target: string;
   /** Bake group of the per-platform targets. */
   readonly group: string;
-  readonly stages: { readonly build: string; readonly runtime: string };
+  readonly stages: { readonly build: string; readonly libs: string; readonly runtime: string };
   readonly labels: { readonly title: string; readonly description: string };
   /** The crates in the image's own Cargo.lock (binaryCrates), for the report; never rendered. */
   readonly crates: number;
@@ -109,6 +112,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   'toolchain-base': 'shared',
   skeleton: 'shared',
   chef: 'shared',
+  native: 'shared',
   'runtime-packages': 'shared',
   target: 'platform',
   deps: 'platform',
@@ -143,6 +147,8 @@ export interface Plan {
     readonly cratesFromLock: boolean;
     readonly cargoChefVersion: string;
   };
+  /** Native packages from the settings per platform (`docker` name), `name:arch`, installed with the derived ones. */
+  readonly nativePackages: Readonly<Record<string, readonly string[]>>;
   readonly registry?: string;
   readonly tag: string;
   /** Attestations the bake file asks for beyond buildx's default provenance: the SBOM, and its generator. */
@@ -269,7 +275,7 @@ function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: Reso
     ...own,
     target: bin.name,
     group: `${bin.name}-platforms`,
-    stages: { build: stageName('build', bin.name), runtime: stageName('runtime', bin.name) },
+    stages: { build: stageName('build', bin.name), libs: stageName('libs', bin.name), runtime: stageName('runtime', bin.name) },
     labels: { title: own.image, description: `${bin.name} from Rust package ${bin.package}` },
     crates: binaryCrates(ws, bin).length,
     // The multi-platform build reads every platform's cache and writes its own.
@@ -293,6 +299,16 @@ function memberTargetDirs(ws: Workspace): string[] {
   const sources = ws.members.flatMap((m) => m.targetFiles.map((f) => f.path));
   const dirs = ws.members.map((m) => m.dir).filter((d) => d !== '.' && !sources.some((p) => p.startsWith(`${d}/target/`)));
   return [...new Set(dirs)].sort().map((d) => `${d}/target`);
+}
+
+function nativePackages(settings: Settings, platforms: readonly Platform[]): Record<string, string[]> {
+  const given = Object.entries(settings.native.packages);
+  return Object.fromEntries(
+    platforms.map((p) => {
+      const names = given.filter(([key]) => key === '*' || findPlatform(key) === p).flatMap(([, list]) => list);
+      return [p.docker, [...new Set(names)].sort().map((n) => `${n}:${p.debianArch}`)];
+    }),
+  );
 }
 
 export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: PlanOptions): Plan {
@@ -376,6 +392,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
       cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
       cargoChefVersion: settings['cargo-chef-version'],
     },
+    nativePackages: nativePackages(settings, platforms),
     ...(settings.registry ? { registry: settings.registry } : {}),
     tag: settings.tag,
     attest: settings.attest.sbom

@@ -20,15 +20,18 @@ export interface Platform {
   /** The ELF header's e_machine and class for this platform's binaries (what xx-verify checks). */
   readonly elfMachine: number;
   readonly elfClass: 32 | 64;
+  /** What `readelf -h` prints as Machine and Class for it (the in-build check reads the binary with readelf). */
+  readonly readelfMachine: string;
+  readonly readelfClass: 'ELF32' | 'ELF64';
   /** Debian's multiarch tuple: /usr/lib/<multiarch>, /usr/include/<multiarch>, pkg-config's directory. */
   readonly multiarch: string;
   /** e.g. linux-arm-v7: safe in tags, cache refs and target names. */
   readonly key: string;
 }
 
-function platform(p: Omit<Platform, 'os' | 'key'>): Platform {
+function platform(p: Omit<Platform, 'os' | 'key' | 'readelfClass'>): Platform {
   const key = ['linux', p.arch, p.variant].filter(Boolean).join('-');
-  return { os: 'linux', key, ...p };
+  return { os: 'linux', key, readelfClass: p.elfClass === 64 ? 'ELF64' : 'ELF32', ...p };
 }
 
 export const PLATFORMS: readonly Platform[] = [
@@ -44,6 +47,7 @@ export const PLATFORMS: readonly Platform[] = [
     qemu: 'qemu-x86_64',
     elfDescription: 'x86-64',
     elfMachine: 62,
+    readelfMachine: 'Advanced Micro Devices X86-64',
     elfClass: 64,
     multiarch: 'x86_64-linux-gnu',
   }),
@@ -59,6 +63,7 @@ export const PLATFORMS: readonly Platform[] = [
     qemu: 'qemu-aarch64',
     elfDescription: 'ARM aarch64',
     elfMachine: 183,
+    readelfMachine: 'AArch64',
     elfClass: 64,
     multiarch: 'aarch64-linux-gnu',
   }),
@@ -74,6 +79,7 @@ export const PLATFORMS: readonly Platform[] = [
     qemu: 'qemu-arm',
     elfDescription: 'ARM, EABI5',
     elfMachine: 40,
+    readelfMachine: 'ARM',
     elfClass: 32,
     multiarch: 'arm-linux-gnueabihf',
   }),

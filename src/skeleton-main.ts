@@ -1,25 +1,29 @@
 // The dependency skeleton computed inside the build: bundled into one file (scripts/bundle-skeleton.ts)
 // that Debian's nodejs runs in the Dockerfile's skeleton stage, over the build context.
-//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]
-// It writes the skeleton's files under <out-dir>; when asked, the lock's Debian crate packages, and each
+//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]
+// It writes the skeleton's files under <out-dir> and, when asked, the lock's Debian crate packages, the
+// native build inputs its -sys crates need per architecture (src/native/sys-crates.ts), and each
 // binary's own Cargo.lock as <dir>/<bin>/Cargo.lock (kept out of <out-dir>: the skeleton's bytes decide
 // the dependency layer's cache key, and a binary's lock must not).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CrossbakeError, formatError } from './errors.js';
 import { diskFiles } from './fs/read.js';
+import { nativeFiles } from './native/sys-crates.js';
+import { PLATFORMS } from './platforms.js';
 import { binaryLock } from './workspace/crates.js';
 import { debianCratePackages } from './workspace/debian.js';
 import { readWorkspace } from './workspace/read.js';
 import { dependencySkeleton } from './workspace/skeleton.js';
 
-const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--sbom <dir>]';
-const FLAGS = { '--debian-crates': 'crates', '--sbom': 'sbom' } as const;
+const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]';
+const FLAGS = { '--debian-crates': 'crates', '--native': 'native', '--sbom': 'sbom' } as const;
 
 interface Args {
   workspace: string;
   out: string;
   crates?: string;
+  native?: string;
   sbom?: string;
 }
 
@@ -53,6 +57,10 @@ function main(argv: readonly string[]): void {
   if (args.crates) {
     const packages = debianCratePackages(ws.lockfile);
     writeFileSync(args.crates, packages.map((p) => `${p}\n`).join(''));
+  }
+  if (args.native) {
+    mkdirSync(args.native, { recursive: true });
+    for (const file of nativeFiles(ws.lockfile?.packages ?? [], PLATFORMS)) writeFileSync(join(args.native, file.path), file.content);
   }
   if (args.sbom) {
     mkdirSync(args.sbom, { recursive: true });

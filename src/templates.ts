@@ -14,6 +14,9 @@ export const templates = {
   /** crossbake's skeleton planner, bundled (npm run bundle); written beside the Dockerfile. */
   skeletonPlanner: template('docker/crossbake-skeleton.mjs'),
   cargoWrapper: template('docker/crossbake-cargo.sh'),
+  native: template('docker/native.tmpl'),
+  runtimeLibs: template('docker/crossbake-runtime-libs.sh'),
+  runtimeInstall: template('docker/crossbake-runtime-install.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),
   /** The `run:` scripts of the generated workflow, embedded byte for byte; their values come through `env:`. */

@@ -205,6 +205,34 @@ const cases: Case[] = [
       'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.tag: expected a Docker tag such as "latest" or "v1.2.3"',
   },
   {
+    name: 'settings: a native package given with an architecture',
+    from: 'example',
+    setup: (d) =>
+      edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nnative.packages."linux/arm64" = ["libssl-dev:arm64"]'),
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.native.packages.linux/arm64[0]: expected a Debian package name without ":arch" or "=version", such as "libpq-dev": crossbake installs it for each platform\'s architecture, not "libssl-dev:arm64"',
+  },
+  {
+    name: 'settings: a native package name that cannot be a Debian package',
+    from: 'example',
+    setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nnative.packages."*" = ["Lib SSL; rm -rf /"]'),
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.native.packages.*[0]: expected a Debian package name such as "libpq-dev" (lower-case letters, digits, + . -), not "Lib SSL; rm -rf /"',
+  },
+  {
+    name: 'settings: native packages for a platform crossbake does not build',
+    from: 'example',
+    setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nnative.packages."linux/riscv64" = ["libpq-dev"]'),
+    args: ['bake'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.native.packages.linux/riscv64: unsupported platform "linux/riscv64"; use "*" for every platform or one of linux/amd64, linux/arm64, linux/arm/v7',
+  },
+  {
     name: 'settings: cargo-chef with the debian toolchain',
     from: 'example',
     setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nskeleton = "cargo-chef"'),

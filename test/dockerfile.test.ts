@@ -107,7 +107,11 @@ t.test('manifest text that would have ended a heredoc never reaches the Dockerfi
 t.test('debian toolchain: crates from the build’s own lock, or the list the settings name', async (t) => {
   const fromLock = render('examples/workspace');
   t.match(fromLock, /AS toolchain-base\n/, 'the compilers in toolchain-base');
-  t.match(fromLock, /--debian-crates \/crossbake\/debian-crates --sbom \/crossbake\/sbom\n/, 'the planner lists the lock’s crate packages');
+  t.match(
+    fromLock,
+    /--debian-crates \/crossbake\/debian-crates --native \/crossbake\/native-plan --sbom \/crossbake\/sbom\n/,
+    'the planner lists the lock’s crate packages',
+  );
   t.match(fromLock, /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/);
 
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-crates-'));
@@ -123,8 +127,8 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   t.notMatch(rustup, /toolchain-base|debian-crates/, 'rustup: no crate step');
   t.match(
     rustup,
-    /node \/crossbake\/skeleton\.mjs \/context \/skeleton --sbom \/crossbake\/sbom\n/,
-    'rustup: the planner still computes the skeleton',
+    /node \/crossbake\/skeleton\.mjs \/context \/skeleton --native \/crossbake\/native-plan --sbom \/crossbake\/sbom\n/,
+    'rustup: the planner still computes the skeleton and the native inputs',
   );
 });
 

@@ -35,7 +35,10 @@ t.test('a lock change and a member version bump leave every generated file as it
     const manifest = join(dir, 'crates', member, 'Cargo.toml');
     writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/^version\.workspace = true$/m, 'version = "9.9.9"'));
     t.same(renderCase(moved), before, `${c.name}: the same files after a lock change and ${member}'s version bump`);
-    const lines = before.find((f) => f.name === 'Dockerfile')!.content.split('\n').length;
-    t.ok(lines < 300, `${c.name}: the Dockerfile has ${lines} lines`);
+    // It grows with the binaries (their build, libs and runtime stages), never with the lock.
+    const dockerfile = before.find((f) => f.name === 'Dockerfile')!.content;
+    const lines = dockerfile.split('\n').length;
+    const bins = dockerfile.match(/^FROM deps AS build-/gm)?.length ?? 0;
+    t.ok(lines < 250 + 25 * bins, `${c.name}: the Dockerfile has ${lines} lines for ${bins} binaries`);
   }
 });

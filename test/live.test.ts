@@ -13,7 +13,7 @@ import { PlainFilter } from '../src/buildx/plain.js';
 import { type BuildLog, emptyLog, parseProgress, RawJsonReader } from '../src/buildx/progress.js';
 import { formatReport, isCold, type Report, rowsFromSlots, withStages } from '../src/buildx/report.js';
 import { redraw, renderScreen } from '../src/buildx/screen.js';
-import { buildView, stageTimes, type View, type ViewPlan, viewPlan } from '../src/buildx/view.js';
+import { buildView, stageTimes, stepLabel, type View, type ViewPlan, viewPlan } from '../src/buildx/view.js';
 import { loadProject } from '../src/commands/project.js';
 import { fixture, repoRoot } from './helpers/paths.js';
 import { Terminal } from './helpers/terminal.js';
@@ -317,5 +317,31 @@ t.test('colour is laid over the fitted text: stripped, it is the same screen', a
   t.same(
     painted.map((l) => l.replace(/\x1b\[\d+m/g, '')),
     plain,
+  );
+});
+
+t.test("the native, check and runtime-package steps in crossbake's words", async (t) => {
+  const vertex = { id: '1', names: [], completed: 1, cached: false, canceled: false, logs: [], partial: '', counts: {}, seq: 1 };
+  t.equal(
+    stepLabel({ phase: 'toolchain', scope: 'shared' }, 'native', 'RUN --mount=type=bind,from=skeleton set -eu', vertex),
+    'native -dev packages for the targets',
+  );
+  t.equal(
+    stepLabel(
+      { phase: 'build', scope: 'image', bin: 'api' },
+      'build-api',
+      'RUN --mount=type=bind . /crossbake/target.env && sh /crossbake/runtime-libs.sh /out/api',
+      vertex,
+    ),
+    "check api's ELF, find its libraries",
+  );
+  t.equal(
+    stepLabel(
+      { phase: 'runtime', scope: 'image', bin: 'api' },
+      'libs-api',
+      'RUN --mount=type=bind sh /crossbake/runtime-install.sh /crossbake/runtime-packages',
+      vertex,
+    ),
+    'add runtime packages',
   );
 });

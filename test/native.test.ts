@@ -4,7 +4,7 @@ import t from 'tap';
 import { diskFiles } from '../src/fs/read.js';
 import { armHardFloat, readElf } from '../src/native/elf.js';
 import { compareVersions, glibcFloor, glibcProblem, machineProblem, parseVersion } from '../src/native/glibc.js';
-import { crossEnv, nativeNeeds, SYS_CRATES, targetPackagesFor } from '../src/native/sys-crates.js';
+import { crossEnv, nativeFiles, nativeNeeds, SYS_CRATES, targetPackagesFor } from '../src/native/sys-crates.js';
 import { findPlatform, PLATFORMS } from '../src/platforms.js';
 import type { LockedPackage } from '../src/workspace/model.js';
 import { readWorkspace } from '../src/workspace/read.js';
@@ -126,4 +126,24 @@ t.test('cross environment for build scripts', async (t) => {
   t.equal(env.CC_aarch64_unknown_linux_gnu, 'aarch64-linux-gnu-gcc');
   t.equal(env.BINDGEN_EXTRA_CLANG_ARGS_aarch64_unknown_linux_gnu, '--target=aarch64-linux-gnu -I/usr/include/aarch64-linux-gnu');
   t.equal(crossEnv(platform('linux/arm/v7')).CC_armv7_unknown_linux_gnueabihf, 'arm-linux-gnueabihf-gcc');
+});
+
+t.test('the native plan files the skeleton stage writes: per architecture, bytes that move only with the -sys crates', async (t) => {
+  const ws = readWorkspace(diskFiles(join(repoRoot, 'examples/service')), 'examples/service');
+  const files = Object.fromEntries(nativeFiles(ws.lockfile!.packages, PLATFORMS).map((f) => [f.path, f.content]));
+  t.equal(files['build.packages'], 'clang\nlibclang-dev\npkg-config\n');
+  t.equal(files['arm64.packages'], 'libsqlite3-dev:arm64\nlibssl-dev:arm64\nlibzstd-dev:arm64\n');
+  t.equal(files['unknown-sys-crates'], '');
+  t.match(
+    files['armhf.env'],
+    "export PKG_CONFIG_LIBDIR_armv7_unknown_linux_gnueabihf='/usr/lib/arm-linux-gnueabihf/pkgconfig:/usr/share/pkgconfig'\n",
+  );
+  t.match(files['armhf.env'], "export CC_armv7_unknown_linux_gnueabihf='arm-linux-gnueabihf-gcc'\n");
+  const bumped = ws.lockfile!.packages.map((p) => (p.name === 'serde' || p.name === 'libc' ? { ...p, version: '9.9.9' } : p));
+  t.same(nativeFiles(bumped, PLATFORMS), nativeFiles(ws.lockfile!.packages, PLATFORMS), 'a version bump of other crates changes nothing');
+  const none = nativeFiles([], PLATFORMS);
+  t.ok(
+    none.filter((f) => f.path.endsWith('.packages')).every((f) => f.content === ''),
+    'a pure-Rust workspace installs nothing',
+  );
 });

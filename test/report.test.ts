@@ -348,3 +348,94 @@ t.test('attest.sbom on and the SBOM generator out of reach: named as such (exit 
   t.match(text, /lookup registry-1\.docker\.io[^\n]*no such host/, "docker's own reason");
   t.match(text, /or set attest\.sbom = false in \[workspace\.metadata\.crossbake\]/, 'the fix');
 });
+
+t.test('a -sys crate that finds no native library is named with what it missed and the setting that adds it', async (t) => {
+  const log = emptyLog();
+  const reader = new PlainReader(log, () => 1000);
+  reader.feed(
+    [
+      '#9 [api-linux-arm64 deps 3/3] RUN . /crossbake/target.env && crossbake-cargo build',
+      '#9 12.1    Compiling pq-sys v0.4.7',
+      '#9 13.0 error: failed to run custom build command for `pq-sys v0.4.7`',
+      '#9 13.0 --- stderr',
+      "#9 13.0 thread 'main' panicked at 'The system library `libpq` required by crate `pq-sys` was not found.'",
+      '#9 ERROR: process "x" did not complete successfully: exit code: 101',
+      'ERROR: failed to solve',
+      '',
+    ].join('\n'),
+  );
+  reader.end();
+  const attribution = attribute(log, perPlatform(['api'], ['linux/arm64']), 1);
+  const text = formatError(failureError(attribution, undefined));
+  t.match(text, 'error: failed to run custom build command for `pq-sys v0.4.7`');
+  t.match(
+    text,
+    /pq-sys 0\.4\.7 needs a native library for linux\/arm64 that the build does not have: .*The system library `libpq` required by crate `pq-sys` was not found/,
+  );
+  t.match(text, 'native.packages."linux/arm64"');
+});
+
+t.test('the report lists the runtime packages each platform image got', async (t) => {
+  const report: Report = {
+    generatedBy: 'crossbake bake',
+    ok: true,
+    exitCode: 0,
+    mode: 'push',
+    builder: { name: 'default', driver: 'docker' },
+    started: '2026-01-01T00:00:00.000Z',
+    seconds: 1,
+    rows: [
+      {
+        image: 'api',
+        target: 'api-linux-arm64',
+        platform: 'linux/arm64',
+        result: 'built',
+        steps: 3,
+        cachedSteps: 1,
+        runtimePackages: ['libsqlite3-0:arm64', 'libssl3:arm64'],
+      },
+      {
+        image: 'plain',
+        target: 'plain-linux-arm64',
+        platform: 'linux/arm64',
+        result: 'built',
+        steps: 3,
+        cachedSteps: 1,
+        runtimePackages: [],
+      },
+    ],
+    images: [],
+    failures: [],
+  };
+  const text = formatReport(report);
+  t.match(text, /runtime packages\n/);
+  t.match(text, /api +linux\/arm64 .* libsqlite3-0:arm64 libssl3:arm64\n/);
+  t.match(text, /plain +linux\/arm64 .* none\n/);
+  const pure = formatReport({ ...report, rows: report.rows.map((r) => ({ ...r, runtimePackages: [] })) });
+  t.notMatch(pure, /runtime packages/, 'no column when no image got any');
+});
+
+t.test("the binary's in-build checks are the failure's cause, in crossbake's own words", async (t) => {
+  const log = emptyLog();
+  const reader = new PlainReader(log, () => 1000);
+  const glibc =
+    "crossbake: api for linux/arm64 needs glibc 2.38 (GLIBC_2.38) but the runtime base has glibc 2.36; build with a toolchain whose glibc is not newer than the runtime's (the debian toolchain matches bookworm), or use a newer runtime base image";
+  reader.feed(
+    [
+      '#12 [api-linux-arm64 build-api 3/3] RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg . /crossbake/target.env && sh /crossbake/runtime-libs.sh /out/api',
+      `#12 0.120 ${glibc}`,
+      '#12 ERROR: process "x" did not complete successfully: exit code: 1',
+      'ERROR: failed to solve',
+      '',
+    ].join('\n'),
+  );
+  reader.end();
+  const attribution = attribute(log, perPlatform(['api'], ['linux/arm64']), 1);
+  const lines = formatError(failureError(attribution, 'Nothing was pushed.')).split('\n');
+  t.equal(
+    lines[0],
+    'crossbake: build failed: api for linux/arm64 failed (bake target api-linux-arm64, Dockerfile stage build-api, step 3/3):',
+  );
+  t.equal(lines[1], `  ${glibc}`);
+  t.equal(lines.at(-1), '  Nothing was pushed.');
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -70,3 +70,30 @@ t.test('docker/crossbake-runtime-libs.sh on real ELF files', { skip: tools ? fal
     t.match(r.err, new RegExp(`^crossbake: ${file} for .* needs libm\\.so\\.6, which no installed ${arch} package provides; `));
   }
 });
+
+t.test(
+  "docker/crossbake-runtime-libs.sh with the base's dpkg directory: libraries the base ships count as resolved",
+  { skip: tools ? false : 'needs readelf and dpkg' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossbake-runtime-base-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(join(dir, 'info'));
+    writeFileSync(join(dir, 'status'), 'Package: libc6\nStatus: install ok installed\nArchitecture: arm64\nVersion: 2.36-9+deb12u13\n\n');
+    writeFileSync(join(dir, 'info', 'libc6:arm64.list'), '/.\n/lib/aarch64-linux-gnu/libc.so.6\n/lib/aarch64-linux-gnu/libm.so.6\n');
+    const r = run('hello-arm64', 'linux/arm64', dir);
+    t.same(
+      [r.code, r.out, r.err],
+      [0, '', ''],
+      "libc and libm come from the base's libc6:arm64: nothing to add, though no arm64 package is installed here",
+    );
+    writeFileSync(join(dir, 'info', 'libc6:arm64.list'), '/.\n/lib/aarch64-linux-gnu/libc.so.6\n');
+    const missing = run('hello-arm64', 'linux/arm64', dir);
+    if (spawnSync('dpkg', ['-s', 'libc6:arm64']).status !== 0) {
+      t.equal(missing.code, 1);
+      t.match(
+        missing.err,
+        /^crossbake: hello-arm64 for linux\/arm64 needs libm\.so\.6, which no installed arm64 package provides; add the Debian package that has it to native\.packages\."linux\/arm64" in \[workspace\.metadata\.crossbake\]\n$/,
+      );
+    }
+  },
+);

@@ -59,6 +59,8 @@ export interface Failure {
   readonly generator?: string;
   readonly error?: string;
   readonly at?: number;
+  /** A -sys crate's build script that could not find its native library: what pkg-config or the compiler said. */
+  readonly nativeCause?: string;
 }
 
 export interface Attribution {
@@ -154,6 +156,21 @@ function compilerErrors(lines: readonly string[]): string[] {
   return out;
 }
 
+const NATIVE_CAUSE =
+  /was not found|could not find|cannot find -l|No such file or directory|not found in the pkg-config search path|Package .* was not found|Unable to find libclang/i;
+
+/** A `-sys` crate whose build script failed: the crate, and the line saying which library it could not find. */
+function nativeLibrary(errors: readonly string[], logs: readonly string[]): Pick<Failure, 'crate' | 'version' | 'nativeCause'> {
+  const m = errors.map((l) => /failed to run custom build command for `([A-Za-z0-9_-]+[-_]sys) v([^`\s]+)`/.exec(l)).find(Boolean);
+  if (!m) return {};
+  const start = logs.findIndex((l) => l.includes(m[0]));
+  const cause = logs
+    .slice(Math.max(0, start))
+    .map((l) => l.trim())
+    .find((l) => NATIVE_CAUSE.test(l) && !l.startsWith('error: failed to run custom build'));
+  return { crate: m[1]!, version: m[2]!, ...(cause ? { nativeCause: shorten(cause, 200) } : {}) };
+}
+
 function lastWords(lines: readonly string[], n = 6): string[] {
   return lines
     .map((l) => l.trimEnd())
@@ -189,7 +206,7 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
     return { ...base, kind: 'linker', linker: linker[1]!, ...(pkg ? { linkerPackage: pkg } : {}), lines: [linker.input.trim()] };
   }
   const compile = compilerErrors(logs);
-  if (compile.length > 0) return { ...base, kind: 'compile', lines: compile };
+  if (compile.length > 0) return { ...base, kind: 'compile', lines: compile, ...nativeLibrary(compile, logs) };
   const fault = classifyFault(`${vertex.error ?? ''}\n${logs.slice(-30).join('\n')}`);
   if (fault?.kind === 'network')
     return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
@@ -361,7 +378,17 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
               `the toolchain has no Rust standard library for ${platform.rustTarget}: with rustup, \`rustup target add ${platform.rustTarget}\`; with Debian's rustc, the package libstd-rust-dev:${platform.debianArch} (a base-image or rust-image other than crossbake expects can cause this).`,
             ]
           : [];
-      return { headline: `${subject} does not compile${place}:`, details: [...f.lines, ...std, ...step] };
+      const native =
+        f.crate && platform && (f.nativeCause !== undefined || f.crate.endsWith('sys'))
+          ? [
+              `${f.crate} ${f.version ?? ''} needs a native library for ${platform.docker} that the build does not have${f.nativeCause ? `: ${f.nativeCause}` : ''}.`.replace(
+                '  ',
+                ' ',
+              ),
+              `crossbake installs the -dev packages of the -sys crates it knows; for ${f.crate}, add the Debian package with its library to native.packages."${platform.docker}" (or "*" for every platform) in [workspace.metadata.crossbake], e.g. native.packages."*" = ["libfoo-dev"], then run again.`,
+            ]
+          : [];
+      return { headline: `${subject} does not compile${place}:`, details: [...f.lines, ...native, ...std, ...step] };
     }
     case 'linker': {
       const platform = f.slots[0]?.platform;

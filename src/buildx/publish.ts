@@ -10,6 +10,7 @@ import {
   registryAttestations,
   registryDigest,
   registrySize,
+  storeRuntimePackages,
   storeSize,
 } from './run.js';
 
@@ -94,6 +95,11 @@ export async function results(
         const size = await storeSize(slot.target.ref);
         if (size !== undefined) row = { ...row, size, sizeSource: 'store' };
       }
+    }
+    // The docker driver keeps every platform image in the store (it pushes from there): read what the build added.
+    if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref && row.result === 'built') {
+      const packages = await storeRuntimePackages(slot.target.ref, slot.platform.docker);
+      if (packages) row = { ...row, runtimePackages: packages };
     }
     rows.push(row);
   }

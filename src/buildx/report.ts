@@ -17,6 +17,8 @@ export interface ReportRow {
   readonly crates?: number;
   readonly steps: number;
   readonly cachedSteps: number;
+  /** Debian packages added to the runtime image for its binary's libraries (`name:arch`), read back from the image. */
+  readonly runtimePackages?: readonly string[];
   /** What the registry holds attesting this platform image (provenance, sbom), after --push. */
   readonly attestations?: readonly string[];
   /** The stage (its own or a shared one) whose work took longest in this run. */
@@ -123,6 +125,8 @@ const short = (digest: string | undefined) => (digest ? digest.replace(/^(sha256
 /** The table, column-aligned, with the notes that make its numbers honest. */
 export function formatReport(report: Report): string {
   const attested = report.rows.some((r) => r.attestations !== undefined);
+  // Only when some image got runtime packages: a pure-Rust workspace's table stays as it was.
+  const libraries = report.rows.some((r) => (r.runtimePackages?.length ?? 0) > 0);
   const header = [
     'image',
     'platform',
@@ -134,6 +138,7 @@ export function formatReport(report: Report): string {
     'cached steps',
     'cached',
     'slowest stage',
+    ...(libraries ? ['runtime packages'] : []),
     ...(attested ? ['attested'] : []),
   ];
   const body = report.rows.map((r) => [
@@ -147,6 +152,7 @@ export function formatReport(report: Report): string {
     r.steps > 0 ? `${r.cachedSteps}/${r.steps}` : '-',
     r.cached === undefined ? '-' : r.cached.length === 0 ? 'nothing' : r.cached.join(', '),
     r.slowest ? `${r.slowest.stage} ${seconds(r.slowest.seconds)}` : '-',
+    ...(libraries ? [r.runtimePackages === undefined ? '-' : r.runtimePackages.length ? r.runtimePackages.join(' ') : 'none'] : []),
     ...(attested ? [r.attestations?.length ? r.attestations.join(', ') : 'nothing'] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));

@@ -7,6 +7,7 @@ import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault } from './faults.js';
 import { LiveView } from './live.js';
+import { readTar } from './oci.js';
 import { PlainFilter } from './plain.js';
 import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
 import type { ScreenSize } from './screen.js';
@@ -238,4 +239,29 @@ export async function storeSize(ref: string): Promise<number | undefined> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);
   const n = Number(result.stdout.trim());
   return result.exitCode === 0 && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** Where crossbake-runtime-install names the packages it added to an image ("name:arch version" a line). */
+export const RUNTIME_PACKAGES_FILE = '/usr/share/crossbake/runtime-packages';
+
+/**
+ * The Debian packages the build added to one platform image of the image store for its binary's runtime
+ * (`name:arch`), read from the image's own file without running it: empty when it has none, undefined
+ * when the store cannot tell (an image not in the store).
+ */
+export async function storeRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
+  const created = await exec('docker', ['create', '--platform', platform, ref], { timeoutMs: 60_000 });
+  if (created.exitCode !== 0) return undefined;
+  const id = created.stdout.trim();
+  try {
+    const copied = await exec('docker', ['cp', `${id}:${RUNTIME_PACKAGES_FILE}`, '-'], { timeoutMs: 60_000 });
+    if (copied.exitCode !== 0) return /Could not find the file|No such container:path/i.test(copied.stderr) ? [] : undefined;
+    const entry = readTar(Buffer.from(copied.stdout, 'latin1')).find((e) => e.type === '0');
+    return (entry?.data.toString('utf8') ?? '')
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter(Boolean);
+  } finally {
+    await exec('docker', ['rm', id], { timeoutMs: 60_000 });
+  }
 }

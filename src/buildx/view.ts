@@ -30,6 +30,7 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   toolchain: 'toolchain',
   skeleton: 'deps',
   chef: 'deps',
+  native: 'toolchain',
   target: 'deps',
   deps: 'deps',
   'runtime-packages': 'runtime',
@@ -56,6 +57,7 @@ export function viewPlan(plan: Plan, targets: readonly RunTarget[], crates?: num
   const ownCache = new Map<string, string[]>();
   for (const image of plan.images) {
     stages.set(image.stages.build, { phase: 'build', scope: 'image', bin: image.bin });
+    stages.set(image.stages.libs, { phase: 'runtime', scope: 'image', bin: image.bin });
     stages.set(image.stages.runtime, { phase: 'runtime', scope: 'image', bin: image.bin });
     const own = (to: readonly CacheEntry[] | undefined) => (to ?? []).map(cacheKey).filter((k): k is string => k !== undefined);
     ownCache.set(image.target, own(image.cache?.to));
@@ -147,6 +149,8 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
       return 'dependency manifests';
     case 'chef':
       return verb === 'RUN' ? 'cargo chef prepare' : 'dependency manifests';
+    case 'native':
+      return verb === 'RUN' ? 'native -dev packages for the targets' : verb.toLowerCase();
     case 'target':
       return 'target triple and linker';
     case 'runtime-packages':
@@ -165,11 +169,13 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
   if (info.phase === 'build') {
     if (verb === 'COPY') return 'copy sources';
     if (verb === 'RUN' && cargo) return `cargo build --bin ${info.bin}${compiled > 0 ? ` (${plural(compiled, 'crate')})` : ''}`;
+    if (verb === 'RUN' && /runtime-libs/.test(action)) return `check ${info.bin}'s ELF, find its libraries`;
     return verb.toLowerCase();
   }
   if (info.phase === 'runtime') {
     if (verb === 'COPY' && /--from=build/.test(action)) return `add ${info.bin}`;
     if (verb === 'COPY') return 'add runtime files';
+    if (verb === 'RUN' && /runtime-install/.test(action)) return 'add runtime packages';
     return 'image settings';
   }
   return verb.toLowerCase();

@@ -127,3 +127,30 @@ export function crossEnv(platform: Platform): Record<string, string> {
     [`BINDGEN_EXTRA_CLANG_ARGS_${t}`]: `--target=${m} -I/usr/include/${m}`,
   };
 }
+
+/** `export KEY='value'` lines a POSIX shell sources; values single-quoted. */
+function exportLines(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
+    .join('');
+}
+
+/**
+ * What the skeleton planner writes inside the build (the Dockerfile's target stage reads it): per
+ * Debian architecture the `-dev` packages (`<arch>.packages`, one `name:arch` a line) and the build
+ * environment (`<arch>.env`), and the build platform's own packages (`build.packages`). Their bytes
+ * change only when the lock's `-sys` crates do, so a source change keeps every later step cached.
+ */
+export function nativeFiles(packages: readonly LockedPackage[], platforms: readonly Platform[]): { path: string; content: string }[] {
+  const needs = nativeNeeds(packages);
+  const lines = (items: readonly string[]) => items.map((i) => `${i}\n`).join('');
+  return [
+    { path: 'build.packages', content: lines(needs.buildPackages) },
+    ...platforms.flatMap((p) => [
+      { path: `${p.debianArch}.packages`, content: lines(targetPackagesFor(needs, p)) },
+      { path: `${p.debianArch}.env`, content: exportLines({ ...crossEnv(p), ...needs.env }) },
+    ]),
+    { path: 'unknown-sys-crates', content: lines(needs.unknown) },
+  ];
+}

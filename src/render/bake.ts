@@ -42,9 +42,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       // User text is escaped: buildx reads every string of a bake file, JSON or HCL, as a template.
       context: hclLiteral(plan.bake.context),
       dockerfile: hclLiteral(plan.bake.dockerfile),
-      ...(plan.skeleton.mode === 'crossbake'
-        ? { contexts: { [plan.skeleton.planner.context]: hclLiteral(plan.skeleton.planner.dir) } }
-        : {}),
+      contexts: { [plan.skeleton.planner.context]: hclLiteral(plan.skeleton.planner.dir) },
       // Only the SBOM is named: buildx keeps adding its default provenance beside it.
       ...(plan.attest.sbom
         ? {

@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import type { ImagePlan, Plan } from '../plan.js';
+import { type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -7,6 +7,8 @@ import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './enco
 const LINE = ' \\\n';
 /** Where the skeleton stage leaves the lock's Debian crate packages, one per line. */
 const DEBIAN_CRATES = '/crossbake/debian-crates';
+/** Where the skeleton stage leaves the native build inputs per architecture (src/native/sys-crates.ts nativeFiles). */
+const NATIVE_PLAN = '/crossbake/native-plan';
 
 // The delimiter occurs nowhere in the body, not even inside a line: no trimming can make a line match it.
 export { heredocDelimiter };
@@ -69,9 +71,21 @@ function skeletonStage(plan: Plan): string {
     plannerContext: planner.context,
     plannerFile: planner.file,
     jobArg: plan.skeleton.jobArg,
-    plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}`,
+    plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''} --native ${NATIVE_PLAN}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}`,
   });
   return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
+}
+
+function nativeStage(plan: Plan): string {
+  const fromLock = plan.skeleton.mode === 'crossbake';
+  const files = ['build', ...plan.platforms.map((p) => p.debianArch)].map((f) => `${f}.packages`).join(' ');
+  const derived = fromLock ? `$(cd ${NATIVE_PLAN} && cat ${files} | tr '\\n' ' ')` : '';
+  const extra = plan.platforms.flatMap((p) => plan.nativePackages[p.docker] ?? []);
+  return fill(templates.native, {
+    planMount: fromLock ? `--mount=type=bind,from=skeleton,source=${NATIVE_PLAN},target=${NATIVE_PLAN} \\\n    ` : '',
+    debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
+    packages: [derived, shellWords(extra)].filter(Boolean).join(' '),
+  }).trimEnd();
 }
 
 function cargoBuild(plan: Plan, extra: string): string {
@@ -120,6 +134,22 @@ function buildStage(plan: Plan, image: ImagePlan): string {
       `    find . -path ./target -prune -o -name '*.rs' -type f -exec touch {} + &&${LINE}` +
       `    ${cargoBuild(plan, ` --bin ${image.bin}${featureFlags(binFeatures(image))}`)} &&${LINE}` +
       `    install -D -m 0755 "${out}" /out/${image.bin}`,
+    // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
+    `RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg${LINE}` +
+      `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
+      `    . /crossbake/target.env &&${LINE}` +
+      `    sh /crossbake/${RUNTIME_SCRIPTS.libs} /out/${image.bin} "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" /crossbake/base-dpkg > /out/${image.bin}.packages`,
+  ].join('\n');
+}
+
+function runtimeLibsStage(plan: Plan, image: ImagePlan): string {
+  return [
+    '',
+    `# ---- ${image.stages.libs}: the Debian packages ${image.bin} needs at run time and the base lacks, unpacked and recorded on the build platform`,
+    `FROM runtime-files AS ${image.stages.libs}`,
+    `RUN --mount=type=bind,from=${image.stages.build},source=/out/${image.bin}.packages,target=/crossbake/runtime-packages${LINE}` +
+      `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.install},target=/crossbake/${RUNTIME_SCRIPTS.install}${LINE}` +
+      `    sh /crossbake/${RUNTIME_SCRIPTS.install} /crossbake/runtime-packages /base/status /rootfs`,
   ].join('\n');
 }
 
@@ -127,7 +157,7 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
   const lines = [
     '',
     `FROM runtime-base AS ${image.stages.runtime}`,
-    'COPY --from=runtime-files /rootfs/ /',
+    `COPY --from=${image.stages.libs} /rootfs/ /`,
     `COPY --from=${image.stages.build} /out/${image.bin} /app/${image.bin}`,
     ...(plan.skeleton.binaryLock
       ? [`COPY --from=skeleton ${plan.skeleton.binaryLock.dir}/${image.bin}/Cargo.lock ${plan.skeleton.binaryLock.image}`]
@@ -149,7 +179,11 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
 }
 
 export function renderDockerfile(plan: Plan, source: string): string {
-  const targetCases = PLATFORMS.map((p) => `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
+  const targetCases = PLATFORMS.map(
+    (p) =>
+      `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}; arch=${p.debianArch}; multiarch=${p.multiarch}; machine=${shellWord(p.readelfMachine)}; class=${p.readelfClass}`,
+  );
+
   const archCases = plan.platforms.map((p) => `${p.docker}) arch=${p.debianArch}`);
   const selected = plan.platforms.map((p) => p.docker).join(', ');
   return fill(templates.dockerfile, {
@@ -174,6 +208,11 @@ export function renderDockerfile(plan: Plan, source: string): string {
     archCases: caseArms(archCases),
     userName: plan.user.name,
     uid: String(plan.user.uid),
-    runtimeStages: plan.images.map((i) => runtimeStage(plan, i)).join('\n'),
+    runtimeStages: plan.images.map((i) => `${runtimeLibsStage(plan, i)}\n${runtimeStage(plan, i)}`).join('\n'),
+    nativeStage: nativeStage(plan),
+    nativeSource:
+      plan.skeleton.mode === 'crossbake'
+        ? "the -dev packages of Cargo.lock's -sys crates, which\n# the skeleton stage lists, and native.packages"
+        : 'native.packages',
   }).replace(/\n{3,}/g, '\n\n');
 }

@@ -1,5 +1,5 @@
 import { generatedHeader, seal } from '../generated.js';
-import type { Plan } from '../plan.js';
+import { type Plan, RUNTIME_SCRIPTS } from '../plan.js';
 import { templates } from '../templates.js';
 import { renderBakeHcl, renderBakeJson } from './bake.js';
 import { renderDockerfile } from './dockerfile.js';
@@ -10,6 +10,12 @@ export interface RenderedFile {
   readonly place: 'out' | 'context';
   readonly name: string;
   readonly content: string;
+}
+
+/** A shell script with crossbake's header as its second line (after the #! line). */
+function script(text: string, source: string): string {
+  const [shebang, ...rest] = text.split('\n');
+  return seal([shebang, `# ${generatedHeader(source)}`, ...rest].join('\n'));
 }
 
 /** Every file `crossbake generate` writes, from one Plan; same Plan, same bytes. */
@@ -29,5 +35,8 @@ export function renderAll(plan: Plan, source: string): RenderedFile[] {
           },
         ]
       : []),
+    // The runtime scripts reach the build through the same named context as the planner.
+    { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.libs}`, content: script(templates.runtimeLibs, source) },
+    { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.install}`, content: script(templates.runtimeInstall, source) },
   ];
 }

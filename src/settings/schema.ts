@@ -6,6 +6,7 @@ import {
   cargoFeature,
   cargoTargetName,
   debianPackage,
+  debianPackageName,
   imageReference,
   refine,
   relativePath,
@@ -147,6 +148,27 @@ const WorkspaceShape = z.strictObject({
       packages: z.array(checked(debianPackage)).default([]),
       /** Replaces the crate packages the build derives from Cargo.lock (then installed with the compilers). */
       crates: z.array(checked(debianPackage)).optional(),
+    })
+    .prefault({}),
+  native: z
+    .strictObject({
+      /**
+       * Native packages per platform (or "*" for every platform), for what crossbake's -sys table does not
+       * know: installed for the platform's architecture to build, and found again from the binary for its runtime.
+       */
+      packages: z
+        .record(z.string(), z.array(checked(debianPackageName)))
+        .superRefine((record, ctx) => {
+          for (const key of Object.keys(record)) {
+            if (key !== '*' && !findPlatform(key))
+              ctx.addIssue({
+                code: 'custom',
+                path: [key],
+                message: `unsupported platform "${key}"; use "*" for every platform or one of ${SUPPORTED_PLATFORMS.join(', ')}`,
+              });
+          }
+        })
+        .default({}),
     })
     .prefault({}),
   ci: CiSettingsSchema.prefault({}),

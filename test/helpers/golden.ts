@@ -27,6 +27,16 @@ export const goldenCases: readonly GoldenCase[] = [
   { name: 'root-package', workspace: 'test/fixtures/workspaces/root-package', flags: { toolchain: 'debian' } },
   { name: 'toolchain-file', workspace: 'test/fixtures/workspaces/toolchain' },
   { name: 'large-workspace', workspace: 'test/fixtures/large-workspace', flags: { toolchain: 'debian' } },
+  { name: 'service', workspace: 'examples/service', flags: { toolchain: 'debian' } },
+  {
+    name: 'service-rustup',
+    workspace: 'examples/service',
+    flags: {
+      toolchain: 'rustup',
+      'rust-version': '1.79',
+      native: { packages: { '*': ['libpq-dev'], 'linux/arm64': ['libjemalloc-dev'] } },
+    },
+  },
 ];
 
 export const goldenDir = (name: string) => `${repoRoot}/test/fixtures/golden/${name}`;
@@ -40,6 +50,6 @@ export function renderCase(c: GoldenCase): Array<{ name: string; content: string
   return outputFiles(project).map((f) =>
     f.name.endsWith('.mjs')
       ? { name: `${f.name.replace(/^.*\//, '')}.sha256`, content: `${createHash('sha256').update(f.content).digest('hex')}\n` }
-      : { name: f.name, content: f.content },
+      : { name: f.name.replace(/^\.crossbake-build\//, ''), content: f.content },
   );
 }

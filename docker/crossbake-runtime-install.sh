@@ -1,0 +1,38 @@
+#!/bin/sh
+# Adds the Debian packages a binary needs at run time to a runtime root, on the build platform (nothing
+# runs under emulation): LIST holds "name:arch" lines (crossbake-runtime-libs); apt, told that arch is
+# its own and the runtime base's dpkg status is the installed set, resolves their dependencies against
+# the base, so it fetches only what the base lacks. Each
+# package is unpacked into ROOTFS and recorded in its dpkg status and info lists, for image scanners;
+# ROOTFS/usr/share/crossbake/runtime-packages names them ("name:arch version"), for crossbake's report.
+#   crossbake-runtime-install LIST BASE_STATUS ROOTFS
+set -eu
+list="$1" base="$2" root="$3"
+[ -s "$list" ] || exit 0
+arch="$(sed -n '1s/.*://p' "$list")"
+debs="$(mktemp -d)"
+mkdir -p "$debs/partial" "$root/var/lib/dpkg/info" "$root/usr/share/crossbake"
+apt-get update -qq
+# shellcheck disable=SC2046 # one package a word
+apt-get install -qq -y --download-only --no-install-recommends \
+  -o APT::Architecture="$arch" -o APT::Architectures::="$arch" -o APT::Sandbox::User=root \
+  -o Dir::State::status="$base" -o Dir::Cache::archives="$debs" \
+  $(cat "$list")
+added="$(mktemp)"
+for deb in "$debs"/*.deb; do
+  [ -e "$deb" ] || continue
+  pkg="$(dpkg-deb -f "$deb" Package)" pkg_arch="$(dpkg-deb -f "$deb" Architecture)"
+  name="$pkg"
+  if [ "$(dpkg-deb -f "$deb" Multi-Arch)" = same ]; then name="$pkg:$pkg_arch"; fi
+  dpkg-deb -x "$deb" "$root"
+  dpkg-deb -c "$deb" | awk '{ sub(/^\./, "", $6); sub(/\/$/, "", $6); if ($6 == "") $6 = "/."; print $6 }' > "$root/var/lib/dpkg/info/$name.list"
+  { echo; dpkg-deb -f "$deb" | awk 'NR == 1 { print; print "Status: install ok installed"; next } { print }'; } >> "$root/var/lib/dpkg/status"
+  echo "$pkg:$pkg_arch $(dpkg-deb -f "$deb" Version)" >> "$added"
+done
+# As the slim base keeps them: copyright files, no other documentation.
+find "$root/usr/share/doc" -mindepth 2 ! -name copyright ! -type d -delete 2>/dev/null || true
+rm -rf "$root/usr/share/man" "$root/usr/share/lintian" "$debs" /var/lib/apt/lists/*
+sort "$added" > "$root/usr/share/crossbake/runtime-packages"
+rm -f "$added"
+cat -s "$root/var/lib/dpkg/status" > "$root/var/lib/dpkg/status.new" && mv "$root/var/lib/dpkg/status.new" "$root/var/lib/dpkg/status"
+echo "crossbake-runtime: $(tr '\n' ' ' < "$root/usr/share/crossbake/runtime-packages")"
