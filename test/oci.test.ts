@@ -152,6 +152,7 @@ t.test('verify builds every selected image and platform from scratch into OCI ta
   t.same(steps.bake.targets, ['backend-linux-arm64']);
   t.equal(steps.bake.noCache, true);
   t.same(steps.bake.set, [
+    '*.args.CROSSBAKE_BINS=backend',
     'backend-linux-arm64.output=type=oci,dest=/tmp/v/backend-linux-arm64.tar,rewrite-timestamp=true',
     'backend-linux-arm64.cache-from=',
     'backend-linux-arm64.cache-to=',

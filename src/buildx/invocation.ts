@@ -1,5 +1,5 @@
 import { CrossbakeError } from '../errors.js';
-import type { Plan } from '../plan.js';
+import { BUILD_ALL, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
@@ -79,6 +79,11 @@ export function assertPushable(images: readonly ImageSteps[]): void {
   }
 }
 
+/** The build arg that makes each platform's one cargo call compile exactly the selected binaries. */
+export function binsSet(plan: Plan): string {
+  return `*.args.${BUILD_ALL.arg}=${plan.selected.map((i) => i.bin).join(' ')}`;
+}
+
 export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   const images = imageSteps(plan, printed);
@@ -96,7 +101,7 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
           return { name: p.target, bin: image.bin, platforms: [p.platform], ...(ref ? { ref } : {}) };
         }),
       );
-  const set = [...request.set];
+  const set = [binsSet(plan), ...request.set];
   if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
     for (const p of images.flatMap((i) => i.platforms)) {
@@ -153,7 +158,7 @@ export function verifySteps(
   request: { bakeFile: string; dir: string; builder?: string },
 ): { bake: BakeInvocation; tars: Map<string, string> } {
   const tars = new Map<string, string>();
-  const set: string[] = [];
+  const set: string[] = [binsSet(plan)];
   for (const p of plan.selected.flatMap((i) => i.platforms)) {
     const tar = `${request.dir}/${p.target}.tar`;
     tars.set(p.target, tar);

@@ -32,6 +32,7 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   chef: 'deps',
   target: 'deps',
   deps: 'deps',
+  'build-all': 'build',
   'runtime-packages': 'runtime',
   'runtime-base': 'runtime',
   'runtime-files': 'runtime',
