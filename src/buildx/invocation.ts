@@ -44,6 +44,40 @@ export interface BakeSteps {
   readonly images: readonly ImageSteps[];
   /** docker push argv lists (docker driver), run after every platform built. */
   readonly pushes: readonly string[][];
+  /**
+   * The cache export, run apart from the build: the build itself writes no cache, and this second call
+   * (every step then cached locally) exports only when the build ran a step or a cache is missing.
+   */
+  readonly cacheExport?: BakeInvocation;
+  /** Where each run target's caches go, as bake resolved them: what must exist for the export to be skipped. */
+  readonly caches: readonly CacheDestination[];
+}
+
+export type CacheDestination =
+  | { readonly type: 'registry'; readonly ref: string }
+  | { readonly type: 'local'; readonly dir: string }
+  /** gha and anything else crossbake cannot look into: never taken as present. */
+  | { readonly type: 'other'; readonly entry: string };
+
+/** A `cache-to` entry as bake printed it (`type=registry,ref=…,mode=max`); inline lives in the image itself. */
+export function cacheDestination(entry: string): CacheDestination | undefined {
+  const fields = new Map<string, string>();
+  for (const part of entry.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0)
+      fields.set(
+        part.slice(0, eq).trim(),
+        part
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, ''),
+      );
+  }
+  const type = fields.get('type') ?? 'local';
+  if (type === 'inline') return undefined;
+  if (type === 'registry' && fields.get('ref')) return { type: 'registry', ref: fields.get('ref')! };
+  if (type === 'local' && fields.get('dest')) return { type: 'local', dir: fields.get('dest')! };
+  return { type: 'other', entry };
 }
 
 /** The bake targets `--print` must resolve for a request. */
@@ -112,18 +146,27 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
       );
     }
   }
+  const targets = runTargets.map((t) => t.name);
+  const caches = targets.flatMap((t) => (printed.target[t]?.['cache-to'] ?? []).flatMap((e) => cacheDestination(e) ?? []));
+  const builder = request.builder ? { builder: request.builder } : {};
+  // The build exports no cache; the export is a second call over the same (then cached) steps, with no image output.
+  const cacheExport: BakeInvocation | undefined =
+    caches.length > 0
+      ? {
+          files: [request.bakeFile],
+          targets,
+          set: [binsSet(plan), ...request.set, ...targets.map((t) => `${t}.output=type=cacheonly`)],
+          ...builder,
+        }
+      : undefined;
+  if (cacheExport) set.push(...targets.map((t) => `${t}.cache-to=`));
   return {
-    bake: {
-      files: [request.bakeFile],
-      targets: runTargets.map((t) => t.name),
-      load: request.load,
-      noCache: request.noCache,
-      set,
-      ...(request.builder ? { builder: request.builder } : {}),
-    },
+    bake: { files: [request.bakeFile], targets, load: request.load, noCache: request.noCache, set, ...builder },
     runTargets,
     images,
     pushes: request.push && request.driver === 'docker' ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag))) : [],
+    ...(cacheExport ? { cacheExport } : {}),
+    caches,
   };
 }
 

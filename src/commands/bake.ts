@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
-import { bakeArgs, type Progress, progressPlan, shellQuote } from '../buildx/args.js';
-import { attribute, failureError } from '../buildx/attribute.js';
+import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
+import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
-import { assertPushable, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
+import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
   type BuilderInfo,
   checkDaemon,
@@ -13,7 +13,7 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { pushAndMerge, results, timer } from '../buildx/publish.js';
+import { missingCaches, pushAndMerge, results, timer } from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -25,7 +25,8 @@ import {
   withStages,
 } from '../buildx/report.js';
 import { runBake } from '../buildx/run.js';
-import { stageTimes, viewPlan } from '../buildx/view.js';
+import type { Version } from '../buildx/version.js';
+import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
@@ -139,6 +140,12 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
       );
       options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      if (steps.cacheExport) {
+        const cache = bakeArgs({ ...steps.cacheExport, progress: progress.buildx }, version).map((a) => shellQuote([a]));
+        options.out(
+          `# the caches, only when the build ran a step or a cache is missing:\n(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`,
+        );
+      }
       for (const push of steps.pushes) options.out(`docker ${shellQuote(push)}\n`);
       if (options.push) {
         for (const image of steps.images) {
@@ -204,6 +211,17 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
+  await exportCaches(steps, stepsRun(outcome.log, steps.runTargets), {
+    noCache: options.noCache,
+    log: options.log,
+    write: progressOut,
+    version,
+    progress,
+    view,
+    outDir: project.outDir,
+    ...(options.builder ? { builder: options.builder } : {}),
+  });
+
   const pushed = options.push ? await pushAndMerge(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
   const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
     ...(pushed ? { pushed } : {}),
@@ -219,6 +237,49 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
   }
+}
+
+/**
+ * The caches, written apart from the build: only when the build ran a step (or --no-cache) or a cache it
+ * writes is missing. When every step came from the local cache and each cache is in place, the caches
+ * already hold what this build would write (mode=max records every step, and none is new).
+ */
+async function exportCaches(
+  steps: BakeSteps,
+  ran: readonly string[],
+  context: {
+    noCache: boolean;
+    log: (line: string) => void;
+    write: (text: string) => void;
+    version: Version;
+    progress: ProgressPlan;
+    view: ViewPlan;
+    outDir: string;
+    builder?: string;
+  },
+): Promise<void> {
+  if (!steps.cacheExport) return;
+  const t = timer();
+  const built = context.noCache || ran.length > 0;
+  const missing = built ? [] : await missingCaches(steps.caches, context.outDir, context.builder);
+  if (!built && missing.length === 0) {
+    context.log(`cache     ${t()}  (every step cached and all ${steps.caches.length} caches in place: nothing to export)`);
+    return;
+  }
+  const outcome = await runBake(steps.cacheExport, context.version, context.outDir, {
+    progress: context.progress,
+    write: context.write,
+    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+    color: !process.env.NO_COLOR,
+    view: context.view,
+  });
+  if (outcome.exitCode !== 0) {
+    const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
+    throw failureError(attribution, 'The images were built, but nothing was pushed or tagged: the cache export failed.');
+  }
+  context.log(
+    `cache     ${t()}  (${built ? `${ran.length || 'every'} step${ran.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,
+  );
 }
 
 /** This build into the machine's history, and what the cache saved against the last cold one. */
