@@ -89,3 +89,34 @@ t.test('steps run: cached steps, FROM resolutions and internal steps do not coun
   const some = parseProgress([v('c', '[backend-linux-amd64 build-all 2/2] RUN set -euf')].join('\n'), 'rawjson');
   t.same(stepsRun(some, targets), ['build-all 2/2']);
 });
+
+t.test('an index is current when it lists exactly the pushed platform images, attestations aside', async (t) => {
+  const { indexIsCurrent, platformManifest } = await import('../src/buildx/publish.js');
+  const amd = { digest: 'sha256:a1', platform: { architecture: 'amd64', os: 'linux' } };
+  const arm = { digest: 'sha256:b1', platform: { architecture: 'arm', os: 'linux', variant: 'v7' } };
+  const att = (d: string) => ({
+    digest: `sha256:att-${d}`,
+    platform: { architecture: 'unknown', os: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': d },
+  });
+  const registry = new Map<string, unknown>([
+    ['r/x:v1-linux-amd64', { manifests: [amd, att(amd.digest)] }],
+    ['r/x:v1-linux-arm-v7', { manifests: [arm, att(arm.digest)] }],
+    ['r/x@sha256:c1', { layers: [] }],
+    ['r/x:v1', { manifests: [amd, arm, att('sha256:old-a'), att('sha256:old-b')] }],
+    ['r/x:stale', { manifests: [amd, { ...arm, digest: 'sha256:b0' }] }],
+    ['r/x:extra', { manifests: [amd, arm, { digest: 'sha256:d1', platform: { architecture: 'arm64', os: 'linux' } }] }],
+  ]);
+  const raw = async (ref: string) => registry.get(ref) as never;
+  const wanted = [
+    await platformManifest(raw, 'r/x:v1-linux-amd64', { arch: 'amd64', variant: '' }),
+    await platformManifest(raw, 'r/x:v1-linux-arm-v7', { arch: 'arm', variant: 'v7' }),
+  ];
+  t.same(wanted, ['sha256:a1', 'sha256:b1']);
+  t.equal(await platformManifest(raw, 'r/x@sha256:c1', { arch: 'amd64', variant: '' }), 'sha256:c1', 'pushed by digest: itself');
+  t.equal(await indexIsCurrent(raw, 'r/x:v1', wanted), true, 'new provenance alone is no reason to merge');
+  t.equal(await indexIsCurrent(raw, 'r/x:stale', wanted), false);
+  t.equal(await indexIsCurrent(raw, 'r/x:extra', wanted), false, 'a platform no longer built');
+  t.equal(await indexIsCurrent(raw, 'r/x:absent', wanted), false);
+  t.equal(await indexIsCurrent(raw, 'r/x:v1', [wanted[0], undefined]), false, 'an unknown digest is never current');
+});

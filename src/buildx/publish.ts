@@ -30,7 +30,7 @@ export const timer = () => {
   return () => `${((Date.now() - start) / 1000).toFixed(1)}s`;
 };
 
-type Raw = (ref: string) => Promise<ManifestJson | undefined>;
+export type Raw = (ref: string) => Promise<ManifestJson | undefined>;
 
 /** Manifest reads of one run, each ref read once (the registry's answer does not change within a run but by our own merge). */
 function manifestReader(builder: string | undefined): Raw {
@@ -45,7 +45,7 @@ const isAttestation = (d: Descriptor) =>
   (d as Descriptor & { annotations?: Record<string, string> }).annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
 
 /** The platform image manifest a pushed source stands for: itself (by digest), or its index's entry for the slot. */
-async function platformManifest(raw: Raw, source: string, slot: { arch: string; variant: string }): Promise<string | undefined> {
+export async function platformManifest(raw: Raw, source: string, slot: { arch: string; variant: string }): Promise<string | undefined> {
   const top = await raw(source);
   if (!top) return undefined;
   if (top.layers) return source.includes('@') ? source.slice(source.indexOf('@') + 1) : undefined;
@@ -55,7 +55,7 @@ async function platformManifest(raw: Raw, source: string, slot: { arch: string; 
 }
 
 /** Whether the index under `tag` already lists exactly these platform images (attestations aside). */
-async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (string | undefined)[]): Promise<boolean> {
+export async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (string | undefined)[]): Promise<boolean> {
   if (wanted.some((d) => d === undefined)) return false;
   const index = await raw(tag);
   const have = (index?.manifests ?? []).filter((m) => !isAttestation(m)).map((m) => m.digest);
