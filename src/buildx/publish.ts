@@ -79,7 +79,8 @@ export async function pushAndMerge(
   const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
   const indexes = new Map<string, string>();
   let t = timer();
-  for (const argv of steps.pushes) await pushTag(argv, cwd);
+  // Each push is its own repository tag; the registry takes them side by side (shared layers are uploaded once either way).
+  await Promise.all(steps.pushes.map((argv) => pushTag(argv, cwd)));
   if (steps.pushes.length > 0) log(`push      ${t()}  (${steps.pushes.length} platform images)`);
 
   t = timer();
@@ -97,15 +98,16 @@ export async function pushAndMerge(
       if (!current) await mergeIndex(mergeArgs(image, sources, builder), image.tags, cwd);
       // Read back from the index: what survived the merge is what users get.
       const after = current ? before : manifestReader(builder);
-      const digest = image.tags[0] ? await registryDigest(image.tags[0], builder) : undefined;
+      const [digest, attestations, sizes] = await Promise.all([
+        image.tags[0] ? registryDigest(image.tags[0], builder) : undefined,
+        image.tags[0] ? registryAttestations(image.tags[0], builder, after) : new Map<string, string[]>(),
+        Promise.all(image.platforms.map((p, i) => registrySize(sources[i]!, p.slot, builder, before))),
+      ]);
       if (digest) indexes.set(image.bin, digest);
-      const attestations = image.tags[0] ? await registryAttestations(image.tags[0], builder, after) : new Map<string, string[]>();
-      await Promise.all(
-        image.platforms.map(async (p, i) => {
-          const sized = await registrySize(sources[i]!, p.slot, builder, before);
-          platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
-        }),
-      );
+      for (const [i, p] of image.platforms.entries()) {
+        const sized = sizes[i]!;
+        platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
+      }
       const n = sources.length;
       const host = registryHost(image.tags[0] ?? '');
       return current

@@ -86,6 +86,16 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const version = await detectBuildx();
+  const wanted = !options.print && !options.dryRun;
+  // The engine's checks run beside buildx's reading of the bake file: neither needs the other.
+  const engine = wanted
+    ? (async () => {
+        await checkDaemon();
+        const info = await inspectBuilder(options.builder);
+        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder) };
+      })()
+    : undefined;
+  engine?.catch(() => undefined);
   const printed = await printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
     definition: bakeJson.content,
     version,
@@ -97,22 +107,24 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const progress = progressPlan(options.progress, version, options.isTTY ?? process.stderr.isTTY === true);
 
   let builder: BuilderInfo | undefined;
-  if (!options.print && !options.dryRun) {
-    await checkDaemon();
-    builder = await inspectBuilder(options.builder);
-    const checks = await checkPlatforms(builder, plan.platforms, options.builder);
+  if (engine) {
+    const registries = options.push
+      ? (() => {
+          const refs = resolvedImages.map((i) => i.tags[0] ?? i.platforms[0]!.tag);
+          const repos = [...new Map(refs.map((ref) => [repositoryOf(ref), ref])).values()];
+          return Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
+        })()
+      : Promise.resolve([]);
+    const { info, checks } = await engine;
+    builder = info;
     for (const c of checks) {
       if (c.state === 'probed') options.log(`note: ${c.note}`);
       if (c.state === 'no-emulation' || c.state === 'unknown') options.log(`warning: ${c.note}`);
     }
-    if (options.push) {
-      const refs = resolvedImages.map((i) => i.tags[0] ?? i.platforms[0]!.tag);
-      const repos = [...new Map(refs.map((ref) => [repositoryOf(ref), ref])).values()];
-      // in parallel, but the first repository's verdict is the one reported
-      const settled = await Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
-      for (const s of settled) if (s.status === 'rejected') throw s.reason;
-      for (const s of settled) if (s.status === 'fulfilled' && s.value) options.log(`warning: ${s.value}`);
-    }
+    // in parallel, but the first repository's verdict is the one reported
+    const settled = await registries;
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    for (const s of settled) if (s.status === 'fulfilled' && s.value) options.log(`warning: ${s.value}`);
   }
   if (options.dryRun && options.push) {
     // which push path the commands take depends on the driver; a dry run does not start the builder
