@@ -7,10 +7,13 @@
 // Besides the markdown it writes the figures as <date>.json and the chart drawn from them as <date>.svg.
 // The scale rows build a generated workspace (bench/lib/synthetic.ts) with 6 and then 12 binaries.
 //
-// Environment: BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
+// crossbake runs compiled (npm run build, then bin/crossbake.js), as users run it; BENCH_TSX=1 runs src/ through tsx.
+// Environment: CROSSBAKE_ENGINE_LOCK names a lock file (flock) the bench takes around each step that builds
+// or prunes, and lets go of between them, so other users of the engine are not kept waiting for the whole
+// run; BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
 // BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
@@ -48,6 +51,30 @@ const NAIVE_TIMEOUT_MIN = Number(process.env.BENCH_NAIVE_TIMEOUT_MIN ?? 30);
 const LOGS = join('/tmp', `crossbake-bench-${RUN_ID}`);
 mkdirSync(LOGS, { recursive: true });
 
+const ENGINE_LOCK = process.env.CROSSBAKE_ENGINE_LOCK;
+
+/** `fn` holding the engine lock (when CROSSBAKE_ENGINE_LOCK names one): a flock(1) child holds it until its stdin closes. */
+let held = false;
+async function locked<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+  if (!ENGINE_LOCK || held) return fn();
+  const waited = Date.now();
+  const holder = spawn('flock', [ENGINE_LOCK, 'sh', '-c', 'echo locked; cat >/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.once('data', () => resolve());
+    holder.once('exit', (code) => reject(new Error(`flock ${ENGINE_LOCK} exited ${code} before taking the lock`)));
+  });
+  const w = (Date.now() - waited) / 1000;
+  if (w > 1) say(`  (waited ${w.toFixed(0)}s for the engine lock: ${what})`);
+  held = true;
+  try {
+    return await fn();
+  } finally {
+    held = false;
+    holder.stdin.end();
+    await new Promise((resolve) => holder.once('exit', resolve));
+  }
+}
+
 const say = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const s = (x: number) => x.toFixed(1);
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
@@ -63,19 +90,25 @@ function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
 
 const bakeTargets = (bins: readonly string[]) => bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`));
 
+/**
+ * crossbake as users run it: the compiled CLI (bin/crossbake.js over dist/, built once at the start), not
+ * through tsx, whose on-the-fly compilation would add about 0.4 s to every build. BENCH_TSX=1: through tsx.
+ */
+const COMPILED = process.env.BENCH_TSX !== '1';
+const cli = (args: string[], env: Record<string, string>): Run =>
+  COMPILED ? sh(process.execPath, [join(repoRoot, 'bin/crossbake.js'), ...args], { env }) : crossbake(args, env);
+
 function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY): Timed {
   say(`crossbake: ${name}`);
-  const run: Run = crossbake(['bake', ...bins, '-w', ws, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
+  const run: Run = cli(['bake', ...bins, '-w', ws, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
   if (run.code !== 0)
     throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
   const phases = crossbakePhases(run.stderr);
-  say(`  ${s(run.seconds)}s (buildx ${phases.build ?? '?'}s)`);
-  return {
-    seconds: run.seconds,
-    split: splitFromText(run.stderr, bakeTargets(bins)),
-    ...(phases.build !== undefined ? { buildx: phases.build } : {}),
-  };
+  // buildx: the build call, plus the cache export's own call when there was one
+  const buildx = phases.build !== undefined ? phases.build + (phases.cache ?? 0) : undefined;
+  say(`  ${s(run.seconds)}s (buildx ${buildx ?? '?'}s: build ${phases.build ?? '?'}s, cache export ${phases.cache ?? 0}s)`);
+  return { seconds: run.seconds, split: splitFromText(run.stderr, bakeTargets(bins)), ...(buildx !== undefined ? { buildx } : {}) };
 }
 
 /** The synthetic workspace with `bins` binaries, from an empty build cache: cold, then a one-file change; and its cache bytes. */
@@ -95,15 +128,19 @@ async function scaleRun(bins: number): Promise<ScaleRun> {
     }
     const names = Array.from({ length: bins }, (_, i) => binName(i));
     say(`pruning the build cache for the ${bins}-binary synthetic workspace`);
-    pruneBuildCache();
-    const cold = bake(ws, `synthetic, ${bins} binaries: cold`, `7-synthetic-${bins}-cold`, names, registry);
+    const cold = await locked(`synthetic ${bins}: prune, cold`, () => {
+      pruneBuildCache();
+      return bake(ws, `synthetic, ${bins} binaries: cold`, `7-synthetic-${bins}-cold`, names, registry);
+    });
     // What the cold build exported: every cache manifest of the namespace, read before anything overwrites them.
     const slash = registry.indexOf('/');
     const caches = await namespaceCaches(registry.slice(0, slash), registry.slice(slash + 1));
     const totals = cacheTotals(caches.map((c) => c.manifest));
     const main = join(ws, `crates/${binName(0)}/src/main.rs`);
     writeFileSync(main, `${readFileSync(main, 'utf8').trimEnd()}\n// bench: a one-file source change\n`);
-    const source = bake(ws, `synthetic, ${bins} binaries: one-file source change`, `7-synthetic-${bins}-source`, names, registry);
+    const source = await locked(`synthetic ${bins}: one-file change`, () =>
+      bake(ws, `synthetic, ${bins} binaries: one-file source change`, `7-synthetic-${bins}-source`, names, registry),
+    );
     return { cold, source, cacheBytes: totals.exported, caches: totals.caches, distinct: totals.distinct };
   } finally {
     removeDir(ws);
@@ -172,28 +209,51 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const date = new Date().toISOString().slice(0, 10);
+  const day = new Date().toISOString().slice(0, 10);
+  // A second run on one day gets its own files: an earlier run's figures are the baseline it is read against.
+  const taken = (name: string) => existsSync(join(repoRoot, 'bench/results', `${name}.md`));
+  let date = day;
+  for (let n = 2; taken(date); n++) date = `${day}-${n}`;
+  if (COMPILED) {
+    say('compiling crossbake (npm run build) to run it as users do');
+    const built = sh('npm', ['run', 'build']);
+    if (built.code !== 0) throw new Error(`npm run build failed:\n${built.stdout}${built.stderr}`);
+  }
   const ws = copyWorkspace('examples/workspace');
   // Its own dependency skeleton: no other build on this dockerd can make its dependency layers cached.
   isolateSkeleton(ws, RUN_ID);
   const times = new Map<string, Timed>();
   try {
     say(`logs in ${LOGS}; registry namespace ${REGISTRY}`);
-    say('pruning the build cache');
-    pruneBuildCache();
-    times.set('cold', bake(ws, 'cold build (empty build cache, fresh registry namespace)', '1-cold'));
-    editSource(ws, 'bench: a one-file source change');
-    times.set('source', bake(ws, 'one-file source change', '2-source'));
-    times.set('none', bake(ws, 'no change', '3-none'));
-    addItoa(ws);
-    times.set('lock', bake(ws, 'Cargo.toml + Cargo.lock change (a new crate)', '4-lock'));
-    say('emptying the machine: build cache pruned, local images of the namespace removed');
-    pruneBuildCache();
-    removeImages(REGISTRY);
-    times.set('emptied', bake(ws, 'emptied machine, registry cache', '5-emptied'));
+    // One hold for the series: each build after the first relies on the build cache the one before left.
+    await locked('the example series', async () => {
+      say('pruning the build cache');
+      times.set(
+        'cold',
+        await locked('prune, cold', () => {
+          pruneBuildCache();
+          return bake(ws, 'cold build (empty build cache, fresh registry namespace)', '1-cold');
+        }),
+      );
+      editSource(ws, 'bench: a one-file source change');
+      times.set('source', await locked('one-file change', () => bake(ws, 'one-file source change', '2-source')));
+      times.set('none', await locked('no change', () => bake(ws, 'no change', '3-none')));
+      addItoa(ws);
+      times.set('lock', await locked('lock change', () => bake(ws, 'Cargo.toml + Cargo.lock change (a new crate)', '4-lock')));
+      say('emptying the machine: build cache pruned, local images of the namespace removed');
+      times.set(
+        'emptied',
+        await locked('emptied machine', () => {
+          pruneBuildCache();
+          removeImages(REGISTRY);
+          return bake(ws, 'emptied machine, registry cache', '5-emptied');
+        }),
+      );
+    });
 
     let scale: { six: ScaleRun; twelve: ScaleRun } | undefined;
-    if (process.env.BENCH_SKIP_SCALE !== '1') scale = { six: await scaleRun(6), twelve: await scaleRun(12) };
+    if (process.env.BENCH_SKIP_SCALE !== '1')
+      scale = { six: await locked('synthetic 6', () => scaleRun(6)), twelve: await locked('synthetic 12', () => scaleRun(12)) };
 
     // Sizes: the last build loaded every platform image (REGISTRY/<bin>:latest-<key>) and pushed the index.
     say('measuring image sizes');
@@ -219,8 +279,7 @@ async function main(): Promise<void> {
     if (process.env.BENCH_SKIP_NAIVE !== '1') {
       const plain = copyWorkspace('examples/workspace');
       try {
-        say('pruning the build cache for the naive build');
-        pruneBuildCache();
+        let first = true;
         const limit = NAIVE_TIMEOUT_MIN * 60;
         let seconds = 0;
         let stopped = false;
@@ -242,14 +301,23 @@ async function main(): Promise<void> {
             '--push',
             '.',
           ];
-          let r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}`);
-          if (r.code !== 0 && !r.stopped) {
-            // A push can meet a passing registry error (seen: a 500 on HEAD of a new tag); the built
-            // stages are cached, so one retry costs only the push. Both attempts are counted.
-            say(`  ${s(r.seconds)}s exit ${r.code}; retrying once`);
-            seconds += r.seconds;
-            r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}-retry`);
-          }
+          const prune = first;
+          first = false;
+          const r = await locked(`naive ${bin}`, () => {
+            if (prune) {
+              say('pruning the build cache for the naive build');
+              pruneBuildCache();
+            }
+            let r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}`);
+            if (r.code !== 0 && !r.stopped) {
+              // A push can meet a passing registry error (seen: a 500 on HEAD of a new tag); the built
+              // stages are cached, so one retry costs only the push. Both attempts are counted.
+              say(`  ${s(r.seconds)}s exit ${r.code}; retrying once`);
+              seconds += r.seconds;
+              r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}-retry`);
+            }
+            return r;
+          });
           seconds += r.seconds;
           const part = splitFromText(r.log, []);
           split = split ? addSplits(split, part) : part;

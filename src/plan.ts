@@ -106,6 +106,12 @@ export interface ImagePlan extends ResolvedBin {
 
 export type StageScope = 'shared' | 'platform';
 
+/**
+ * One cargo call per platform compiles the selected binaries (the build arg, space-separated bin names);
+ * each `build-<bin>` stage is that stage under the binary's own name.
+ */
+export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
+
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
@@ -116,6 +122,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   'runtime-packages': 'shared',
   target: 'platform',
   deps: 'platform',
+  [BUILD_ALL.stage]: 'platform',
   'runtime-base': 'platform',
   'runtime-files': 'platform',
 };
@@ -343,6 +350,12 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
   )) {
     problems.push(
       `binaries ${group.map((b) => `"${b}"`).join(' and ')} map to one Dockerfile stage, "${stageName('build', group[0]!)}": crossbake's stage names are lower-case with - for other characters. Rename one of them ([[bin]] name).`,
+    );
+  }
+  const taken = images.find((i) => i.stages.build === BUILD_ALL.stage);
+  if (taken) {
+    problems.push(
+      `binary "${taken.bin}" maps to the Dockerfile stage "${BUILD_ALL.stage}", which crossbake uses to compile every binary at once. Rename it ([[bin]] name).`,
     );
   }
   for (const i of images) {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
-import { bakeSteps, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
+import { bakeSteps, binsSet, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { loadProject } from '../src/commands/project.js';
 import type { CrossbakeError } from '../src/errors.js';
@@ -40,6 +40,8 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
     '--file',
     'docker-bake.json',
     '--set',
+    '*.args.CROSSBAKE_BINS=backend frontend',
+    '--set',
     '*.args.X=1',
     '--set',
     'backend-linux-amd64.output=type=docker',
@@ -68,6 +70,18 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
     ),
     ['buildx', 'imagetools', 'create', '--tag', 'r.io/x/backend:v1', 'r.io/x/backend:v1-linux-amd64', 'r.io/x/backend:v1-linux-arm64'],
   );
+});
+
+t.test('the build arg names the selected binaries: one cargo call per platform compiles those and no others', async (t) => {
+  const one = loadProject({
+    workspace: 'examples/workspace',
+    flags: { platforms: ['linux/amd64'], bins: ['frontend'] },
+    cwd: repoRoot,
+  }).plan;
+  const steps = bakeSteps(one, printed, { ...request, push: false, driver: 'docker' });
+  t.same(steps.bake.set, ['*.args.CROSSBAKE_BINS=frontend', '*.args.X=1'], "first, so the user's --set can still override it");
+  t.equal(binsSet(plan), '*.args.CROSSBAKE_BINS=backend frontend', 'every selected binary, in the plan order, one value for all targets');
+  t.same(bakeSteps(plan, printed, { ...request, set: [], driver: 'docker', push: false, load: true }).bake.set, [binsSet(plan)]);
 });
 
 t.test('--push with a driver that pushes by digest: no docker push, the index from the reported digests', async (t) => {

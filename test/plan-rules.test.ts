@@ -31,7 +31,7 @@ t.test("profile output directories are cargo's", async (t) => {
     ),
   );
   t.equal((await cli(['generate', '--workspace', dir, '--force'], dir)).code, 0);
-  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'target/$RUST_TARGET/release/backend');
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), 'target/$RUST_TARGET/release/$bin');
 });
 
 t.test("binaries that collide after crossbake's mapping are refused, listing both", async (t) => {
@@ -52,7 +52,21 @@ t.test('a binary with capitals gets a lower-case image name', async (t) => {
   t.equal(r.code, 0, r.stderr);
   const hcl = readFileSync(join(dir, 'docker-bake.hcl'), 'utf8');
   t.match(hcl, 'image("admin", TAG)');
-  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), '--bin Admin');
+  // the one cargo call admits it by its own name, and CROSSBAKE_BINS names it so
+  t.match(readFileSync(join(dir, 'Dockerfile'), 'utf8'), /case "\$bin" in [^)]*\bAdmin\b[^)]*\) bins="\$bins --bin \$bin"/);
+  t.match(hcl, /"CROSSBAKE_BINS" = "[^"]*\bAdmin\b/);
+});
+
+t.test('a binary named "all" would take the stage that compiles every binary: refused with the fix', async (t) => {
+  const dir = copy();
+  mkdirSync(join(dir, 'crates/backend/src/bin'));
+  writeFileSync(join(dir, 'crates/backend/src/bin/all.rs'), 'fn main() {}\n');
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2);
+  t.match(
+    r.stderr,
+    'binary "all" maps to the Dockerfile stage "build-all", which crossbake uses to compile every binary at once. Rename it',
+  );
 });
 
 t.test('toolchain channels: a release is honoured, nightly refused by name unless rust-image says how', async (t) => {

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { loadProject } from '../src/commands/project.js';
-import type { CacheEntry, Plan } from '../src/plan.js';
+import { BUILD_ALL, type CacheEntry, type Plan, SHARED_STAGES } from '../src/plan.js';
 import { repoRoot } from './helpers/paths.js';
 
 const plan = (workspace: string, flags: Record<string, unknown> = {}): Plan => loadProject({ workspace, flags, cwd: repoRoot }).plan;
@@ -159,6 +159,16 @@ t.test('a fixture with seven binaries: one target, group and stage pair each, na
   );
   const targets = p.selected.flatMap((i) => i.platforms.map((pb) => pb.target));
   t.equal(new Set(targets).size, targets.length, 'every per-platform target is distinct');
+});
+
+t.test('build-all: one stage per platform for every binary, its stage name kept from binaries and shared per platform', async (t) => {
+  t.equal(BUILD_ALL.stage, 'build-all');
+  t.equal(SHARED_STAGES[BUILD_ALL.stage], 'platform', 'attribution widens a failure in it to every binary of the platform');
+  const p = plan('test/fixtures/workspaces/bins', {});
+  t.notOk(
+    p.images.some((i) => i.stages.build === BUILD_ALL.stage || i.stages.runtime === BUILD_ALL.stage),
+    'no binary stage is build-all',
+  );
 });
 
 t.test('platform rows are the table rows, in table order, whatever order the settings give', async (t) => {

@@ -136,7 +136,7 @@ export function benchReport(input: ReportInput): { markdown: string; results: Be
     `# crossbake benchmark, ${date}`,
     '',
     `Example workspace (2 binaries: backend, frontend), linux/amd64 + linux/arm64 + linux/arm/v7, one run, one machine: ${input.machine}.`,
-    'Every crossbake build is `crossbake bake backend frontend --push --progress rawjson` (seconds: the whole command, push and index merge included; buildx: its bake call).',
+    'Every crossbake build is `crossbake bake backend frontend --push --progress rawjson` (seconds: the whole command, push and index merge included; buildx: its bake calls, the build and, when a step ran, the cache export).',
     'The dockerd is shared with other builds on this machine, so a figure may carry their load.',
     '',
     `![crossbake against the naive build, by phase, and the cost of one more binary](${date}.svg)`,

@@ -481,3 +481,20 @@ export function failureError(attribution: Attribution, pushNote: string | undefi
   if (pushNote) details.push(pushNote);
   return new CrossbakeError(KIND[first.kind], `build failed: ${parts[0]!.headline}`, details);
 }
+
+/**
+ * The Dockerfile steps this run executed rather than took from the cache. A `FROM` only resolves its
+ * image (reported as run every time); a new base image shows in the steps built on it.
+ */
+export function stepsRun(log: BuildLog, targets: readonly RunTarget[]): string[] {
+  const names = targets.map((t) => t.name);
+  const ran = new Set<string>();
+  for (const vertex of log.vertices.values()) {
+    if (vertex.cached || vertex.started === undefined) continue;
+    for (const raw of vertex.names) {
+      const name = parseVertexName(raw, names);
+      if (name.stage && name.step && !name.internal && !/^FROM\s/i.test(name.action)) ran.add(`${name.stage} ${name.step}`);
+    }
+  }
+  return [...ran].sort();
+}

@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
-import type { Plan } from '../plan.js';
+import { BUILD_ALL, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
@@ -45,6 +45,40 @@ export interface BakeSteps {
   readonly images: readonly ImageSteps[];
   /** docker push argv lists (docker driver), run after every platform built. */
   readonly pushes: readonly string[][];
+  /**
+   * The cache export, run apart from the build: the build itself writes no cache, and this second call
+   * (every step then cached locally) exports only when the build ran a step or a cache is missing.
+   */
+  readonly cacheExport?: BakeInvocation;
+  /** Where each run target's caches go, as bake resolved them: what must exist for the export to be skipped. */
+  readonly caches: readonly CacheDestination[];
+}
+
+export type CacheDestination =
+  | { readonly type: 'registry'; readonly ref: string }
+  | { readonly type: 'local'; readonly dir: string }
+  /** gha and anything else crossbake cannot look into: never taken as present. */
+  | { readonly type: 'other'; readonly entry: string };
+
+/** A `cache-to` entry as bake printed it (`type=registry,ref=…,mode=max`); inline lives in the image itself. */
+export function cacheDestination(entry: string): CacheDestination | undefined {
+  const fields = new Map<string, string>();
+  for (const part of entry.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0)
+      fields.set(
+        part.slice(0, eq).trim(),
+        part
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"|"$/g, ''),
+      );
+  }
+  const type = fields.get('type') ?? 'local';
+  if (type === 'inline') return undefined;
+  if (type === 'registry' && fields.get('ref')) return { type: 'registry', ref: fields.get('ref')! };
+  if (type === 'local' && fields.get('dest')) return { type: 'local', dir: fields.get('dest')! };
+  return { type: 'other', entry };
 }
 
 /** The bake targets `--print` must resolve for a request. */
@@ -80,6 +114,11 @@ export function assertPushable(images: readonly ImageSteps[]): void {
   }
 }
 
+/** The build arg that makes each platform's one cargo call compile exactly the selected binaries. */
+export function binsSet(plan: Plan): string {
+  return `*.args.${BUILD_ALL.arg}=${plan.selected.map((i) => i.bin).join(' ')}`;
+}
+
 export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   const images = imageSteps(plan, printed);
@@ -97,7 +136,7 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
           return { name: p.target, bin: image.bin, platforms: [p.platform], crates: image.crates, ...(ref ? { ref } : {}) };
         }),
       );
-  const set = [...request.set];
+  const set = [binsSet(plan), ...request.set];
   if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
     for (const p of images.flatMap((i) => i.platforms)) {
@@ -108,18 +147,27 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
       );
     }
   }
+  const targets = runTargets.map((t) => t.name);
+  const caches = targets.flatMap((t) => (printed.target[t]?.['cache-to'] ?? []).flatMap((e) => cacheDestination(e) ?? []));
+  const builder = request.builder ? { builder: request.builder } : {};
+  // The build exports no cache; the export is a second call over the same (then cached) steps, with no image output.
+  const cacheExport: BakeInvocation | undefined =
+    caches.length > 0
+      ? {
+          files: [request.bakeFile],
+          targets,
+          set: [binsSet(plan), ...request.set, ...targets.map((t) => `${t}.output=type=cacheonly`)],
+          ...builder,
+        }
+      : undefined;
+  if (cacheExport) set.push(...targets.map((t) => `${t}.cache-to=`));
   return {
-    bake: {
-      files: [request.bakeFile],
-      targets: runTargets.map((t) => t.name),
-      load: request.load,
-      noCache: request.noCache,
-      set,
-      ...(request.builder ? { builder: request.builder } : {}),
-    },
+    bake: { files: [request.bakeFile], targets, load: request.load, noCache: request.noCache, set, ...builder },
     runTargets,
     images,
     pushes: request.push && request.driver === 'docker' ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag))) : [],
+    ...(cacheExport ? { cacheExport } : {}),
+    caches,
   };
 }
 
@@ -154,7 +202,7 @@ export function verifySteps(
   request: { bakeFile: string; dir: string; builder?: string },
 ): { bake: BakeInvocation; tars: Map<string, string> } {
   const tars = new Map<string, string>();
-  const set: string[] = [];
+  const set: string[] = [binsSet(plan)];
   for (const p of plan.selected.flatMap((i) => i.platforms)) {
     const tar = `${request.dir}/${p.target}.tar`;
     tars.set(p.target, tar);

@@ -1,12 +1,17 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { registryHost } from '../reference.js';
 import type { Slot } from './attribute.js';
-import { type BakeSteps, mergeArgs, mergeSources } from './invocation.js';
+import { type BakeSteps, type CacheDestination, mergeArgs, mergeSources } from './invocation.js';
 import { type ReportImage, type ReportRow, rowsFromSlots } from './report.js';
 import {
   type BakeOutcome,
+  type Descriptor,
+  type ManifestJson,
   type Metadata,
   mergeIndex,
   pushTag,
+  rawManifest,
   registryAttestations,
   registryDigest,
   registrySize,
@@ -26,7 +31,44 @@ export const timer = () => {
   return () => `${((Date.now() - start) / 1000).toFixed(1)}s`;
 };
 
-/** Pushes the per-platform images (docker driver), then merges each image's index; nothing when a step fails. */
+export type Raw = (ref: string) => Promise<ManifestJson | undefined>;
+
+/** Manifest reads of one run, each ref read once (the registry's answer does not change within a run but by our own merge). */
+function manifestReader(builder: string | undefined): Raw {
+  const seen = new Map<string, Promise<ManifestJson | undefined>>();
+  return (ref) => {
+    if (!seen.has(ref)) seen.set(ref, rawManifest(ref, builder));
+    return seen.get(ref)!;
+  };
+}
+
+const isAttestation = (d: Descriptor) =>
+  (d as Descriptor & { annotations?: Record<string, string> }).annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+
+/** The platform image manifest a pushed source stands for: itself (by digest), or its index's entry for the slot. */
+export async function platformManifest(raw: Raw, source: string, slot: { arch: string; variant: string }): Promise<string | undefined> {
+  const top = await raw(source);
+  if (!top) return undefined;
+  if (top.layers) return source.includes('@') ? source.slice(source.indexOf('@') + 1) : undefined;
+  return top.manifests?.find(
+    (m) => !isAttestation(m) && m.platform?.architecture === slot.arch && (m.platform.variant ?? '') === slot.variant,
+  )?.digest;
+}
+
+/** Whether the index under `tag` already lists exactly these platform images (attestations aside). */
+export async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (string | undefined)[]): Promise<boolean> {
+  if (wanted.some((d) => d === undefined)) return false;
+  const index = await raw(tag);
+  const have = (index?.manifests ?? []).filter((m) => !isAttestation(m)).map((m) => m.digest);
+  return have.length === wanted.length && [...have].sort().join() === [...(wanted as string[])].sort().join();
+}
+
+/**
+ * Pushes the per-platform images (docker driver), then merges each image's index; nothing when a step
+ * fails. An index that already lists exactly the platform images just pushed is left as it is: the
+ * registry's tags then name these very images (manifests are content-addressed), so a merge would only
+ * rewrite the same index with a new provenance attestation.
+ */
 export async function pushAndMerge(
   steps: BakeSteps,
   outcome: BakeOutcome,
@@ -38,7 +80,8 @@ export async function pushAndMerge(
   const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
   const indexes = new Map<string, string>();
   let t = timer();
-  for (const argv of steps.pushes) await pushTag(argv, cwd);
+  // Each push is its own repository tag; the registry takes them side by side (shared layers are uploaded once either way).
+  await Promise.all(steps.pushes.map((argv) => pushTag(argv, cwd)));
   if (steps.pushes.length > 0) log(`push      ${t()}  (${steps.pushes.length} platform images)`);
 
   t = timer();
@@ -46,22 +89,48 @@ export async function pushAndMerge(
     const digest = outcome.metadata[target]?.['containerimage.digest'];
     return typeof digest === 'string' ? digest : undefined;
   };
-  for (const image of steps.images) {
-    const sources = mergeSources(image, driver, digestOf);
-    await mergeIndex(mergeArgs(image, sources, builder), image.tags, cwd);
-    const digest = image.tags[0] ? await registryDigest(image.tags[0], builder) : undefined;
-    if (digest) indexes.set(image.bin, digest);
-    // Read back from the merged index: what survived the merge is what users get.
-    const attestations = image.tags[0] ? await registryAttestations(image.tags[0], builder) : new Map<string, string[]>();
-    for (const [i, p] of image.platforms.entries()) {
-      const sized = await registrySize(sources[i]!, p.slot, builder);
-      platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
-    }
-    const n = sources.length;
-    log(`merge     ${image.bin}: ${image.tags.join(', ')} <- ${n} platform${n === 1 ? '' : 's'} (${registryHost(image.tags[0] ?? '')})`);
-  }
+  const before = manifestReader(builder);
+  const lines = await Promise.all(
+    steps.images.map(async (image) => {
+      const sources = mergeSources(image, driver, digestOf);
+      const wanted = await Promise.all(image.platforms.map((p, i) => platformManifest(before, sources[i]!, p.slot)));
+      const current =
+        image.tags.length > 0 && (await Promise.all(image.tags.map((tag) => indexIsCurrent(before, tag, wanted)))).every(Boolean);
+      if (!current) await mergeIndex(mergeArgs(image, sources, builder), image.tags, cwd);
+      // Read back from the index: what survived the merge is what users get.
+      const after = current ? before : manifestReader(builder);
+      const [digest, attestations, sizes] = await Promise.all([
+        image.tags[0] ? registryDigest(image.tags[0], builder) : undefined,
+        image.tags[0] ? registryAttestations(image.tags[0], builder, after) : new Map<string, string[]>(),
+        Promise.all(image.platforms.map((p, i) => registrySize(sources[i]!, p.slot, builder, before))),
+      ]);
+      if (digest) indexes.set(image.bin, digest);
+      for (const [i, p] of image.platforms.entries()) {
+        const sized = sizes[i]!;
+        platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
+      }
+      const n = sources.length;
+      const host = registryHost(image.tags[0] ?? '');
+      return current
+        ? `merge     ${image.bin}: ${image.tags.join(', ')} already lists these ${n} platform image${n === 1 ? '' : 's'}; left as it is (${host})`
+        : `merge     ${image.bin}: ${image.tags.join(', ')} <- ${n} platform${n === 1 ? '' : 's'} (${host})`;
+    }),
+  );
+  for (const line of lines) log(line);
   log(`merge     ${t()}`);
   return { platforms, indexes };
+}
+
+/** Which of the run's cache destinations hold nothing yet (a registry tag that does not resolve, a local directory without an index). */
+export async function missingCaches(caches: readonly CacheDestination[], cwd: string, builder?: string): Promise<CacheDestination[]> {
+  const present = await Promise.all(
+    caches.map(async (c) => {
+      if (c.type === 'registry') return (await rawManifest(c.ref, builder)) !== undefined;
+      if (c.type === 'local') return existsSync(join(resolve(cwd, c.dir), 'index.json'));
+      return false;
+    }),
+  );
+  return caches.filter((_, i) => !present[i]);
 }
 
 /** The report's rows and images, and the metadata file's content, from what the build and the push gave. */

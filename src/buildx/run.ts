@@ -146,7 +146,7 @@ export interface Descriptor {
   readonly platform?: { architecture?: string; os?: string; variant?: string };
 }
 
-interface ManifestJson {
+export interface ManifestJson {
   readonly digest?: string;
   readonly mediaType?: string;
   readonly manifests?: Descriptor[];
@@ -167,7 +167,7 @@ async function inspectManifest(ref: string, builder?: string): Promise<ManifestJ
   }
 }
 
-async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
+export async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
   const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
     timeoutMs: 60_000,
   });
@@ -192,13 +192,14 @@ export async function registrySize(
   ref: string,
   platform: { arch: string; variant: string },
   builder?: string,
+  raw: (ref: string) => Promise<ManifestJson | undefined> = (r) => rawManifest(r, builder),
 ): Promise<{ digest?: string; size?: number }> {
-  const top = await rawManifest(ref, builder);
+  const top = await raw(ref);
   if (!top) return {};
   if (top.layers) return { size: top.layers.reduce((n, l) => n + (l.size ?? 0), 0) };
   const entry = top.manifests?.find((m) => m.platform?.architecture === platform.arch && (m.platform.variant ?? '') === platform.variant);
   if (!entry) return {};
-  const image = await rawManifest(`${repositoryOf(ref)}@${entry.digest}`, builder);
+  const image = await raw(`${repositoryOf(ref)}@${entry.digest}`);
   return { digest: entry.digest, ...(image?.layers ? { size: image.layers.reduce((n, l) => n + (l.size ?? 0), 0) } : {}) };
 }
 
@@ -212,14 +213,20 @@ export async function sourceDateEpoch(root: string): Promise<string | undefined>
 }
 
 /** What attests each platform image of an index, as the registry has it: short names of the predicate types. */
-export async function registryAttestations(indexRef: string, builder?: string): Promise<Map<string, string[]>> {
-  const index = await rawManifest(indexRef, builder);
+export async function registryAttestations(
+  indexRef: string,
+  builder?: string,
+  raw: (ref: string) => Promise<ManifestJson | undefined> = (r) => rawManifest(r, builder),
+): Promise<Map<string, string[]>> {
+  const index = await raw(indexRef);
   const found = new Map<string, string[]>();
-  for (const m of index?.manifests ?? []) {
+  const entries = (index?.manifests ?? []).flatMap((m) => {
     const subject = (m as Descriptor & { annotations?: Record<string, string> }).annotations?.['vnd.docker.reference.digest'];
-    if (!subject) continue;
-    const attestation = await rawManifest(`${repositoryOf(indexRef)}@${m.digest}`, builder);
-    const types = (attestation?.layers ?? []).map((l) =>
+    return subject ? [{ m, subject }] : [];
+  });
+  const read = await Promise.all(entries.map(({ m }) => raw(`${repositoryOf(indexRef)}@${m.digest}`)));
+  for (const [i, { subject }] of entries.entries()) {
+    const types = (read[i]?.layers ?? []).map((l) =>
       predicateName((l as Descriptor & { annotations?: Record<string, string> }).annotations?.['in-toto.io/predicate-type']),
     );
     found.set(subject, [...new Set([...(found.get(subject) ?? []), ...types])]);

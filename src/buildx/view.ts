@@ -33,6 +33,7 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   native: 'toolchain',
   target: 'deps',
   deps: 'deps',
+  'build-all': 'build',
   'runtime-packages': 'runtime',
   'runtime-base': 'runtime',
   'runtime-files': 'runtime',

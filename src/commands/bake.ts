@@ -1,8 +1,8 @@
 import { relative } from 'node:path';
-import { bakeArgs, type Progress, progressPlan, shellQuote } from '../buildx/args.js';
-import { attribute, failureError } from '../buildx/attribute.js';
+import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
+import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
-import { assertPushable, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
+import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
   type BuilderInfo,
   checkDaemon,
@@ -13,7 +13,7 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { pushAndMerge, results, timer } from '../buildx/publish.js';
+import { missingCaches, pushAndMerge, results, timer } from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -25,7 +25,8 @@ import {
   withStages,
 } from '../buildx/report.js';
 import { runBake } from '../buildx/run.js';
-import { stageTimes, viewPlan } from '../buildx/view.js';
+import type { Version } from '../buildx/version.js';
+import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
@@ -85,6 +86,16 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const version = await detectBuildx();
+  const wanted = !options.print && !options.dryRun;
+  // The engine's checks run beside buildx's reading of the bake file: neither needs the other.
+  const engine = wanted
+    ? (async () => {
+        await checkDaemon();
+        const info = await inspectBuilder(options.builder);
+        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder) };
+      })()
+    : undefined;
+  engine?.catch(() => undefined);
   const printed = await printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
     definition: bakeJson.content,
     version,
@@ -96,22 +107,24 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const progress = progressPlan(options.progress, version, options.isTTY ?? process.stderr.isTTY === true);
 
   let builder: BuilderInfo | undefined;
-  if (!options.print && !options.dryRun) {
-    await checkDaemon();
-    builder = await inspectBuilder(options.builder);
-    const checks = await checkPlatforms(builder, plan.platforms, options.builder);
+  if (engine) {
+    const registries = options.push
+      ? (() => {
+          const refs = resolvedImages.map((i) => i.tags[0] ?? i.platforms[0]!.tag);
+          const repos = [...new Map(refs.map((ref) => [repositoryOf(ref), ref])).values()];
+          return Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
+        })()
+      : Promise.resolve([]);
+    const { info, checks } = await engine;
+    builder = info;
     for (const c of checks) {
       if (c.state === 'probed') options.log(`note: ${c.note}`);
       if (c.state === 'no-emulation' || c.state === 'unknown') options.log(`warning: ${c.note}`);
     }
-    if (options.push) {
-      const refs = resolvedImages.map((i) => i.tags[0] ?? i.platforms[0]!.tag);
-      const repos = [...new Map(refs.map((ref) => [repositoryOf(ref), ref])).values()];
-      // in parallel, but the first repository's verdict is the one reported
-      const settled = await Promise.allSettled(repos.map((ref) => checkRegistry(ref, options.builder)));
-      for (const s of settled) if (s.status === 'rejected') throw s.reason;
-      for (const s of settled) if (s.status === 'fulfilled' && s.value) options.log(`warning: ${s.value}`);
-    }
+    // in parallel, but the first repository's verdict is the one reported
+    const settled = await registries;
+    for (const s of settled) if (s.status === 'rejected') throw s.reason;
+    for (const s of settled) if (s.status === 'fulfilled' && s.value) options.log(`warning: ${s.value}`);
   }
   if (options.dryRun && options.push) {
     // which push path the commands take depends on the driver; a dry run does not start the builder
@@ -139,6 +152,12 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
       );
       options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      if (steps.cacheExport) {
+        const cache = bakeArgs({ ...steps.cacheExport, progress: progress.buildx }, version).map((a) => shellQuote([a]));
+        options.out(
+          `# the caches, only when the build ran a step or a cache is missing:\n(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`,
+        );
+      }
       for (const push of steps.pushes) options.out(`docker ${shellQuote(push)}\n`);
       if (options.push) {
         for (const image of steps.images) {
@@ -204,6 +223,17 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
+  await exportCaches(steps, stepsRun(outcome.log, steps.runTargets), {
+    noCache: options.noCache,
+    log: options.log,
+    write: progressOut,
+    version,
+    progress,
+    view,
+    outDir: project.outDir,
+    ...(options.builder ? { builder: options.builder } : {}),
+  });
+
   const pushed = options.push ? await pushAndMerge(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
   const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
     ...(pushed ? { pushed } : {}),
@@ -219,6 +249,49 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
   }
+}
+
+/**
+ * The caches, written apart from the build: only when the build ran a step (or --no-cache) or a cache it
+ * writes is missing. When every step came from the local cache and each cache is in place, the caches
+ * already hold what this build would write (mode=max records every step, and none is new).
+ */
+async function exportCaches(
+  steps: BakeSteps,
+  ran: readonly string[],
+  context: {
+    noCache: boolean;
+    log: (line: string) => void;
+    write: (text: string) => void;
+    version: Version;
+    progress: ProgressPlan;
+    view: ViewPlan;
+    outDir: string;
+    builder?: string;
+  },
+): Promise<void> {
+  if (!steps.cacheExport) return;
+  const t = timer();
+  const built = context.noCache || ran.length > 0;
+  const missing = built ? [] : await missingCaches(steps.caches, context.outDir, context.builder);
+  if (!built && missing.length === 0) {
+    context.log(`cache     ${t()}  (every step cached and all ${steps.caches.length} caches in place: nothing to export)`);
+    return;
+  }
+  const outcome = await runBake(steps.cacheExport, context.version, context.outDir, {
+    progress: context.progress,
+    write: context.write,
+    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+    color: !process.env.NO_COLOR,
+    view: context.view,
+  });
+  if (outcome.exitCode !== 0) {
+    const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
+    throw failureError(attribution, 'The images were built, but nothing was pushed or tagged: the cache export failed.');
+  }
+  context.log(
+    `cache     ${t()}  (${built ? `${ran.length || 'every'} step${ran.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,
+  );
 }
 
 /** This build into the machine's history, and what the cache saved against the last cold one. */

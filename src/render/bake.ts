@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { generatedHeader } from '../generated.js';
-import type { CacheSpec, Plan } from '../plan.js';
+import { BUILD_ALL, type CacheSpec, type Plan } from '../plan.js';
 import { fill, templates } from '../templates.js';
 import { cacheLists } from './cache.js';
 import { hclLiteral } from './encode.js';
@@ -55,6 +55,8 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         RUNTIME_IMAGE: hclLiteral(plan.baseImages.runtime),
         DEBIAN_IMAGE: hclLiteral(plan.baseImages.debian),
         ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: hclLiteral(plan.toolchain.image) } : {}),
+        // Every binary of this file; crossbake bake narrows it to the ones it builds.
+        [BUILD_ALL.arg]: plan.selected.map((i) => i.bin).join(' '),
       },
     },
   };

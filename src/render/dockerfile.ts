@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import { type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
+import { BUILD_ALL, type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -122,23 +122,39 @@ function binFeatures(image: ImagePlan): string[] {
   return [...image.requiredFeatures, ...image.features].map((f) => (f.includes('/') ? f : `${image.package}/${f}`));
 }
 
-function buildStage(plan: Plan, image: ImagePlan): string {
-  const out = `target/$RUST_TARGET/${plan.profileDir}/${image.bin}`;
+/**
+ * One cargo call per platform for the binaries the build arg names (one per distinct feature set, so each
+ * binary keeps its own features): the workspace crates compile once, not once per binary.
+ */
+function buildAllStage(plan: Plan): string {
+  const names = plan.images.map((i) => i.bin);
+  const pattern = (bins: readonly string[]) => bins.map(shellWord).join('|');
+  const groups = new Map<string, string[]>();
+  for (const image of plan.images) {
+    const features = featureFlags(binFeatures(image));
+    groups.set(features, [...(groups.get(features) ?? []), image.bin]);
+  }
+  const arg = BUILD_ALL.arg;
+  const builds = [...groups].map(
+    ([features, bins]) =>
+      `    bins=""; for bin in $${arg}; do case "$bin" in ${pattern(bins)}) bins="$bins --bin $bin" ;; esac; done;${LINE}` +
+      `    if [ -n "$bins" ]; then ${cargoBuild(plan, ` $bins${features}`)}; fi;`,
+  );
   return [
     '',
-    `# ---- ${image.stages.build}: package ${image.package}`,
-    `FROM deps AS ${image.stages.build}`,
+    `# ---- ${BUILD_ALL.stage}: the binaries named in ${arg} (default: all; the bake file names its own), one cargo call`,
+    "# per platform; build-<bin> below is this stage under each binary's name",
+    `FROM deps AS ${BUILD_ALL.stage}`,
+    `ARG ${arg}=${dockerfileValue(names.join(' '))}`,
     'COPY . .',
-    // Context files keep their old mtimes; touching them makes cargo rebuild over the skeleton's stubs.
-    `RUN . /crossbake/target.env &&${LINE}` +
-      `    find . -path ./target -prune -o -name '*.rs' -type f -exec touch {} + &&${LINE}` +
-      `    ${cargoBuild(plan, ` --bin ${image.bin}${featureFlags(binFeatures(image))}`)} &&${LINE}` +
-      `    install -D -m 0755 "${out}" /out/${image.bin}`,
-    // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
-    `RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg${LINE}` +
-      `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
-      `    . /crossbake/target.env &&${LINE}` +
-      `    sh /crossbake/${RUNTIME_SCRIPTS.libs} /out/${image.bin} "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" /crossbake/base-dpkg > /out/${image.bin}.packages`,
+    // -f: the names are words, never globs; the case below admits only this Dockerfile's binaries.
+    `RUN set -euf; . /crossbake/target.env;${LINE}` +
+      `    [ -n "$${arg}" ] || { echo "crossbake: ${arg} is empty; name binaries from: ${names.join(', ')}" >&2; exit 1; };${LINE}` +
+      `    for bin in $${arg}; do case "$bin" in ${pattern(names)}) ;; *) echo "crossbake: ${arg} names '$bin', which is not a binary of this workspace: ${names.join(', ')}" >&2; exit 1 ;; esac; done;${LINE}` +
+      // Context files keep their old mtimes; touching them makes cargo rebuild over the skeleton's stubs.
+      `    find . -path ./target -prune -o -name '*.rs' -type f -exec touch {} +;${LINE}` +
+      `${builds.join(LINE)}${LINE}` +
+      `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done`,
   ].join('\n');
 }
 
@@ -150,6 +166,19 @@ function runtimeLibsStage(plan: Plan, image: ImagePlan): string {
     `RUN --mount=type=bind,from=${image.stages.build},source=/out/${image.bin}.packages,target=/crossbake/runtime-packages${LINE}` +
       `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.install},target=/crossbake/${RUNTIME_SCRIPTS.install}${LINE}` +
       `    sh /crossbake/${RUNTIME_SCRIPTS.install} /crossbake/runtime-packages /base/status /rootfs`,
+  ].join('\n');
+}
+
+/** build-all under the binary's name, with the checks of its ELF that decide its runtime packages. */
+function buildStage(plan: Plan, image: ImagePlan): string {
+  return [
+    '',
+    `FROM ${BUILD_ALL.stage} AS ${image.stages.build}`,
+    // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
+    `RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg${LINE}` +
+      `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
+      `    . /crossbake/target.env &&${LINE}` +
+      `    sh /crossbake/${RUNTIME_SCRIPTS.libs} /out/${image.bin} "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" /crossbake/base-dpkg > /out/${image.bin}.packages`,
   ].join('\n');
 }
 
@@ -203,7 +232,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
     selectedPlatforms: selected,
     depsStage: depsStage(plan),
-    buildStages: plan.images.map((i) => buildStage(plan, i)).join('\n'),
+    buildStages: [buildAllStage(plan), '', ...plan.images.map((i) => buildStage(plan, i))].join('\n'),
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     archCases: caseArms(archCases),
     userName: plan.user.name,

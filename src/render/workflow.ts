@@ -1,7 +1,7 @@
 import { Document, isMap, isSeq, type Node, Scalar, visit } from 'yaml';
 import { FAILURE_LINE_PATTERN } from '../failure-lines.js';
 import { generatedHeader, seal } from '../generated.js';
-import type { CacheSpec, ImagePlan, Plan } from '../plan.js';
+import { BUILD_ALL, type CacheSpec, type ImagePlan, type Plan } from '../plan.js';
 import type { Platform } from '../platforms.js';
 import type { CiConfig } from '../settings/index.js';
 import { templates } from '../templates.js';
@@ -172,6 +172,7 @@ function singleJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Rec
           id: 'bake',
           uses: ACTIONS.bake,
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file')}`], bin, { push: expr(NOT_PR) }, [
+            `${bin}.args.${BUILD_ALL.arg}=${expr('matrix.bin')}`,
             ...cacheLine(plan),
           ]),
         },
@@ -238,6 +239,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           uses: ACTIONS.bake,
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file-labels')}`], target, {}, [
             `${target}.tags=`,
+            `${target}.args.${BUILD_ALL.arg}=${bin}`,
             ...cacheLine(plan),
             `${target}.output=type=image,name=${expr('steps.image.outputs.name')},push-by-digest=true,name-canonical=true,push=${expr(NOT_PR)}`,
           ]),

@@ -1,0 +1,122 @@
+import t from 'tap';
+import { bakeArgs } from '../src/buildx/args.js';
+import { stepsRun } from '../src/buildx/attribute.js';
+import { bakeSteps, cacheDestination } from '../src/buildx/invocation.js';
+import type { BakePrint } from '../src/buildx/preflight.js';
+import { parseProgress } from '../src/buildx/progress.js';
+import { loadProject } from '../src/commands/project.js';
+import { repoRoot } from './helpers/paths.js';
+
+// The no-change path: the build writes no cache; a second call exports only when a step ran or a cache is missing.
+
+const plan = loadProject({ workspace: 'examples/workspace', flags: { platforms: ['linux/amd64'] }, cwd: repoRoot }).plan;
+const printed = {
+  target: Object.fromEntries(
+    plan.selected.flatMap((i) => [
+      [i.target, { tags: [`r.io/x/${i.image}:v1`] }],
+      ...i.platforms.map((p) => [
+        p.target,
+        { tags: [`r.io/x/${i.image}:v1${p.tagSuffix}`], 'cache-to': [`type=registry,ref=r.io/x/${i.image}:cache${p.tagSuffix},mode=max`] },
+      ]),
+    ]),
+  ),
+} as BakePrint;
+
+t.test('the build call clears each target cache-to; the export call is the same targets with a cache-only output', async (t) => {
+  const steps = bakeSteps(plan, printed, {
+    push: true,
+    load: false,
+    noCache: true,
+    set: ['*.args.X=1'],
+    bakeFile: 'b.json',
+    driver: 'docker',
+  });
+  t.same(steps.bake.set!.slice(-2), ['backend-linux-amd64.cache-to=', 'frontend-linux-amd64.cache-to=']);
+  t.same(steps.caches, [
+    { type: 'registry', ref: 'r.io/x/backend:cache-linux-amd64' },
+    { type: 'registry', ref: 'r.io/x/frontend:cache-linux-amd64' },
+  ]);
+  t.same(bakeArgs(steps.cacheExport!), [
+    'buildx',
+    'bake',
+    '--file',
+    'b.json',
+    '--set',
+    '*.args.CROSSBAKE_BINS=backend frontend',
+    '--set',
+    '*.args.X=1',
+    '--set',
+    'backend-linux-amd64.output=type=cacheonly',
+    '--set',
+    'frontend-linux-amd64.output=type=cacheonly',
+    'backend-linux-amd64',
+    'frontend-linux-amd64',
+  ]);
+  t.notOk(steps.cacheExport!.noCache, 'the export reuses what the build just made, even after --no-cache');
+});
+
+t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {
+  const none = { target: Object.fromEntries(Object.entries(printed.target).map(([k, v]) => [k, { tags: v.tags ?? [] }])) } as BakePrint;
+  const steps = bakeSteps(plan, none, { push: false, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
+  t.equal(steps.cacheExport, undefined);
+  t.notOk(steps.bake.set!.some((s) => s.includes('cache-to')));
+  t.equal(cacheDestination('type=inline'), undefined);
+});
+
+t.test('cache destinations as bake prints them', async (t) => {
+  t.same(cacheDestination('type=registry,ref=127.0.0.1:5000/a/b:cache-all,mode=max,compression=zstd'), {
+    type: 'registry',
+    ref: '127.0.0.1:5000/a/b:cache-all',
+  });
+  t.same(cacheDestination('type=local,dest=.cache/b-linux-amd64,mode=max'), { type: 'local', dir: '.cache/b-linux-amd64' });
+  t.same(cacheDestination('type=gha,scope=crossbake-b-all,mode=max'), { type: 'other', entry: 'type=gha,scope=crossbake-b-all,mode=max' });
+});
+
+t.test('steps run: cached steps, FROM resolutions and internal steps do not count', async (t) => {
+  const v = (digest: string, name: string, cached = false) =>
+    JSON.stringify({ vertexes: [{ digest, name, cached, started: '2026-11-26T12:00:00Z', completed: '2026-11-26T12:00:01Z' }] });
+  const targets = [{ name: 'backend-linux-amd64', bin: 'backend', platforms: plan.platforms }];
+  const nothing = parseProgress(
+    [
+      v('a', '[backend-linux-amd64 toolchain-base 1/5] FROM docker.io/library/debian:bookworm-slim@sha256:00'),
+      v('b', '[backend-linux-amd64 internal] load build context'),
+      v('c', '[backend-linux-amd64 build-all 2/2] RUN set -euf', true),
+      v('d', '[backend-linux-amd64] exporting to image'),
+    ].join('\n'),
+    'rawjson',
+  );
+  t.same(stepsRun(nothing, targets), []);
+  const some = parseProgress([v('c', '[backend-linux-amd64 build-all 2/2] RUN set -euf')].join('\n'), 'rawjson');
+  t.same(stepsRun(some, targets), ['build-all 2/2']);
+});
+
+t.test('an index is current when it lists exactly the pushed platform images, attestations aside', async (t) => {
+  const { indexIsCurrent, platformManifest } = await import('../src/buildx/publish.js');
+  const amd = { digest: 'sha256:a1', platform: { architecture: 'amd64', os: 'linux' } };
+  const arm = { digest: 'sha256:b1', platform: { architecture: 'arm', os: 'linux', variant: 'v7' } };
+  const att = (d: string) => ({
+    digest: `sha256:att-${d}`,
+    platform: { architecture: 'unknown', os: 'unknown' },
+    annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': d },
+  });
+  const registry = new Map<string, unknown>([
+    ['r/x:v1-linux-amd64', { manifests: [amd, att(amd.digest)] }],
+    ['r/x:v1-linux-arm-v7', { manifests: [arm, att(arm.digest)] }],
+    ['r/x@sha256:c1', { layers: [] }],
+    ['r/x:v1', { manifests: [amd, arm, att('sha256:old-a'), att('sha256:old-b')] }],
+    ['r/x:stale', { manifests: [amd, { ...arm, digest: 'sha256:b0' }] }],
+    ['r/x:extra', { manifests: [amd, arm, { digest: 'sha256:d1', platform: { architecture: 'arm64', os: 'linux' } }] }],
+  ]);
+  const raw = async (ref: string) => registry.get(ref) as never;
+  const wanted = [
+    await platformManifest(raw, 'r/x:v1-linux-amd64', { arch: 'amd64', variant: '' }),
+    await platformManifest(raw, 'r/x:v1-linux-arm-v7', { arch: 'arm', variant: 'v7' }),
+  ];
+  t.same(wanted, ['sha256:a1', 'sha256:b1']);
+  t.equal(await platformManifest(raw, 'r/x@sha256:c1', { arch: 'amd64', variant: '' }), 'sha256:c1', 'pushed by digest: itself');
+  t.equal(await indexIsCurrent(raw, 'r/x:v1', wanted), true, 'new provenance alone is no reason to merge');
+  t.equal(await indexIsCurrent(raw, 'r/x:stale', wanted), false);
+  t.equal(await indexIsCurrent(raw, 'r/x:extra', wanted), false, 'a platform no longer built');
+  t.equal(await indexIsCurrent(raw, 'r/x:absent', wanted), false);
+  t.equal(await indexIsCurrent(raw, 'r/x:v1', [wanted[0], undefined]), false, 'an unknown digest is never current');
+});
