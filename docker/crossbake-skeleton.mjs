@@ -51,9 +51,9 @@ var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__ge
   mod
 ));
 
-// ../../work/main/node_modules/@iarna/toml/lib/parser.js
+// node_modules/@iarna/toml/lib/parser.js
 var require_parser = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/parser.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/parser.js"(exports2, module2) {
     "use strict";
     var ParserEND = 1114112;
     var ParserError = class _ParserError extends Error {
@@ -176,9 +176,9 @@ var require_parser = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/create-datetime.js
+// node_modules/@iarna/toml/lib/create-datetime.js
 var require_create_datetime = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/create-datetime.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/create-datetime.js"(exports2, module2) {
     "use strict";
     module2.exports = (value) => {
       const date = new Date(value);
@@ -191,9 +191,9 @@ var require_create_datetime = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/format-num.js
+// node_modules/@iarna/toml/lib/format-num.js
 var require_format_num = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/format-num.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/format-num.js"(exports2, module2) {
     "use strict";
     module2.exports = (d, num) => {
       num = String(num);
@@ -203,9 +203,9 @@ var require_format_num = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/create-datetime-float.js
+// node_modules/@iarna/toml/lib/create-datetime-float.js
 var require_create_datetime_float = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/create-datetime-float.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/create-datetime-float.js"(exports2, module2) {
     "use strict";
     var f = require_format_num();
     var FloatingDateTime = class extends Date {
@@ -230,9 +230,9 @@ var require_create_datetime_float = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/create-date.js
+// node_modules/@iarna/toml/lib/create-date.js
 var require_create_date = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/create-date.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/create-date.js"(exports2, module2) {
     "use strict";
     var f = require_format_num();
     var DateTime = global.Date;
@@ -256,9 +256,9 @@ var require_create_date = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/create-time.js
+// node_modules/@iarna/toml/lib/create-time.js
 var require_create_time = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/create-time.js"(exports2, module2) {
+  "node_modules/@iarna/toml/lib/create-time.js"(exports2, module2) {
     "use strict";
     var f = require_format_num();
     var Time = class extends Date {
@@ -281,9 +281,9 @@ var require_create_time = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/lib/toml-parser.js
+// node_modules/@iarna/toml/lib/toml-parser.js
 var require_toml_parser = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/lib/toml-parser.js"(exports, module) {
+  "node_modules/@iarna/toml/lib/toml-parser.js"(exports, module) {
     "use strict";
     module.exports = makeParserClass(require_parser());
     module.exports.makeParserClass = makeParserClass;
@@ -1636,9 +1636,9 @@ var require_toml_parser = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/parse-pretty-error.js
+// node_modules/@iarna/toml/parse-pretty-error.js
 var require_parse_pretty_error = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/parse-pretty-error.js"(exports2, module2) {
+  "node_modules/@iarna/toml/parse-pretty-error.js"(exports2, module2) {
     "use strict";
     module2.exports = prettyError;
     function prettyError(err, buf) {
@@ -1672,9 +1672,9 @@ var require_parse_pretty_error = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/parse-string.js
+// node_modules/@iarna/toml/parse-string.js
 var require_parse_string = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/parse-string.js"(exports2, module2) {
+  "node_modules/@iarna/toml/parse-string.js"(exports2, module2) {
     "use strict";
     module2.exports = parseString;
     var TOMLParser = require_toml_parser();
@@ -1694,9 +1694,9 @@ var require_parse_string = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/parse-async.js
+// node_modules/@iarna/toml/parse-async.js
 var require_parse_async = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/parse-async.js"(exports2, module2) {
+  "node_modules/@iarna/toml/parse-async.js"(exports2, module2) {
     "use strict";
     module2.exports = parseAsync;
     var TOMLParser = require_toml_parser();
@@ -1728,9 +1728,9 @@ var require_parse_async = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/parse-stream.js
+// node_modules/@iarna/toml/parse-stream.js
 var require_parse_stream = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/parse-stream.js"(exports2, module2) {
+  "node_modules/@iarna/toml/parse-stream.js"(exports2, module2) {
     "use strict";
     module2.exports = parseStream;
     var stream = __require("stream");
@@ -1807,9 +1807,9 @@ var require_parse_stream = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/parse.js
+// node_modules/@iarna/toml/parse.js
 var require_parse = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/parse.js"(exports2, module2) {
+  "node_modules/@iarna/toml/parse.js"(exports2, module2) {
     "use strict";
     module2.exports = require_parse_string();
     module2.exports.async = require_parse_async();
@@ -1818,9 +1818,9 @@ var require_parse = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/stringify.js
+// node_modules/@iarna/toml/stringify.js
 var require_stringify = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/stringify.js"(exports2, module2) {
+  "node_modules/@iarna/toml/stringify.js"(exports2, module2) {
     "use strict";
     module2.exports = stringify;
     module2.exports.value = stringifyInline;
@@ -2056,9 +2056,9 @@ var require_stringify = __commonJS({
   }
 });
 
-// ../../work/main/node_modules/@iarna/toml/toml.js
+// node_modules/@iarna/toml/toml.js
 var require_toml = __commonJS({
-  "../../work/main/node_modules/@iarna/toml/toml.js"(exports2) {
+  "node_modules/@iarna/toml/toml.js"(exports2) {
     "use strict";
     exports2.parse = require_parse();
     exports2.stringify = require_stringify();
