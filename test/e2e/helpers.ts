@@ -156,13 +156,16 @@ export interface PlainVertex {
  * `CACHED`.
  */
 export function plainVertices(log: string): Map<number, PlainVertex> {
+  // crossbake prints `crossbake: build <time>` after the build call; the cache export that follows is a
+  // bake call of its own, whose vertex numbers start again and whose steps are all CACHED.
+  const buildCall = log.split(/^crossbake: build /m)[0]!;
   const vertices = new Map<number, PlainVertex>();
   const get = (id: number) => {
     let v = vertices.get(id);
     if (!v) vertices.set(id, (v = { id, names: [], cached: false, done: false, errored: false, seconds: 0, pulled: false, output: [] }));
     return v;
   };
-  for (const line of log.split('\n')) {
+  for (const line of buildCall.split('\n')) {
     const m = /^#(\d+) (.*)$/.exec(line);
     if (!m) continue;
     const v = get(Number(m[1]));
