@@ -38,7 +38,7 @@ import {
 } from '../test/e2e/helpers.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { benchChart } from './lib/chart.js';
-import { PHASES, splitFromText, type TimeSplit } from './lib/phases.js';
+import { addSplits, splitFromText, type TimeSplit } from './lib/phases.js';
 import { cacheTotals, namespaceCaches } from './lib/registry.js';
 import { benchReport, type ScaleRun, type Timed } from './lib/report.js';
 import { binName, syntheticWorkspace } from './lib/synthetic.js';
@@ -78,15 +78,6 @@ async function locked<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
 const say = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const s = (x: number) => x.toFixed(1);
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
-
-function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
-  return Object.fromEntries(
-    PHASES.map(({ key }) => [
-      key,
-      { seconds: a[key].seconds + b[key].seconds, busy: a[key].busy + b[key].busy, steps: a[key].steps + b[key].steps },
-    ]),
-  ) as TimeSplit;
-}
 
 const bakeTargets = (bins: readonly string[]) => bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`));
 

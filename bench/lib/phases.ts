@@ -94,7 +94,21 @@ export function timeSplit(log: BuildLog, targets: readonly string[]): TimeSplit 
   return split;
 }
 
-/** The split of a captured log: crossbake's stderr with `--progress rawjson`, or `docker buildx build --progress rawjson`. */
+export function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
+  return Object.fromEntries(
+    PHASES.map(({ key }) => [
+      key,
+      { seconds: a[key].seconds + b[key].seconds, busy: a[key].busy + b[key].busy, steps: a[key].steps + b[key].steps },
+    ]),
+  ) as TimeSplit;
+}
+
+/**
+ * The split of a captured log: crossbake's stderr with `--progress rawjson`, or `docker buildx build
+ * --progress rawjson`. crossbake's build call and its cache export call are read apart (a step both
+ * report would otherwise span from the first call's start to the second's end) and added up.
+ */
 export function splitFromText(text: string, targets: readonly string[]): TimeSplit {
-  return timeSplit(parseProgress(text, 'rawjson'), targets);
+  const calls = text.split(/^crossbake: build .*$/m);
+  return calls.map((part) => timeSplit(parseProgress(part, 'rawjson'), targets)).reduce(addSplits);
 }
