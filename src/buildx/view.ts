@@ -169,7 +169,11 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
   }
   if (info.phase === 'build') {
     if (verb === 'COPY') return 'copy sources';
-    if (verb === 'RUN' && cargo) return `cargo build --bin ${info.bin}${compiled > 0 ? ` (${plural(compiled, 'crate')})` : ''}`;
+    if (verb === 'RUN' && cargo) {
+      // build-all compiles every selected binary in one call; it has no binary of its own.
+      const what = info.bin ? `--bin ${info.bin}` : 'of the selected binaries';
+      return `cargo build ${what}${compiled > 0 ? ` (${plural(compiled, 'crate')})` : ''}`;
+    }
     if (verb === 'RUN' && /runtime-libs/.test(action)) return `check ${info.bin}'s ELF, find its libraries`;
     return verb.toLowerCase();
   }

@@ -278,8 +278,11 @@ async function exportCaches(
     context.log(`cache     ${t()}  (every step cached and all ${steps.caches.length} caches in place: nothing to export)`);
     return;
   }
+  // On a terminal the build's table stays as the last thing drawn: the export, every step cached, is one line.
+  const live = context.progress.show === 'live';
+  if (live) context.log(`cache     exporting ${steps.caches.length} cache${steps.caches.length === 1 ? '' : 's'}`);
   const outcome = await runBake(steps.cacheExport, context.version, context.outDir, {
-    progress: context.progress,
+    progress: live ? { ...context.progress, show: 'none' } : context.progress,
     write: context.write,
     size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
     color: !process.env.NO_COLOR,

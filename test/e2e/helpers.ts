@@ -119,8 +119,15 @@ export function elfArch(bytes: Buffer): string {
   return `machine 0x${machine.toString(16)}`;
 }
 
+/**
+ * The build call's part of crossbake's stderr: crossbake prints `crossbake: build <time>` after it, and the
+ * cache export that follows is a bake call of its own, whose vertex numbers start again and are all CACHED.
+ */
+export const buildCallLines = (log: string): string => log.split(/^crossbake: build /m)[0]!;
+
 /** BuildKit vertices (`#12 [target stage n/m] RUN ...` in plain progress) whose name matches: which ran, which were cached. */
-export function vertices(log: string, name: RegExp): { ran: Set<string>; cached: Set<string> } {
+export function vertices(whole: string, name: RegExp): { ran: Set<string>; cached: Set<string> } {
+  const log = buildCallLines(whole);
   const ids = new Set<string>();
   for (const m of log.matchAll(/^#(\d+) \[([^\n]*)$/gm)) if (name.test(m[2]!)) ids.add(m[1]!);
   const cached = new Set([...ids].filter((id) => new RegExp(`^#${id} CACHED$`, 'm').test(log)));
@@ -156,9 +163,7 @@ export interface PlainVertex {
  * `CACHED`.
  */
 export function plainVertices(log: string): Map<number, PlainVertex> {
-  // crossbake prints `crossbake: build <time>` after the build call; the cache export that follows is a
-  // bake call of its own, whose vertex numbers start again and whose steps are all CACHED.
-  const buildCall = log.split(/^crossbake: build /m)[0]!;
+  const buildCall = buildCallLines(log);
   const vertices = new Map<number, PlainVertex>();
   const get = (id: number) => {
     let v = vertices.get(id);
