@@ -112,6 +112,9 @@ export type StageScope = 'shared' | 'platform';
  */
 export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
 
+/** The value of BUILD_ALL.arg for the selected images: their binaries, space-separated. */
+export const buildAllBins = (plan: Pick<Plan, 'selected'>): string => plan.selected.map((i) => i.bin).join(' ');
+
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',

@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
-import { BUILD_ALL, type Plan } from '../plan.js';
+import { BUILD_ALL, buildAllBins, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
@@ -116,7 +116,7 @@ export function assertPushable(images: readonly ImageSteps[]): void {
 
 /** The build arg that makes each platform's one cargo call compile exactly the selected binaries. */
 export function binsSet(plan: Plan): string {
-  return `*.args.${BUILD_ALL.arg}=${plan.selected.map((i) => i.bin).join(' ')}`;
+  return `*.args.${BUILD_ALL.arg}=${buildAllBins(plan)}`;
 }
 
 export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {

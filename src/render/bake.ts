@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, type CacheSpec, type Plan } from '../plan.js';
+import { BUILD_ALL, buildAllBins, type CacheSpec, type Plan } from '../plan.js';
 import { fill, templates } from '../templates.js';
 import { cacheLists } from './cache.js';
 import { hclLiteral } from './encode.js';
@@ -56,7 +56,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         DEBIAN_IMAGE: hclLiteral(plan.baseImages.debian),
         ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: hclLiteral(plan.toolchain.image) } : {}),
         // Every binary of this file; crossbake bake narrows it to the ones it builds.
-        [BUILD_ALL.arg]: plan.selected.map((i) => i.bin).join(' '),
+        [BUILD_ALL.arg]: hclLiteral(buildAllBins(plan)),
       },
     },
   };
