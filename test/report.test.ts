@@ -289,6 +289,11 @@ t.test("docker's own words for registries and the network", async (t) => {
       reason: 'dial tcp 127.0.0.1:1: connect: connection refused',
     },
   );
+  t.same(
+    classifyFault('unexpected status from HEAD request to http://127.0.0.1:5000/v2/x/frontend/manifests/latest: 500 Internal Server Error'),
+    { kind: 'server', host: '127.0.0.1:5000', reason: '500 Internal Server Error' },
+  );
+  t.equal(classifyFault('failed commit on ref "layer-sha256:0a": unexpected status: 503 Service Unavailable')?.kind, 'server');
   t.equal(
     classifyFault(
       'failed to resolve source metadata for docker.io/library/debian:bookworm-slim: no match for platform in manifest: not found',

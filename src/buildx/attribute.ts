@@ -208,7 +208,7 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
   const compile = compilerErrors(logs);
   if (compile.length > 0) return { ...base, kind: 'compile', lines: compile, ...nativeLibrary(compile, logs) };
   const fault = classifyFault(`${vertex.error ?? ''}\n${logs.slice(-30).join('\n')}`);
-  if (fault?.kind === 'network')
+  if (fault?.kind === 'network' || fault?.kind === 'server')
     return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'registry') return { ...base, kind: 'registry', lines: [fault.reason], ...(fault.host ? { host: fault.host } : {}) };
   if (fault?.kind === 'platform-missing') return { ...base, kind: 'base-image', lines: [fault.reason] };
@@ -315,7 +315,8 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
       const error = log.trailer.filter((l) => /^ERROR:|^error:/i.test(l.trim()));
       const text = (error.length > 0 ? error : log.trailer.slice(-3)).map((l) => l.trim());
       const fault = classifyFault(text.join('\n'));
-      const kind: FailureKind = fault?.kind === 'network' ? 'network' : fault?.kind === 'registry' ? 'registry' : 'step';
+      const kind: FailureKind =
+        fault?.kind === 'network' || fault?.kind === 'server' ? 'network' : fault?.kind === 'registry' ? 'registry' : 'step';
       failures.push({
         kind,
         slots,

@@ -6,6 +6,8 @@
 export type Fault =
   | { readonly kind: 'network'; readonly host?: string; readonly reason: string }
   | { readonly kind: 'registry'; readonly host?: string; readonly reason: string; readonly anonymous: boolean }
+  /** The registry failed on its side (a 5xx): not the user's login, and often gone on a second try. */
+  | { readonly kind: 'server'; readonly host?: string; readonly reason: string }
   | { readonly kind: 'platform-missing'; readonly reason: string };
 
 const NETWORK = [
@@ -31,6 +33,12 @@ const REGISTRY_DENIED = [
   /\bforbidden\b|\b403 Forbidden\b/i,
 ];
 
+const SERVER_ERROR = [
+  /\b50[0-4] (?:Internal Server Error|Bad Gateway|Service Unavailable|Gateway Time-?out)\b/i,
+  /unexpected status(?: code)?(?: from \w+ request to \S+)?: 50[0-4]\b/i,
+  /received unexpected HTTP status: 50[0-4]\b[^\n]*/i,
+];
+
 function hostIn(text: string): string | undefined {
   const url = /https?:\/\/([^/\s"`']+)/.exec(text);
   return url?.[1];
@@ -49,6 +57,13 @@ export function classifyFault(text: string): Fault | undefined {
         reason: m[0],
         anonymous: /no basic auth credentials/i.test(text),
       };
+    }
+  }
+  for (const pattern of SERVER_ERROR) {
+    const m = pattern.exec(text);
+    if (m) {
+      const host = hostIn(lineOf(text, m.index));
+      return { kind: 'server', ...(host ? { host } : {}), reason: m[0] };
     }
   }
   for (const pattern of NETWORK) {

@@ -103,9 +103,15 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
   }
 }
 
-function pushFailure(what: string, ref: string, said: string): CrossbakeError {
+function pushFailure(what: string, ref: string, said: string, attempts: number): CrossbakeError {
   const host = registryHost(ref);
   const fault = classifyFault(said);
+  if (fault?.kind === 'server') {
+    return new CrossbakeError(
+      'network',
+      `the registry ${host} failed on its side (${fault.reason}) to ${what} ${ref}, ${attempts} times: a fault of the registry, not of your login. Check the registry's health (its status page, or its log if it is yours), then run again; the build is cached.`,
+    );
+  }
   if (fault?.kind === 'network') {
     return new CrossbakeError(
       'network',
@@ -127,16 +133,34 @@ const lastLine = (text: string) =>
     .pop()
     ?.replace(/^ERROR:\s*/, '') ?? 'no message';
 
-export async function mergeIndex(argv: readonly string[], tags: readonly string[], cwd: string): Promise<void> {
-  const result = await exec('docker', [...argv], { cwd });
-  if (result.exitCode !== 0) throw pushFailure('create the multi-platform image', tags.join(', '), lastLine(result.stderr));
+/** Waits before each new try of a registry write that met a server error or a dropped connection. */
+export const REGISTRY_RETRY_DELAYS_MS = [1000, 3000];
+
+/** A registry write, tried again when the registry fails on its side or the connection drops (both pass). */
+async function registryWrite(what: string, ref: string, argv: readonly string[], cwd: string, delays: readonly number[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const result = await exec('docker', [...argv], { cwd });
+    if (result.exitCode === 0) return;
+    const said = lastLine(result.stderr);
+    const kind = classifyFault(said)?.kind;
+    const delay = delays[attempt - 1];
+    if ((kind !== 'server' && kind !== 'network') || delay === undefined) throw pushFailure(what, ref, said, attempt);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+export async function mergeIndex(
+  argv: readonly string[],
+  tags: readonly string[],
+  cwd: string,
+  delays: readonly number[] = REGISTRY_RETRY_DELAYS_MS,
+): Promise<void> {
+  await registryWrite('create the multi-platform image', tags.join(', '), argv, cwd, delays);
 }
 
 /** Pushes one tag from the image store (the docker driver's way: it cannot push by digest). */
-export async function pushTag(argv: readonly string[], cwd: string): Promise<void> {
-  const tag = argv.at(-1) ?? '';
-  const result = await exec('docker', [...argv], { cwd });
-  if (result.exitCode !== 0) throw pushFailure('push', tag, lastLine(result.stderr));
+export async function pushTag(argv: readonly string[], cwd: string, delays: readonly number[] = REGISTRY_RETRY_DELAYS_MS): Promise<void> {
+  await registryWrite('push', argv.at(-1) ?? '', argv, cwd, delays);
 }
 
 export interface Descriptor {
