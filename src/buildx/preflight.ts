@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { CrossbakeError } from '../errors.js';
+import type { ProbeMemo } from '../fs/probes.js';
 import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
@@ -184,7 +185,12 @@ export function emulatorHint(platforms: readonly Platform[]): string {
  * still builds every platform of the table; emulation matters for running the images. A platform the
  * builder does not list (`docker buildx ls` omits some that work, e.g. linux/arm/v7) is probed for real.
  */
-export async function checkPlatforms(info: BuilderInfo, platforms: readonly Platform[], builder?: string): Promise<PlatformCheck[]> {
+export async function checkPlatforms(
+  info: BuilderInfo,
+  platforms: readonly Platform[],
+  builder?: string,
+  memo?: ProbeMemo,
+): Promise<PlatformCheck[]> {
   const listed = new Set(info.platforms.map((p) => findPlatform(p)).filter((p): p is Platform => p !== undefined));
   // One probe at a time: each is a build, and overlapping builds can panic dockerd 26's BuildKit (walkProvenance).
   const checks: PlatformCheck[] = [];
@@ -193,13 +199,22 @@ export async function checkPlatforms(info: BuilderInfo, platforms: readonly Plat
 
   async function checkPlatform(platform: Platform): Promise<PlatformCheck> {
     if (listed.has(platform)) return { platform, state: 'listed' };
+    const key = `${info.name} ${info.driver}`;
+    if (memo?.ran(key, platform.docker))
+      return {
+        platform,
+        state: 'probed',
+        note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it within the last day (remembered while this machine's emulators stay the same)`,
+      };
     const probe = await probePlatform(platform.docker, builder);
-    if (probe.ok)
+    if (probe.ok) {
+      memo?.remember(key, platform.docker);
       return {
         platform,
         state: 'probed',
         note: `${platform.docker}: not listed by the builder, but a probe ran a ${platform.docker} program on it`,
       };
+    }
     if (probe.noEmulation) {
       return {
         platform,

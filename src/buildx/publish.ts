@@ -145,33 +145,39 @@ export async function results(
   const images: ReportImage[] = [];
   const metadata: Metadata = { ...outcome.metadata };
   const { pushed } = options;
-  for (const [i, slot] of slots.entries()) {
-    let row = base[i]!;
-    if (pushed) {
-      const p = pushed.platforms.get(slot.target.name);
-      if (p) {
-        row = {
-          ...row,
-          ...(p.digest ? { digest: p.digest } : {}),
-          ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}),
-          ...(p.attestations ? { attestations: p.attestations } : {}),
-        };
+  // Each row's store reads (docker create and cp) are their own processes: side by side, not one after another.
+  const built = await Promise.all(
+    slots.map(async (slot, i): Promise<ReportRow> => {
+      let row = base[i]!;
+      if (pushed) {
+        const p = pushed.platforms.get(slot.target.name);
+        if (p) {
+          row = {
+            ...row,
+            ...(p.digest ? { digest: p.digest } : {}),
+            ...(p.size !== undefined ? { size: p.size, sizeSource: 'registry' as const } : {}),
+            ...(p.attestations ? { attestations: p.attestations } : {}),
+          };
+        }
+      } else {
+        const digest = outcome.metadata[slot.target.name]?.['containerimage.digest'];
+        if (typeof digest === 'string') row = { ...row, digest };
+        if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref) {
+          const size = await storeSize(slot.target.ref);
+          if (size !== undefined) row = { ...row, size, sizeSource: 'store' };
+        }
       }
-    } else {
-      const digest = outcome.metadata[slot.target.name]?.['containerimage.digest'];
-      if (typeof digest === 'string') row = { ...row, digest };
-      if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref) {
-        const size = await storeSize(slot.target.ref);
-        if (size !== undefined) row = { ...row, size, sizeSource: 'store' };
+      // The docker driver keeps every platform image in the store (it pushes from there): read what the build added.
+      if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref && row.result === 'built') {
+        // The pushed platform manifest's digest is stable across rebuilds with nothing new (the build's own
+        // digest names an index whose provenance changes every time).
+        const packages = await storeRuntimePackages(slot.target.ref, slot.platform.docker, pushed ? row.digest : undefined);
+        if (packages) row = { ...row, runtimePackages: packages };
       }
-    }
-    // The docker driver keeps every platform image in the store (it pushes from there): read what the build added.
-    if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref && row.result === 'built') {
-      const packages = await storeRuntimePackages(slot.target.ref, slot.platform.docker);
-      if (packages) row = { ...row, runtimePackages: packages };
-    }
-    rows.push(row);
-  }
+      return row;
+    }),
+  );
+  rows.push(...built);
   for (const image of steps.images) {
     if (pushed) {
       const digest = pushed.indexes.get(image.bin);

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CrossbakeError } from '../errors.js';
+import { byDigest } from '../fs/by-digest.js';
 import { registryHost, repositoryOf } from '../reference.js';
 import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
@@ -192,16 +194,29 @@ async function inspectManifest(ref: string, builder?: string): Promise<ManifestJ
 }
 
 export async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
-  const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
-    timeoutMs: 60_000,
-  });
-  if (result.exitCode !== 0) return undefined;
+  // A manifest named by its digest cannot change: read from the registry once per machine.
+  const digest = ref.includes('@') ? ref.slice(ref.lastIndexOf('@') + 1) : undefined;
+  const known = digest ? manifests.get(digest) : undefined;
+  const text =
+    known ??
+    (await (async () => {
+      const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
+        timeoutMs: 60_000,
+      });
+      return result.exitCode === 0 ? result.stdout : undefined;
+    })());
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(result.stdout) as ManifestJson;
+    const parsed = JSON.parse(text) as ManifestJson;
+    if (digest && !known && createHash('sha256').update(text.trimEnd()).digest('hex') === digest.slice('sha256:'.length))
+      manifests.put(digest, text);
+    return parsed;
   } catch {
     return undefined;
   }
 }
+
+const manifests = byDigest('manifests');
 
 /** The digest the registry has for `ref` (a tag), e.g. the multi-platform index just created. */
 export async function registryDigest(ref: string, builder?: string): Promise<string | undefined> {
@@ -280,7 +295,18 @@ export const RUNTIME_PACKAGES_FILE = '/usr/share/crossbake/runtime-packages';
  * (`name:arch`), read from the image's own file without running it: empty when it has none, undefined
  * when the store cannot tell (an image not in the store).
  */
-export async function storeRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
+export async function storeRuntimePackages(ref: string, platform: string, digest?: string): Promise<string[] | undefined> {
+  // The same image digest holds the same file: a rebuild with nothing new needs no container to read it.
+  const known = digest ? runtimePackages.get(digest) : undefined;
+  if (known !== undefined) return known.split('\n').filter(Boolean);
+  const read = await readRuntimePackages(ref, platform);
+  if (read && digest) runtimePackages.put(digest, read.join('\n'));
+  return read;
+}
+
+const runtimePackages = byDigest('runtime-packages');
+
+async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
   const created = await exec('docker', ['create', '--platform', platform, ref], { timeoutMs: 60_000 });
   if (created.exitCode !== 0) return undefined;
   const id = created.stdout.trim();

@@ -29,6 +29,7 @@ import type { Version } from '../buildx/version.js';
 import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
+import { probeMemo } from '../fs/probes.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import { repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
@@ -92,7 +93,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     ? (async () => {
         await checkDaemon();
         const info = await inspectBuilder(options.builder);
-        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder) };
+        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder, probeMemo()) };
       })()
     : undefined;
   engine?.catch(() => undefined);
