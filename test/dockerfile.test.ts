@@ -184,3 +184,18 @@ t.test('minimal runtime: FROM scratch on a root assembled on the build platform,
   t.notMatch(slim, 'minimal-root', 'a slim Dockerfile has no minimal root');
   t.match(slim, /^FROM runtime-base AS runtime-backend$/m);
 });
+
+t.test('every stage a FROM, COPY --from or mount names is defined above it', async (t) => {
+  for (const runtime of ['slim', 'minimal']) {
+    for (const toolchain of ['debian', 'rustup']) {
+      const text = render('examples/service', { toolchain, runtime });
+      const defined = new Set<string>(['scratch', 'crossbake', '${RUNTIME_IMAGE}', '${DEBIAN_IMAGE}', '${RUST_IMAGE}']);
+      for (const line of text.split('\n')) {
+        const from = /^FROM (?:--platform=\S+ )?(\S+)(?: AS (\S+))?$/.exec(line);
+        const used = [...(from ? [from[1]!] : []), ...[...line.matchAll(/(?:--from=|\bfrom=)([^\s,]+)/g)].map((m) => m[1]!)];
+        for (const stage of used) t.ok(defined.has(stage), `${runtime}, ${toolchain}: ${stage} is defined before "${line.trim()}"`);
+        if (from?.[2]) defined.add(from[2]);
+      }
+    }
+  }
+});
