@@ -12,6 +12,7 @@ import { findPlatform, PLATFORMS, type Platform } from '../../src/platforms.js';
 import {
   binfmt,
   binfmtEnabled,
+  cdxgen,
   copyWorkspace,
   crossbake,
   type Descriptor,
@@ -251,6 +252,29 @@ for (const p of PLATFORMS) {
     t.not(docker(['exec', container, '/bin/sh', '-c', 'true']).code, 0, 'no shell to exec');
   });
 }
+
+t.test("a real scanner (cdxgen) finds the image's Debian packages, by distribution, and its crates", async (t) => {
+  // The per-platform image of the build platform: docker save here cannot pick one platform of an index.
+  const ref = `${REGISTRY}/backend:latest-linux-amd64`;
+  t.equal(docker(['pull', '--quiet', ref]).code, 0, `pull ${ref}`);
+  const tar = join(workspace, 'backend-minimal.tar');
+  const save = docker(['save', '-o', tar, ref]);
+  t.equal(save.code, 0, save.stderr);
+  const bom = join(workspace, 'backend-minimal.bom.json');
+  const scan = sh(cdxgen(), ['-t', 'docker', '--no-install-deps', '-o', bom, tar], { env: { CDXGEN_TELEMETRY: 'off' } });
+  t.equal(scan.code, 0, scan.code === 0 ? 'cdxgen -t docker' : scan.stderr.slice(-3000));
+  const purls = (JSON.parse(readFileSync(bom, 'utf8')).components ?? []).map((c: { purl?: string }) => c.purl ?? '') as string[];
+  for (const pkg of ['libc6', 'libgcc-s1', 'tini', 'ca-certificates']) {
+    t.ok(
+      purls.some((p) => p.startsWith(`pkg:deb/debian/${pkg}@`) && p.includes('distro=debian-12')),
+      `pkg:deb/debian/${pkg} (debian-12)`,
+    );
+  }
+  t.ok(
+    purls.some((p) => p.startsWith('pkg:cargo/serde_json@')),
+    "the binary's crates from /app/Cargo.lock",
+  );
+});
 
 t.test('the service example runs minimal on arm64: OpenSSL, SQLite and zstd from its own packages', async (t) => {
   const p = findPlatform('linux/arm64')!;
