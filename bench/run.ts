@@ -11,7 +11,8 @@
 // Environment: CROSSBAKE_ENGINE_LOCK names a lock file (flock) the bench takes around each step that builds
 // or prunes, and lets go of between them, so other users of the engine are not kept waiting for the whole
 // run; BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
-// BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace.
+// BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace; BENCH_SKIP_MINIMAL=1
+// leaves out the minimal runtime's size rows.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -89,9 +90,9 @@ const COMPILED = process.env.BENCH_TSX !== '1';
 const cli = (args: string[], env: Record<string, string>): Run =>
   COMPILED ? sh(process.execPath, [join(repoRoot, 'bin/crossbake.js'), ...args], { env }) : crossbake(args, env);
 
-function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY): Timed {
+function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY, flags: string[] = []): Timed {
   say(`crossbake: ${name}`);
-  const run: Run = cli(['bake', ...bins, '-w', ws, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
+  const run: Run = cli(['bake', ...bins, '-w', ws, ...flags, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
   if (run.code !== 0)
     throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
@@ -263,6 +264,31 @@ async function main(): Promise<void> {
         sizeGoals.push(met);
         sizeRows.push([p.docker, bin, mb(c), mb(u.total), `+${mb(c - baseC)}`, `+${mb(overU)}`, mb(binary), met ? 'met' : 'not met']);
       }
+    }
+
+    // runtime = "minimal" (issue 13: at most 12 MB compressed): the same binaries FROM scratch, on the warm
+    // cache, in a namespace of their own.
+    if (process.env.BENCH_SKIP_MINIMAL !== '1') {
+      const registry = `${REGISTRY}-minimal`;
+      await locked('minimal runtime', () => bake(ws, 'runtime minimal', '5-minimal', BINS, registry, ['--runtime', 'minimal']));
+      for (const p of PLATFORMS) {
+        for (const bin of BINS) {
+          const c = compressed(`${registry}/${bin}:latest`, p);
+          const u = unpacked(`${registry}/${bin}:latest-${p.key}`, p);
+          const binary = u.files.get(`app/${bin}`) ?? NaN;
+          sizeRows.push([
+            p.docker,
+            `${bin}, runtime minimal`,
+            mb(c),
+            mb(u.total),
+            '',
+            '',
+            mb(binary),
+            c <= 12e6 ? 'met (≤ 12 MB)' : 'not met (≤ 12 MB)',
+          ]);
+        }
+      }
+      removeImages(registry);
     }
 
     // The peer baseline: every step under emulation, both images (the second reuses the first's build stage).

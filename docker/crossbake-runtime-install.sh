@@ -5,6 +5,8 @@
 # the base, so it fetches only what the base lacks. Each
 # package is unpacked into ROOTFS and recorded in its dpkg status and info lists, for image scanners;
 # ROOTFS/usr/share/crossbake/runtime-packages names them ("name:arch version"), for crossbake's report.
+# In a merged-/usr ROOTFS (its /lib a symlink), what a package puts under /bin, /sbin or /lib* goes under
+# /usr, as Debian's usrmerge does: unpacking over the symlink would replace it with a directory.
 #   crossbake-runtime-install LIST BASE_STATUS ROOTFS
 set -eu
 list="$1" base="$2" root="$3"
@@ -24,15 +26,32 @@ for deb in "$debs"/*.deb; do
   pkg="$(dpkg-deb -f "$deb" Package)" pkg_arch="$(dpkg-deb -f "$deb" Architecture)"
   name="$pkg"
   if [ "$(dpkg-deb -f "$deb" Multi-Arch)" = same ]; then name="$pkg:$pkg_arch"; fi
-  dpkg-deb -x "$deb" "$root"
+  if [ -L "$root/lib" ]; then
+    unpacked="$(mktemp -d)"
+    dpkg-deb -x "$deb" "$unpacked"
+    for dir in bin sbin lib lib32 lib64 libx32; do
+      if [ -d "$unpacked/$dir" ] && [ ! -L "$unpacked/$dir" ]; then
+        mkdir -p "$unpacked/usr/$dir" "$root/usr/$dir"
+        cp -a "$unpacked/$dir/." "$unpacked/usr/$dir/"
+        rm -rf "${unpacked:?}/$dir"
+        if [ ! -L "$root/$dir" ]; then ln -s "usr/$dir" "$root/$dir"; fi
+      fi
+    done
+    cp -a "$unpacked/." "$root/"
+    rm -rf "$unpacked"
+  else
+    dpkg-deb -x "$deb" "$root"
+  fi
   dpkg-deb -c "$deb" | awk '{ sub(/^\./, "", $6); sub(/\/$/, "", $6); if ($6 == "") $6 = "/."; print $6 }' > "$root/var/lib/dpkg/info/$name.list"
   { echo; dpkg-deb -f "$deb" | awk 'NR == 1 { print; print "Status: install ok installed"; next } { print }'; } >> "$root/var/lib/dpkg/status"
   echo "$pkg:$pkg_arch $(dpkg-deb -f "$deb" Version)" >> "$added"
 done
-# As the slim base keeps them: copyright files, no other documentation.
+# As the slim base keeps them: copyright files, no other documentation, no translations.
 find "$root/usr/share/doc" -mindepth 2 ! -name copyright ! -type d -delete 2>/dev/null || true
-rm -rf "$root/usr/share/man" "$root/usr/share/lintian" "$debs" /var/lib/apt/lists/*
-sort "$added" > "$root/usr/share/crossbake/runtime-packages"
+rm -rf "$root/usr/share/man" "$root/usr/share/info" "$root/usr/share/locale" "$root/usr/share/lintian" "$debs" /var/lib/apt/lists/*
+# Added to what an earlier run recorded (a root assembled in two steps names all its packages).
+cat "$added" "$root/usr/share/crossbake/runtime-packages" 2>/dev/null | sort -u > "$added.all" || true
+mv "$added.all" "$root/usr/share/crossbake/runtime-packages"
 rm -f "$added"
 cat -s "$root/var/lib/dpkg/status" > "$root/var/lib/dpkg/status.new" && mv "$root/var/lib/dpkg/status.new" "$root/var/lib/dpkg/status"
 echo "crossbake-runtime: $(tr '\n' ' ' < "$root/usr/share/crossbake/runtime-packages")"

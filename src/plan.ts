@@ -94,6 +94,8 @@ export interface ImagePlan extends ResolvedBin {
   /** Bake group of the per-platform targets. */
   readonly group: string;
   readonly stages: { readonly build: string; readonly libs: string; readonly runtime: string };
+  /** The root its runtime stage is built on (`runtime` says which kind). */
+  readonly root: RuntimeRoot;
   readonly labels: { readonly title: string; readonly description: string };
   /** The crates in the image's own Cargo.lock (binaryCrates), for the report; never rendered. */
   readonly crates: number;
@@ -105,6 +107,43 @@ export interface ImagePlan extends ResolvedBin {
 }
 
 export type StageScope = 'shared' | 'platform';
+
+export type RuntimeKind = ResolvedBin['runtime'];
+
+/**
+ * Where a runtime image's root comes from: the image it starts `FROM`, the stage on the build platform
+ * whose `/rootfs` (plus `/base/status`, the dpkg status the root already has) its libs stage extends, and
+ * the dpkg directory its binary's libraries are checked against (what the root already provides).
+ */
+export interface RuntimeRoot {
+  readonly kind: RuntimeKind;
+  readonly from: string;
+  readonly files: string;
+  readonly dpkg: { readonly stage: string; readonly path: string };
+}
+
+/** The minimal root's stage: assembled on the build platform, `FROM scratch` images are built on it. */
+export const MINIMAL_ROOT = 'minimal-root';
+
+export const RUNTIME_ROOTS: Readonly<Record<RuntimeKind, RuntimeRoot>> = {
+  slim: { kind: 'slim', from: 'runtime-base', files: 'runtime-files', dpkg: { stage: 'runtime-base', path: '/var/lib/dpkg' } },
+  minimal: { kind: 'minimal', from: 'scratch', files: MINIMAL_ROOT, dpkg: { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' } },
+};
+
+/**
+ * The minimal root: its own Debian packages for the target architecture (apt adds what they depend on,
+ * libgcc-s1's gcc-12-base), the files it drops from them, and its one user besides root.
+ */
+export interface MinimalPlan {
+  readonly stage: typeof MINIMAL_ROOT;
+  readonly packages: readonly string[];
+  readonly drop: readonly string[];
+  readonly user: Settings['user'];
+}
+
+export const MINIMAL_PACKAGES = ['libc6', 'libgcc-s1', 'tini'] as const;
+/** Unused at run time: tini's static twin (ENTRYPOINT runs the dynamic one, which libc6 serves). */
+export const MINIMAL_DROP = ['/usr/bin/tini-static'] as const;
 
 /**
  * One cargo call per platform compiles the selected binaries (the build arg, space-separated bin names);
@@ -128,6 +167,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   [BUILD_ALL.stage]: 'platform',
   'runtime-base': 'platform',
   'runtime-files': 'platform',
+  [MINIMAL_ROOT]: 'platform',
 };
 
 export interface Plan {
@@ -137,6 +177,8 @@ export interface Plan {
   readonly selected: readonly ImagePlan[];
   readonly platforms: readonly Platform[];
   readonly toolchain: ToolchainPlan;
+  /** The minimal root, when an image has `runtime = "minimal"`: its stage is rendered only then. */
+  readonly minimal?: MinimalPlan;
   /** The runtime images' base, and the Debian image that runs on the build platform for apt. */
   readonly baseImages: { readonly runtime: string; readonly debian: string };
   readonly profile: string;
@@ -286,6 +328,7 @@ function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: Reso
     target: bin.name,
     group: `${bin.name}-platforms`,
     stages: { build: stageName('build', bin.name), libs: stageName('libs', bin.name), runtime: stageName('runtime', bin.name) },
+    root: RUNTIME_ROOTS[own.runtime],
     labels: { title: own.image, description: `${bin.name} from Rust package ${bin.package}` },
     crates: binaryCrates(ws, bin).length,
     // The multi-platform build reads every platform's cache and writes its own.
@@ -362,6 +405,14 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     );
   }
   for (const i of images) {
+    const shared = [i.stages.libs, i.stages.runtime].find((stage) => Object.hasOwn(SHARED_STAGES, stage));
+    if (shared) {
+      problems.push(
+        `binary "${i.bin}" maps to the Dockerfile stage "${shared}", which crossbake uses for every image's runtime. Rename it ([[bin]] name).`,
+      );
+    }
+  }
+  for (const i of images) {
     const problem = imageName(i.image);
     if (problem)
       problems.push(
@@ -394,6 +445,9 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     selected: images.filter((i) => selectedNames.includes(i.bin)),
     platforms,
     toolchain,
+    ...(images.some((i) => i.runtime === 'minimal')
+      ? { minimal: { stage: MINIMAL_ROOT, packages: [...MINIMAL_PACKAGES], drop: [...MINIMAL_DROP], user: settings.user } }
+      : {}),
     baseImages: { runtime: settings['base-image'], debian: settings['base-image'] },
     profile: settings.profile,
     memberTargetDirs: memberTargetDirs(ws),

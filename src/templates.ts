@@ -15,6 +15,7 @@ export const templates = {
   skeletonPlanner: template('docker/crossbake-skeleton.mjs'),
   cargoWrapper: template('docker/crossbake-cargo.sh'),
   native: template('docker/native.tmpl'),
+  minimalRoot: template('docker/minimal-root.tmpl'),
   runtimeLibs: template('docker/crossbake-runtime-libs.sh'),
   runtimeInstall: template('docker/crossbake-runtime-install.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),

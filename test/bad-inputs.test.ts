@@ -233,6 +233,36 @@ const cases: Case[] = [
       'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.native.packages.linux/riscv64: unsupported platform "linux/riscv64"; use "*" for every platform or one of linux/amd64, linux/arm64, linux/arm/v7',
   },
   {
+    name: 'settings: an unknown runtime',
+    from: 'example',
+    setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nruntime = "distroless"'),
+    args: ['generate'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  Cargo.toml: workspace.metadata.crossbake.runtime: Invalid option: expected one of "slim"|"minimal"',
+  },
+  {
+    name: "settings: an unknown runtime in a package's own settings",
+    from: 'example',
+    setup: (d) =>
+      writeFileSync(
+        join(d, 'crates/backend/Cargo.toml'),
+        `${readFileSync(join(d, 'crates/backend/Cargo.toml'), 'utf8')}\n[package.metadata.crossbake]\nruntime = "alpine"\n`,
+      ),
+    args: ['generate'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  crates/backend/Cargo.toml: package.metadata.crossbake.runtime: Invalid option: expected one of "slim"|"minimal"',
+  },
+  {
+    name: 'flag: --runtime tiny',
+    from: 'example',
+    args: ['bake', '--runtime', 'tiny'],
+    exit: 2,
+    message:
+      'crossbake: invalid crossbake settings (1 problem); fix it and run again:\n  command line: --runtime: Invalid option: expected one of "slim"|"minimal"',
+  },
+  {
     name: 'settings: cargo-chef with the debian toolchain',
     from: 'example',
     setup: (d) => edit(d, 'Cargo.toml', 'toolchain = "debian"', 'toolchain = "debian"\nskeleton = "cargo-chef"'),

@@ -28,9 +28,13 @@ function render(workspace: string, flags: Record<string, unknown> = {}): string 
   return renderDockerfile(loadProject({ workspace, flags, cwd: repoRoot }).plan, 'x');
 }
 
-for (const toolchain of ['debian', 'rustup']) {
-  t.test(`${toolchain}: every RUN executes on the build platform`, async (t) => {
-    const all = stages(render('examples/workspace', { toolchain }));
+for (const [toolchain, runtime] of [
+  ['debian', 'slim'],
+  ['rustup', 'slim'],
+  ['debian', 'minimal'],
+]) {
+  t.test(`${toolchain}, ${runtime} runtime: every RUN executes on the build platform`, async (t) => {
+    const all = stages(render('examples/workspace', { toolchain, runtime }));
     const onBuild = new Set<string>();
     for (const s of all) {
       if (s.buildPlatform || onBuild.has(s.from)) onBuild.add(s.name);
@@ -146,4 +150,52 @@ t.test("each image carries its binary's own Cargo.lock, written by the planner o
   t.match(text, /^COPY --from=skeleton \/skeleton\/ \.\/$/m, 'the deps stage copies only /skeleton/: the locks stay out of its cache key');
   const chef = render('examples/workspace', { toolchain: 'rustup', skeleton: 'cargo-chef' });
   t.notMatch(chef, /\/crossbake\/sbom/, 'cargo-chef: no planner, no lock in the image');
+});
+
+t.test('minimal runtime: FROM scratch on a root assembled on the build platform, checked against that root', async (t) => {
+  const all = stages(render('examples/workspace', { runtime: 'minimal' }));
+  const root = all.find((s) => s.name === 'minimal-root')!;
+  t.equal(root.from, 'runtime-packages', 'the root is assembled where apt runs for the target architectures');
+  const text = root.lines.join('\n');
+  t.match(text, 'for p in libc6 libgcc-s1 tini; do echo "$p:$arch"; done > /base/packages');
+  t.match(text, 'sh /crossbake/runtime-install.sh /base/packages /base/empty /rootfs', 'resolved against an empty dpkg status');
+  t.match(text, 'for dir in bin sbin lib; do ln -s "usr/$dir" "/rootfs/$dir"; done', 'merged /usr, as Debian has it');
+  t.match(text, "'app:x:10001:10001::/app:/usr/sbin/nologin' > /rootfs/etc/passwd");
+  t.match(text, 'rm -f /rootfs/usr/bin/tini-static');
+  for (const bin of ['backend', 'frontend']) {
+    const runtime = all.find((s) => s.name === `runtime-${bin}`)!;
+    t.equal(runtime.from, 'scratch', `runtime-${bin} is FROM scratch`);
+    t.same(
+      runtime.lines.filter((l) => l.startsWith('COPY')),
+      [
+        `COPY --from=libs-${bin} /rootfs/ /`,
+        `COPY --from=build-${bin} /out/${bin} /app/${bin}`,
+        `COPY --from=skeleton /crossbake/sbom/${bin}/Cargo.lock /app/Cargo.lock`,
+      ],
+    );
+    t.equal(all.find((s) => s.name === `libs-${bin}`)!.from, 'minimal-root', `libs-${bin} extends the minimal root`);
+    t.match(
+      all.find((s) => s.name === `build-${bin}`)!.lines.join('\n'),
+      '--mount=type=bind,from=minimal-root,source=/rootfs/var/lib/dpkg,target=/crossbake/base-dpkg',
+      "the binary's libraries are checked against what the minimal root has",
+    );
+  }
+  const slim = render('examples/workspace');
+  t.notMatch(slim, 'minimal-root', 'a slim Dockerfile has no minimal root');
+  t.match(slim, /^FROM runtime-base AS runtime-backend$/m);
+});
+
+t.test('every stage a FROM, COPY --from or mount names is defined above it', async (t) => {
+  for (const runtime of ['slim', 'minimal']) {
+    for (const toolchain of ['debian', 'rustup']) {
+      const text = render('examples/service', { toolchain, runtime });
+      const defined = new Set<string>(['scratch', 'crossbake', '${RUNTIME_IMAGE}', '${DEBIAN_IMAGE}', '${RUST_IMAGE}']);
+      for (const line of text.split('\n')) {
+        const from = /^FROM (?:--platform=\S+ )?(\S+)(?: AS (\S+))?$/.exec(line);
+        const used = [...(from ? [from[1]!] : []), ...[...line.matchAll(/(?:--from=|\bfrom=)([^\s,]+)/g)].map((m) => m[1]!)];
+        for (const stage of used) t.ok(defined.has(stage), `${runtime}, ${toolchain}: ${stage} is defined before "${line.trim()}"`);
+        if (from?.[2]) defined.add(from[2]);
+      }
+    }
+  }
 });

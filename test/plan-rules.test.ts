@@ -69,6 +69,33 @@ t.test('a binary named "all" would take the stage that compiles every binary: re
   );
 });
 
+t.test('a binary named "files" or "base" would take a runtime stage every image shares: refused with the fix', async (t) => {
+  for (const name of ['files', 'base']) {
+    const dir = copy();
+    mkdirSync(join(dir, 'crates/backend/src/bin'));
+    writeFileSync(join(dir, `crates/backend/src/bin/${name}.rs`), 'fn main() {}\n');
+    const r = await cli(['generate', '--workspace', dir], dir);
+    t.equal(r.code, 2, name);
+    t.match(
+      r.stderr,
+      `binary "${name}" maps to the Dockerfile stage "runtime-${name}", which crossbake uses for every image's runtime. Rename it`,
+    );
+  }
+});
+
+t.test("a package's own runtime: its binary minimal, the other slim, in one Dockerfile", async (t) => {
+  const dir = copy();
+  const manifest = join(dir, 'crates/backend/Cargo.toml');
+  writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n[package.metadata.crossbake]\nruntime = "minimal"\n`);
+  const r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0, r.stderr);
+  const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+  t.match(dockerfile, /^FROM scratch AS runtime-backend$/m);
+  t.match(dockerfile, /^FROM minimal-root AS libs-backend$/m);
+  t.match(dockerfile, /^FROM runtime-base AS runtime-frontend$/m);
+  t.match(dockerfile, /^FROM runtime-files AS libs-frontend$/m);
+});
+
 t.test('toolchain channels: a release is honoured, nightly refused by name unless rust-image says how', async (t) => {
   const toolchain = (dir: string, channel: string) => {
     writeFileSync(join(dir, 'rust-toolchain.toml'), `[toolchain]\nchannel = "${channel}"\n`);

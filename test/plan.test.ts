@@ -1,6 +1,6 @@
 import t from 'tap';
 import { loadProject } from '../src/commands/project.js';
-import { BUILD_ALL, type CacheEntry, type Plan, SHARED_STAGES } from '../src/plan.js';
+import { BUILD_ALL, type CacheEntry, MINIMAL_ROOT, type Plan, RUNTIME_ROOTS, SHARED_STAGES } from '../src/plan.js';
 import { repoRoot } from './helpers/paths.js';
 
 const plan = (workspace: string, flags: Record<string, unknown> = {}): Plan => loadProject({ workspace, flags, cwd: repoRoot }).plan;
@@ -178,4 +178,36 @@ t.test('platform rows are the table rows, in table order, whatever order the set
     ['linux/amd64', 'linux/arm/v7'],
   );
   t.equal(p.selected[0]!.platforms[1]!.platform, p.platforms[1], 'the same row object, not a copy or a string');
+});
+
+t.test('runtime: slim images start from runtime-base; minimal ones from scratch on the minimal root, per binary', async (t) => {
+  const slim = plan('examples/workspace');
+  t.same(
+    slim.images.map((i) => [i.bin, i.runtime, i.root]),
+    [
+      ['backend', 'slim', RUNTIME_ROOTS.slim],
+      ['frontend', 'slim', RUNTIME_ROOTS.slim],
+    ],
+  );
+  t.equal(slim.minimal, undefined, 'no minimal root without a minimal image');
+  const minimal = plan('examples/workspace', { runtime: 'minimal' });
+  t.same(
+    minimal.images.map((i) => [i.root.from, i.root.files, i.root.dpkg]),
+    [
+      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' }],
+      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' }],
+    ],
+  );
+  t.same(minimal.minimal, {
+    stage: MINIMAL_ROOT,
+    packages: ['libc6', 'libgcc-s1', 'tini'],
+    drop: ['/usr/bin/tini-static'],
+    user: { name: 'app', uid: 10001 },
+  });
+  t.equal(SHARED_STAGES[MINIMAL_ROOT], 'platform', 'one root per target platform, shared by every minimal image');
+  t.same(
+    minimal.images.map((i) => Object.values(i.stages).filter((s) => Object.hasOwn(SHARED_STAGES, s))),
+    [[], []],
+    "no image's own stage is a shared one",
+  );
 });

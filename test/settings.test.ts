@@ -71,3 +71,18 @@ t.test('binary settings: workspace defaults, package, then bins.<name>', async (
   t.equal(worker.image, 'team/worker');
   t.equal(worker.healthcheck, undefined, 'healthcheck = false turns it off');
 });
+
+t.test("runtime: the workspace names every binary's, defaults, a package or bins.<name> override it", async (t) => {
+  t.equal(resolveSettings({}).runtime, 'slim', 'slim by default');
+  t.equal(resolveBin('api', resolveSettings({}), undefined).runtime, 'slim');
+  const minimal = resolveSettings({ runtime: 'slim' }, { runtime: 'minimal' });
+  t.equal(minimal.runtime, 'minimal', 'the --runtime flag wins over the file');
+  t.equal(resolveBin('api', minimal, undefined).runtime, 'minimal', 'a binary without its own runtime takes the workspace one');
+  const pkg = validateLayer(PackageSettingsSchema, { runtime: 'slim', bins: { worker: { runtime: 'minimal' } } }, 'f', 'p');
+  t.equal(resolveBin('api', minimal, pkg).runtime, 'slim', "the package's own runtime wins for its binaries");
+  t.equal(resolveBin('worker', resolveSettings({}), pkg).runtime, 'minimal', 'bins.<name> wins over its package');
+  t.equal(resolveBin('api', resolveSettings({ defaults: { runtime: 'minimal' } }), undefined).runtime, 'minimal', 'defaults.runtime');
+  t.same(problems({ runtime: 'alpine' }), [
+    'Cargo.toml: workspace.metadata.crossbake.runtime: Invalid option: expected one of "slim"|"minimal"',
+  ]);
+});

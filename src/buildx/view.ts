@@ -3,7 +3,7 @@
  * platform, plus a row per shared stage group (once for every platform, once per target platform), and
  * the cache notes a person needs instead of BuildKit's cache-import errors. Pure: `now` is a parameter.
  */
-import { type CacheEntry, type Plan, SHARED_STAGES } from '../plan.js';
+import { type CacheEntry, MINIMAL_ROOT, type Plan, SHARED_STAGES } from '../plan.js';
 import { findPlatform } from '../platforms.js';
 import type { RunTarget } from './attribute.js';
 import { type BuildLog, parseVertexName, type Vertex } from './progress.js';
@@ -37,6 +37,7 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   'runtime-packages': 'runtime',
   'runtime-base': 'runtime',
   'runtime-files': 'runtime',
+  [MINIMAL_ROOT]: 'runtime',
 };
 
 function cacheKey(entry: CacheEntry): string | undefined {
@@ -160,6 +161,8 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
       return 'base image';
     case 'runtime-files':
       return verb === 'RUN' ? 'assemble runtime files' : 'user and dpkg records';
+    case MINIMAL_ROOT:
+      return 'assemble the minimal root';
   }
   if (stage === 'deps') {
     if (verb !== 'RUN' || !cargo) return verb === 'COPY' ? 'copy manifests' : verb.toLowerCase();

@@ -158,11 +158,29 @@ function buildAllStage(plan: Plan): string {
   ].join('\n');
 }
 
+/** The minimal images' root, on the build platform (rendered when an image has runtime = "minimal"). */
+function minimalStage(plan: Plan, archCases: string): string {
+  const minimal = plan.minimal;
+  if (!minimal) return '';
+  return fill(templates.minimalRoot, {
+    stage: minimal.stage,
+    packages: minimal.packages.join(', '),
+    packageWords: shellWords(minimal.packages),
+    dropPaths: minimal.drop.map((path) => ` ${shellWord(`/rootfs${path}`)}`).join(''),
+    plannerContext: plan.skeleton.planner.context,
+    installScript: RUNTIME_SCRIPTS.install,
+    archCases,
+    supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
+    userName: minimal.user.name,
+    uid: String(minimal.user.uid),
+  }).trimEnd();
+}
+
 function runtimeLibsStage(plan: Plan, image: ImagePlan): string {
   return [
     '',
     `# ---- ${image.stages.libs}: the Debian packages ${image.bin} needs at run time and the base lacks, unpacked and recorded on the build platform`,
-    `FROM runtime-files AS ${image.stages.libs}`,
+    `FROM ${image.root.files} AS ${image.stages.libs}`,
     `RUN --mount=type=bind,from=${image.stages.build},source=/out/${image.bin}.packages,target=/crossbake/runtime-packages${LINE}` +
       `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.install},target=/crossbake/${RUNTIME_SCRIPTS.install}${LINE}` +
       `    sh /crossbake/${RUNTIME_SCRIPTS.install} /crossbake/runtime-packages /base/status /rootfs`,
@@ -175,7 +193,7 @@ function buildStage(plan: Plan, image: ImagePlan): string {
     '',
     `FROM ${BUILD_ALL.stage} AS ${image.stages.build}`,
     // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
-    `RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg${LINE}` +
+    `RUN --mount=type=bind,from=${image.root.dpkg.stage},source=${image.root.dpkg.path},target=/crossbake/base-dpkg${LINE}` +
       `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
       `    . /crossbake/target.env &&${LINE}` +
       `    sh /crossbake/${RUNTIME_SCRIPTS.libs} /out/${image.bin} "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" /crossbake/base-dpkg > /out/${image.bin}.packages`,
@@ -185,7 +203,7 @@ function buildStage(plan: Plan, image: ImagePlan): string {
 function runtimeStage(plan: Plan, image: ImagePlan): string {
   const lines = [
     '',
-    `FROM runtime-base AS ${image.stages.runtime}`,
+    `FROM ${image.root.from} AS ${image.stages.runtime}`,
     `COPY --from=${image.stages.libs} /rootfs/ /`,
     `COPY --from=${image.stages.build} /out/${image.bin} /app/${image.bin}`,
     ...(plan.skeleton.binaryLock
@@ -235,6 +253,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
     buildStages: [buildAllStage(plan), '', ...plan.images.map((i) => buildStage(plan, i))].join('\n'),
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     archCases: caseArms(archCases),
+    minimalStage: minimalStage(plan, caseArms(archCases)),
     userName: plan.user.name,
     uid: String(plan.user.uid),
     runtimeStages: plan.images.map((i) => `${runtimeLibsStage(plan, i)}\n${runtimeStage(plan, i)}`).join('\n'),

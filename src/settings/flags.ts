@@ -66,6 +66,13 @@ export const SETTING_FLAGS: readonly SettingFlag[] = [
     toSetting: (v) => ({ skeleton: one(v) as 'crossbake' }),
   },
   {
+    flag: 'runtime',
+    key: ['runtime'],
+    value: 'KIND',
+    help: 'slim (default, on base-image) or minimal (from scratch: only the packages the binary runs on)',
+    toSetting: (v) => ({ runtime: one(v) as 'slim' }),
+  },
+  {
     flag: 'cache',
     key: ['cache', 'type'],
     value: 'TYPE',

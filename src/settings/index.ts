@@ -67,6 +67,7 @@ export function mergeLayers(...layers: readonly unknown[]): Record<string, unkno
 
 export interface ResolvedBin {
   readonly image: string;
+  readonly runtime: Settings['runtime'];
   readonly port?: number;
   readonly healthcheck?: {
     readonly command: readonly string[];
@@ -127,6 +128,7 @@ export function resolveBin(bin: string, settings: Settings, pkg: PackageSettings
   return {
     // Image names are lower-case; a binary's own name may not be (cargo allows `Foo`).
     image: merged.image ?? bin.toLowerCase(),
+    runtime: merged.runtime ?? settings.runtime,
     ...(merged.port ? { port: merged.port } : {}),
     ...(hc
       ? {

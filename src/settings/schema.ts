@@ -55,9 +55,17 @@ export const HealthcheckSchema = z.strictObject({
   retries: z.int().min(1).max(100).default(3),
 });
 
+/**
+ * What a runtime image is built on: `slim`, the base image (debian:bookworm-slim) with tini and the CA
+ * bundle; `minimal`, an image from scratch holding only the Debian packages the binary runs on.
+ */
+export const RuntimeSchema = z.enum(['slim', 'minimal']);
+
 /** One binary's image: `[package.metadata.crossbake]`, its `.bins.<name>`, or the workspace's `defaults`. */
 export const BinSettingsSchema = z.strictObject({
   image: imageName.optional(),
+  /** Default: the workspace's `runtime`. */
+  runtime: RuntimeSchema.optional(),
   port: z.int().min(1).max(65535).optional(),
   healthcheck: z.union([z.literal(false), HealthcheckSchema]).optional(),
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), checked(text)).default({}),
@@ -100,6 +108,8 @@ const WorkspaceShape = z.strictObject({
   ).optional(),
   'rust-image': checked(imageReference).optional(),
   'base-image': checked(imageReference).default('debian:bookworm-slim'),
+  /** Every binary's runtime, unless its own settings (defaults, package, bins) name another. */
+  runtime: RuntimeSchema.default('slim'),
   platforms: z
     .array(platformName)
     .min(1)

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
@@ -51,6 +51,19 @@ export function copyWorkspace(from: string): string {
 
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
+}
+
+const CDXGEN = '12.8.4';
+
+/** A real scanner, @cyclonedx/cdxgen (~280 MB): installed once per machine into a temp dir, not into the project. */
+export function cdxgen(): string {
+  const dir = join(tmpdir(), `crossbake-cdxgen-${CDXGEN}`);
+  const bin = join(dir, 'node_modules/.bin/cdxgen');
+  if (!existsSync(bin)) {
+    const install = sh('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `@cyclonedx/cdxgen@${CDXGEN}`]);
+    if (install.code !== 0) throw new Error(`npm install @cyclonedx/cdxgen: ${install.stderr.slice(-2000)}`);
+  }
+  return bin;
 }
 
 export interface Descriptor {

@@ -1,18 +1,27 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { diskFiles } from '../../src/fs/read.js';
 import { binaryCrates, binaryLock } from '../../src/workspace/crates.js';
 import { readWorkspace } from '../../src/workspace/read.js';
 import { repoRoot } from '../helpers/paths.js';
-import { copyWorkspace, crossbake, type Descriptor, docker, REGISTRY_HOST, rawManifest, removeDir, runnable, sh } from './helpers.js';
+import {
+  cdxgen,
+  copyWorkspace,
+  crossbake,
+  type Descriptor,
+  docker,
+  REGISTRY_HOST,
+  rawManifest,
+  removeDir,
+  runnable,
+  sh,
+} from './helpers.js';
 
 // The example's backend image, built and saved as docker saves it, scanned by a real scanner
 // (@cyclonedx/cdxgen): it finds exactly the crates binaryCrates() lists for backend, from the image's
 // /app/Cargo.lock; the binary keeps no path of the build stage (--remap-path-prefix). Then, with
 // attest.sbom on and a generator the builder can pull, each platform's SBOM attestation survives the merge.
-const CDXGEN = '12.8.4';
 const workspace = copyWorkspace('examples/workspace');
 const out = join(workspace, '.sbom-test');
 mkdirSync(out);
@@ -23,17 +32,6 @@ t.teardown(() => void docker(['image', 'rm', ref]));
 const ws = readWorkspace(diskFiles(workspace), '.');
 const backend = ws.bins.find((b) => b.name === 'backend')!;
 const expected = binaryCrates(ws, backend).map((c) => `pkg:cargo/${c.name}@${c.version}`);
-
-/** cdxgen weighs ~280 MB: installed once per machine into a temp dir, not into the project. */
-function cdxgen(): string {
-  const dir = join(tmpdir(), `crossbake-cdxgen-${CDXGEN}`);
-  const bin = join(dir, 'node_modules/.bin/cdxgen');
-  if (!existsSync(bin)) {
-    const install = sh('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--no-save', `@cyclonedx/cdxgen@${CDXGEN}`]);
-    if (install.code !== 0) throw new Error(`npm install @cyclonedx/cdxgen: ${install.stderr.slice(-2000)}`);
-  }
-  return bin;
-}
 
 t.test('the report counts the crates the image carries', async (t) => {
   const report = join(out, 'report.json');

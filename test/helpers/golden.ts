@@ -23,6 +23,7 @@ export const goldenCases: readonly GoldenCase[] = [
     workspace: 'examples/workspace',
     flags: { cache: { type: 'gha' }, bins: ['frontend'], platforms: ['linux/amd64', 'linux/arm/v7'] },
   },
+  { name: 'example-minimal', workspace: 'examples/workspace', flags: { runtime: 'minimal' } },
   { name: 'bins', workspace: 'test/fixtures/workspaces/bins', flags: { registry: 'ghcr.io/acme', tag: 'v1.0.0' } },
   { name: 'root-package', workspace: 'test/fixtures/workspaces/root-package', flags: { toolchain: 'debian' } },
   { name: 'toolchain-file', workspace: 'test/fixtures/workspaces/toolchain' },
