@@ -5,8 +5,8 @@
 #
 #   deps MODE        before the deps stage's cargo call: empties the mount when the toolchain changed
 #   save DIR         after it: copies the mount into the layer at DIR, stamped with a new id
-#   build SEED MODE  before build-all's cargo call: seeds the mount from the deps layer's copy SEED
-#                    unless it was seeded from that very copy
+#   build SEED MODE  before build-all's cargo call: seeds the mount from the deps layer's copy SEED, or
+#                    merges a new copy into it
 #
 # MODE 0 (crossbake verify, bake --no-cache) empties the mount first: a build from scratch.
 #
@@ -18,6 +18,12 @@
 set -eu
 target=target
 manifest="$target/.crossbake-sources"
+
+# The crate packages (name version lines) in $2 that $1 has at another version: rebuilt by Debian.
+rebuilt() {
+  [ -f "$1" ] || return 0
+  awk 'FILENAME == ARGV[1] { v[$1] = $2; next } ($1 in v) && v[$1] != $2' "$1" "$2"
+}
 
 empty() {
   find -H "$target" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
@@ -53,25 +59,45 @@ case "${1:-}" in
     # package added or removed (a lock change) keeps them: cargo compiles the new crate.
     base="$({ rustc -vV; cargo -V; cat /crossbake/target.env; cat "${CARGO_HOME:-/usr/local/cargo}/config.toml" 2>/dev/null || true; awk 'BEGIN { RS = "" } !/^Package: librust-/' /var/lib/dpkg/status; } | sha256sum)"
     crates="$(dpkg-query -W -f '${Package} ${Version}\n' 'librust-*' 2>/dev/null | sort)"
-    rebuilt=""
-    if [ -f "$target/.crossbake-crates" ]; then
-      rebuilt="$(printf '%s\n' "$crates" | awk 'FILENAME == ARGV[1] { v[$1] = $2; next } ($1 in v) && v[$1] != $2' "$target/.crossbake-crates" -)"
-    fi
-    if [ "$2" != 1 ] || [ "$(cat "$target/.crossbake-toolchain" 2>/dev/null || true)" != "$base" ] || [ -n "$rebuilt" ]; then
+    printf '%s\n' "$crates" > "$target/.crossbake-crates.new"
+    changed="$(rebuilt "$target/.crossbake-crates" "$target/.crossbake-crates.new")"
+    if [ "$2" != 1 ] || [ "$(cat "$target/.crossbake-toolchain" 2>/dev/null || true)" != "$base" ] || [ -n "$changed" ]; then
       empty
       echo "$base" > "$target/.crossbake-toolchain"
     fi
     printf '%s\n' "$crates" > "$target/.crossbake-crates"
+    rm -f "$target/.crossbake-crates.new"
     fresh
     ;;
   save)
     rm -rf "$2"
     mkdir -p "$2"
     cp -a "$target/." "$2/"
+    # The workspace's own crates were compiled from the skeleton's stubs: without their fingerprints, cargo
+    # compiles them again wherever this copy goes, and the copy can be merged into a kept build-all mount.
+    # `cargo metadata --no-deps` lists only the workspace's packages, each object starting with name, version.
+    names="$(cargo metadata --no-deps --format-version 1 --offline 2>/dev/null | grep -o '"name":"[^"]*","version":"' | cut -d'"' -f4 | sort -u || true)"
+    if [ -n "$names" ]; then
+      for name in $names; do
+        find "$2" -path "*/.fingerprint/$name-*" -prune -exec rm -rf {} +
+      done
+      : > "$2/.crossbake-merge"
+    fi
     cat /proc/sys/kernel/random/uuid > "$2/.crossbake-deps"
     ;;
   build)
-    if [ "$3" != 1 ] || ! [ -f "$2/.crossbake-deps" ] || ! cmp -s "$2/.crossbake-deps" "$target/.crossbake-seeded"; then
+    # A new deps copy (a lock change) with the same toolchain and crate packages is merged into the mount:
+    # cargo finds the new dependencies beside the workspace crates it compiled before. Anything else, or a
+    # copy that could not drop its stubs' fingerprints, starts the mount again from the copy.
+    [ -f "$2/.crossbake-deps" ]
+    if [ "$3" = 1 ] && cmp -s "$2/.crossbake-deps" "$target/.crossbake-seeded"; then
+      :
+    elif [ "$3" = 1 ] && [ -f "$2/.crossbake-merge" ] && [ -f "$target/.crossbake-seeded" ] &&
+      cmp -s "$2/.crossbake-toolchain" "$target/.crossbake-toolchain" && [ -z "$(rebuilt "$target/.crossbake-crates" "$2/.crossbake-crates")" ]; then
+      cp -a -n "$2/." "$target/"
+      cp "$2/.crossbake-crates" "$target/.crossbake-crates"
+      cp "$2/.crossbake-deps" "$target/.crossbake-seeded"
+    else
       empty
       cp -a "$2/." "$target/"
       cp "$2/.crossbake-deps" "$target/.crossbake-seeded"

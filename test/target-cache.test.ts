@@ -63,6 +63,38 @@ t.test('build: seeded from the deps copy once; unchanged files get the mtime car
   t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'a new deps layer: the mount starts again from its copy');
   t.ok(w.mtime('a/src/lib.rs') > seen.lib, 'and every file is new to it');
 
+  // A lock change: a deps copy without the stubs' fingerprints, same toolchain and crate packages, is merged.
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'compiled workspace crate\n');
+  for (const [file, text] of [
+    ['.crossbake-toolchain', 'toolchain-1\n'],
+    ['.crossbake-crates', 'librust-itoa-dev 1.0.1-1\n'],
+    ['.crossbake-merge', ''],
+    ['.crossbake-deps', 'deps-3\n'],
+    ['new-dep.rlib', 'new dependency\n'],
+  ] as const)
+    writeFileSync(join(w.seed, file), text);
+  writeFileSync(join(w.build, 'target/.crossbake-toolchain'), 'toolchain-1\n');
+  writeFileSync(join(w.build, 'target/.crossbake-crates'), 'librust-itoa-dev 1.0.1-1\nlibrust-old-dev 1-1\n');
+  const kept = w.mtime('a/src/lib.rs');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.equal(readFileSync(join(w.build, 'target/workspace.rlib'), 'utf8'), 'compiled workspace crate\n', 'merged: the workspace crates stay');
+  t.equal(readFileSync(join(w.build, 'target/new-dep.rlib'), 'utf8'), 'new dependency\n', 'and the new dependency is there');
+  t.equal(w.mtime('a/src/lib.rs'), kept, 'with their sources still fresh');
+
+  writeFileSync(join(w.seed, '.crossbake-deps'), 'deps-4\n');
+  writeFileSync(join(w.seed, '.crossbake-crates'), 'librust-itoa-dev 1.0.1-2\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'a crate package rebuilt by Debian at the same version: from the copy');
+
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'x\n');
+  writeFileSync(join(w.seed, '.crossbake-deps'), 'deps-5\n');
+  writeFileSync(join(w.seed, '.crossbake-toolchain'), 'toolchain-2\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'another toolchain: from the copy');
+
   writeFileSync(join(w.build, 'target/workspace.rlib'), 'x\n');
   w.copy();
   t.equal(w.run('build', w.seed, '0').status, 0);
