@@ -145,7 +145,9 @@ t.test('crossbake generate writes the files once; buildx bake builds them with n
   t.ok(before['Dockerfile']!.split('\n').length < 300, `the Dockerfile has ${before['Dockerfile']!.split('\n').length} lines`);
   const run = bakeWithoutCrossbake('first build (this copy has its own skeleton)');
   if (!succeeded(t, run)) return;
-  assertDepsRanOnce(t, run.stderr, 'serde v');
+  // This copy's own skeleton compiles its stub crates; serde may already be in the deps stage's target
+  // cache mount, from an earlier build of the example on this machine.
+  assertDepsRanOnce(t, run.stderr, 'shared v0.0.0');
   assertThreePlatforms(t, run.stderr);
 });
 
