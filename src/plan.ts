@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inputError } from './errors.js';
 import { collisions, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
@@ -151,6 +152,39 @@ export const MINIMAL_DROP = ['/usr/bin/tini-static'] as const;
  */
 export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
 
+/**
+ * cargo's target directory kept between builds on one machine: the deps and build-all steps compile in
+ * BuildKit cache mounts (one per workspace, stage and platform) and freshness is by content
+ * (docker/crossbake-target-cache.sh). The deps step leaves a copy of its target directory in its layer at
+ * `seed`, which build-all's mount starts from and which travels through the registry cache. `arg` = `0`
+ * empties the mounts first: verify and --no-cache build from scratch (BuildKit keeps cache mounts across
+ * --no-cache).
+ */
+export const TARGET_CACHE = { script: 'target-cache.sh', arg: 'CROSSBAKE_INCREMENTAL', seed: '/crossbake/deps-target' } as const;
+
+export interface TargetCachePlan {
+  readonly script: typeof TARGET_CACHE.script;
+  readonly arg: typeof TARGET_CACHE.arg;
+  readonly seed: typeof TARGET_CACHE.seed;
+  /** Cache mount ids, `[a-z0-9-]`; the Dockerfile appends the target platform. */
+  readonly ids: { readonly deps: string; readonly build: string };
+}
+
+/**
+ * The mounts' ids: one workspace (its registry and image names) gets its own, so workspaces on one machine
+ * do not take turns emptying each other's; correctness never rests on them (the script checks content).
+ */
+function targetCache(images: readonly ImagePlan[], registry: string | undefined): TargetCachePlan {
+  const key = createHash('sha256')
+    .update(JSON.stringify([registry ?? '', images.map((i) => i.image).sort()]))
+    .digest('hex')
+    .slice(0, 12);
+  return { ...TARGET_CACHE, ids: { deps: `crossbake-${key}-deps`, build: `crossbake-${key}-build` } };
+}
+
+/** The build-arg overrides that make a build start from scratch (verify, --no-cache), as bake `--set` values. */
+export const fromScratchSet = (plan: Pick<Plan, 'targetCache'>): string => `*.args.${plan.targetCache.arg}=0`;
+
 /** The value of BUILD_ALL.arg for the selected images: their binaries, space-separated. */
 export const buildAllBins = (plan: Pick<Plan, 'selected'>): string => plan.selected.map((i) => i.bin).join(' ');
 
@@ -186,6 +220,7 @@ export interface Plan {
   readonly memberTargetDirs: readonly string[];
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
+  readonly targetCache: TargetCachePlan;
   readonly locked: boolean;
   /** rustc's `--remap-path-prefix` pairs, in `[build] rustflags` of the toolchain's cargo config. */
   readonly remapPaths: ReadonlyArray<{ readonly from: string; readonly to: string }>;
@@ -452,6 +487,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     profile: settings.profile,
     memberTargetDirs: memberTargetDirs(ws),
     profileDir: profileDir(settings.profile),
+    targetCache: targetCache(images, settings.registry),
     locked: ws.lockfile !== undefined,
     remapPaths: remapPaths(toolchain.kind),
     skeleton: {

@@ -19,6 +19,7 @@ export const templates = {
   runtimeLibs: template('docker/crossbake-runtime-libs.sh'),
   runtimeInstall: template('docker/crossbake-runtime-install.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
+  targetCache: template('docker/crossbake-target-cache.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),
   /** The `run:` scripts of the generated workflow, embedded byte for byte; their values come through `env:`. */
   workflow: {

@@ -44,6 +44,8 @@ t.test('the build call clears each target cache-to; the export call is the same 
     '--set',
     '*.args.CROSSBAKE_BINS=backend frontend',
     '--set',
+    '*.args.CROSSBAKE_INCREMENTAL=0',
+    '--set',
     '*.args.X=1',
     '--set',
     'backend-linux-amd64.output=type=cacheonly',
@@ -53,6 +55,16 @@ t.test('the build call clears each target cache-to; the export call is the same 
     'frontend-linux-amd64',
   ]);
   t.notOk(steps.cacheExport!.noCache, 'the export reuses what the build just made, even after --no-cache');
+  t.same(
+    steps.bake.set!.slice(0, 2),
+    ['*.args.CROSSBAKE_BINS=backend frontend', '*.args.CROSSBAKE_INCREMENTAL=0'],
+    'from scratch in the target cache mounts too',
+  );
+  const again = bakeSteps(plan, printed, { push: false, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
+  t.notOk(
+    again.bake.set!.some((s) => s.includes('CROSSBAKE_INCREMENTAL')),
+    'a build with the cache keeps the mounts',
+  );
 });
 
 t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {

@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
-import { BUILD_ALL, buildAllBins, type Plan } from '../plan.js';
+import { BUILD_ALL, buildAllBins, fromScratchSet, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
@@ -136,7 +136,9 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
           return { name: p.target, bin: image.bin, platforms: [p.platform], crates: image.crates, ...(ref ? { ref } : {}) };
         }),
       );
-  const set = [binsSet(plan), ...request.set];
+  // --no-cache starts from scratch in the target cache mounts too; the export call must name the same args.
+  const args = [binsSet(plan), ...(request.noCache ? [fromScratchSet(plan)] : [])];
+  const set = [...args, ...request.set];
   if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
     for (const p of images.flatMap((i) => i.platforms)) {
@@ -156,7 +158,7 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
       ? {
           files: [request.bakeFile],
           targets,
-          set: [binsSet(plan), ...request.set, ...targets.map((t) => `${t}.output=type=cacheonly`)],
+          set: [...args, ...request.set, ...targets.map((t) => `${t}.output=type=cacheonly`)],
           ...builder,
         }
       : undefined;
@@ -202,7 +204,8 @@ export function verifySteps(
   request: { bakeFile: string; dir: string; builder?: string },
 ): { bake: BakeInvocation; tars: Map<string, string> } {
   const tars = new Map<string, string>();
-  const set: string[] = [binsSet(plan)];
+  // BuildKit keeps cache mounts across --no-cache: the build-arg empties them first.
+  const set: string[] = [binsSet(plan), fromScratchSet(plan)];
   for (const p of plan.selected.flatMap((i) => i.platforms)) {
     const tar = `${request.dir}/${p.target}.tar`;
     tars.set(p.target, tar);

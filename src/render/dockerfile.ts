@@ -97,24 +97,48 @@ function featureFlags(features: readonly string[]): string {
   return features.length > 0 ? ` --features ${shellWord(features.join(','))}` : '';
 }
 
+/** The RUN flags of a step that compiles in its cache mount at /build/target, and reads the script. */
+function targetMounts(plan: Plan, id: string): string {
+  const { script } = plan.targetCache;
+  return (
+    `--mount=type=cache,id=${id}-$TARGETPLATFORM,target=/build/target,sharing=locked${LINE}` +
+    `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${script},target=/crossbake/${script}${LINE}    `
+  );
+}
+
+/** The ARGs a step with a target cache mount reads: its id's platform, and whether to start from scratch. */
+function targetArgs(plan: Plan): string[] {
+  return ['ARG TARGETPLATFORM', `ARG ${plan.targetCache.arg}=1`];
+}
+
+/**
+ * The dependency graph, compiled in a cache mount so that a lock change compiles only the new crates and
+ * their dependents; the result is copied into the layer, where build-all and the registry cache find it.
+ */
 function depsStage(plan: Plan): string {
   const features = featureFlags(
     [...new Set(plan.images.flatMap((i) => i.features.map((f) => (f.includes('/') ? f : `${i.package}/${f}`))))].sort(),
   );
+  const { script, arg, seed, ids } = plan.targetCache;
+  const prepare = `sh /crossbake/${script} deps "$${arg}" &&${LINE}    `;
+  const save = ` &&${LINE}    sh /crossbake/${script} save ${seed}`;
   if (plan.skeleton.mode === 'cargo-chef') {
     return [
       'FROM target AS deps',
+      ...targetArgs(plan),
       'WORKDIR /build',
       'COPY --from=skeleton /recipe.json /recipe.json',
-      `RUN . /crossbake/target.env &&${LINE}    cargo chef cook --profile ${plan.profile} --target "$RUST_TARGET" --workspace${features} --recipe-path /recipe.json`,
+      `RUN ${targetMounts(plan, ids.deps)}. /crossbake/target.env &&${LINE}    ${prepare}` +
+        `cargo chef cook --profile ${plan.profile} --target "$RUST_TARGET" --workspace${features} --recipe-path /recipe.json${save}`,
     ].join('\n');
   }
   const checksums = plan.toolchain.kind === 'debian' ? `crossbake-debian-checksums Cargo.lock &&${LINE}    ` : '';
   return [
     'FROM target AS deps',
+    ...targetArgs(plan),
     'WORKDIR /build',
     'COPY --from=skeleton /skeleton/ ./',
-    `RUN . /crossbake/target.env &&${LINE}    ${checksums}${cargoBuild(plan, features)}`,
+    `RUN ${targetMounts(plan, ids.deps)}. /crossbake/target.env &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features)}${save}`,
   ].join('\n');
 }
 
@@ -146,13 +170,14 @@ function buildAllStage(plan: Plan): string {
     "# per platform; build-<bin> below is this stage under each binary's name",
     `FROM deps AS ${BUILD_ALL.stage}`,
     `ARG ${arg}=${dockerfileValue(names.join(' '))}`,
+    ...targetArgs(plan),
     'COPY . .',
     // -f: the names are words, never globs; the case below admits only this Dockerfile's binaries.
-    `RUN set -euf; . /crossbake/target.env;${LINE}` +
+    `RUN ${targetMounts(plan, plan.targetCache.ids.build)}set -euf; . /crossbake/target.env;${LINE}` +
       `    [ -n "$${arg}" ] || { echo "crossbake: ${arg} is empty; name binaries from: ${names.join(', ')}" >&2; exit 1; };${LINE}` +
       `    for bin in $${arg}; do case "$bin" in ${pattern(names)}) ;; *) echo "crossbake: ${arg} names '$bin', which is not a binary of this workspace: ${names.join(', ')}" >&2; exit 1 ;; esac; done;${LINE}` +
-      // Context files keep their old mtimes; touching them makes cargo rebuild over the skeleton's stubs.
-      `    find . -path ./target -prune -o -name '*.rs' -type f -exec touch {} +;${LINE}` +
+      // Context files keep their old mtimes: the script gives them the ones cargo last saw, or now if changed.
+      `    sh /crossbake/${plan.targetCache.script} build ${plan.targetCache.seed} "$${plan.targetCache.arg}";${LINE}` +
       `${builds.join(LINE)}${LINE}` +
       `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done`,
   ].join('\n');

@@ -1,5 +1,5 @@
 import { generatedHeader, seal } from '../generated.js';
-import { type Plan, RUNTIME_SCRIPTS } from '../plan.js';
+import { type Plan, RUNTIME_SCRIPTS, TARGET_CACHE } from '../plan.js';
 import { templates } from '../templates.js';
 import { renderBakeHcl, renderBakeJson } from './bake.js';
 import { renderDockerfile } from './dockerfile.js';
@@ -38,5 +38,6 @@ export function renderAll(plan: Plan, source: string): RenderedFile[] {
     // The runtime scripts reach the build through the same named context as the planner.
     { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.libs}`, content: script(templates.runtimeLibs, source) },
     { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.install}`, content: script(templates.runtimeInstall, source) },
+    { place: 'out', name: `${plan.skeleton.planner.dir}/${TARGET_CACHE.script}`, content: script(templates.targetCache, source) },
   ];
 }

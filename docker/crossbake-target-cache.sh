@@ -1,0 +1,111 @@
+#!/bin/sh
+# cargo's target directory kept between builds on one machine, in a BuildKit cache mount at ./target
+# (run from the workspace root, /build). Correct first, fast second: whatever the mount holds, cargo
+# must see exactly what a build from scratch would.
+#
+#   deps MODE        before the deps stage's cargo call: empties the mount when the toolchain changed
+#   save DIR         after it: copies the mount into the layer at DIR, stamped with a new id
+#   build SEED MODE  before build-all's cargo call: seeds the mount from the deps layer's copy SEED, or
+#                    merges a new copy into it
+#
+# MODE 0 (crossbake verify, bake --no-cache) empties the mount first: a build from scratch.
+#
+# Freshness is by content, not by the build context's mtimes: the mount keeps a manifest of every
+# source file (all files outside target/: sources, build.rs, manifests, included files) with its sha256
+# and the mtime cargo last saw. A file whose hash is unchanged gets that mtime back, so cargo finds its
+# crate fresh; a changed or new file gets the current time, so cargo recompiles its crate and dependents.
+# A crate not compiled since its file changed (another CROSSBAKE_BINS) still sees the newer mtime.
+set -eu
+target=target
+manifest="$target/.crossbake-sources"
+
+# The crate packages (name version lines) in $2 that $1 has at another version: rebuilt by Debian.
+rebuilt() {
+  [ -f "$1" ] || return 0
+  awk 'FILENAME == ARGV[1] { v[$1] = $2; next } ($1 in v) && v[$1] != $2' "$1" "$2"
+}
+
+empty() {
+  find -H "$target" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+}
+
+# Every file outside target/ gets its mtime from the manifest (same hash) or now (changed or new).
+fresh() {
+  now="$(date +%s.%N)"
+  work="$(mktemp -d)"
+  nl='
+'
+  # sha256sum escapes a name with a newline or a backslash: such files are always taken as changed.
+  find . -path ./target -prune -o -type f \( -name "*$nl*" -o -name '*\\*' \) -exec touch -c -m -d "@$now" {} +
+  find . -path ./target -prune -o -type f ! -name "*$nl*" ! -name '*\\*' -print0 | xargs -0r sha256sum > "$work/sums"
+  [ -f "$manifest" ] || : > "$manifest"
+  # manifest lines: sha256 mtime path; sha256sum lines: sha256, two spaces, path.
+  awk -v now="$now" -v dir="$work" '
+    FILENAME == ARGV[1] { t = $2; seen[substr($0, length($1) + length(t) + 3)] = $1 " " t; next }
+    { p = substr($0, 67); split(seen[p], o, " "); t = (o[1] == $1) ? o[2] : now; print $1 " " t " " p; print p > (dir "/at." t) }
+  ' "$manifest" "$work/sums" > "$work/manifest"
+  for list in "$work"/at.*; do
+    [ -e "$list" ] || continue
+    xargs -d '\n' -r touch -c -m -d "@${list##*/at.}" < "$list"
+  done
+  mv "$work/manifest" "$manifest"
+  rm -rf "$work"
+}
+
+case "${1:-}" in
+  deps)
+    # Registry crates are fingerprinted by version: a new compiler, C library or target setting, or a
+    # Debian crate package rebuilt at the same crate version, must not find the old artifacts. A crate
+    # package added or removed (a lock change) keeps them: cargo compiles the new crate.
+    base="$({ rustc -vV; cargo -V; cat /crossbake/target.env; cat "${CARGO_HOME:-/usr/local/cargo}/config.toml" 2>/dev/null || true; awk 'BEGIN { RS = "" } !/^Package: librust-/' /var/lib/dpkg/status; } | sha256sum)"
+    crates="$(dpkg-query -W -f '${Package} ${Version}\n' 'librust-*' 2>/dev/null | sort)"
+    printf '%s\n' "$crates" > "$target/.crossbake-crates.new"
+    changed="$(rebuilt "$target/.crossbake-crates" "$target/.crossbake-crates.new")"
+    if [ "$2" != 1 ] || [ "$(cat "$target/.crossbake-toolchain" 2>/dev/null || true)" != "$base" ] || [ -n "$changed" ]; then
+      empty
+      echo "$base" > "$target/.crossbake-toolchain"
+    fi
+    printf '%s\n' "$crates" > "$target/.crossbake-crates"
+    rm -f "$target/.crossbake-crates.new"
+    fresh
+    ;;
+  save)
+    rm -rf "$2"
+    mkdir -p "$2"
+    cp -a "$target/." "$2/"
+    # The workspace's own crates were compiled from the skeleton's stubs: without their fingerprints, cargo
+    # compiles them again wherever this copy goes, and the copy can be merged into a kept build-all mount.
+    # `cargo metadata --no-deps` lists only the workspace's packages, each object starting with name, version.
+    names="$(cargo metadata --no-deps --format-version 1 --offline 2>/dev/null | grep -o '"name":"[^"]*","version":"' | cut -d'"' -f4 | sort -u || true)"
+    if [ -n "$names" ]; then
+      for name in $names; do
+        find "$2" -path "*/.fingerprint/$name-*" -prune -exec rm -rf {} +
+      done
+      : > "$2/.crossbake-merge"
+    fi
+    cat /proc/sys/kernel/random/uuid > "$2/.crossbake-deps"
+    ;;
+  build)
+    # A new deps copy (a lock change) with the same toolchain and crate packages is merged into the mount:
+    # cargo finds the new dependencies beside the workspace crates it compiled before. Anything else, or a
+    # copy that could not drop its stubs' fingerprints, starts the mount again from the copy.
+    [ -f "$2/.crossbake-deps" ]
+    if [ "$3" = 1 ] && cmp -s "$2/.crossbake-deps" "$target/.crossbake-seeded"; then
+      :
+    elif [ "$3" = 1 ] && [ -f "$2/.crossbake-merge" ] && [ -f "$target/.crossbake-seeded" ] &&
+      cmp -s "$2/.crossbake-toolchain" "$target/.crossbake-toolchain" && [ -z "$(rebuilt "$target/.crossbake-crates" "$2/.crossbake-crates")" ]; then
+      cp -a -n "$2/." "$target/"
+      cp "$2/.crossbake-crates" "$target/.crossbake-crates"
+      cp "$2/.crossbake-deps" "$target/.crossbake-seeded"
+    else
+      empty
+      cp -a "$2/." "$target/"
+      cp "$2/.crossbake-deps" "$target/.crossbake-seeded"
+    fi
+    fresh
+    ;;
+  *)
+    echo "crossbake-target-cache: usage: deps MODE | save DIR | build SEED MODE" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { loadProject } from '../src/commands/project.js';
+import { renderDockerfile } from '../src/render/dockerfile.js';
+import { repoRoot } from './helpers/paths.js';
+
+// docker/crossbake-target-cache.sh, run here as build-all runs it (from the workspace root, the mount at
+// ./target), without docker: what cargo would see is the files' mtimes and the target directory's content.
+const script = join(repoRoot, 'docker/crossbake-target-cache.sh');
+
+function workspace() {
+  const root = mkdtempSync(join(tmpdir(), 'crossbake-target-cache-'));
+  const build = join(root, 'build');
+  const seed = join(root, 'seed');
+  mkdirSync(join(build, 'target'), { recursive: true });
+  mkdirSync(join(build, 'a/src'), { recursive: true });
+  mkdirSync(seed);
+  writeFileSync(join(seed, '.crossbake-deps'), 'deps-1\n');
+  writeFileSync(join(seed, 'dep.rlib'), 'compiled dependency\n');
+  const files = { 'a/src/lib.rs': 'pub fn a() {}\n', 'a/Cargo.toml': '[package]\n', 'a/src/page.html': '<p>included</p>\n' };
+  // A context copy: every file gets a fresh, arbitrary mtime, as COPY gives it.
+  const copy = (changes: Record<string, string> = {}) => {
+    for (const [file, text] of Object.entries({ ...files, ...changes })) {
+      writeFileSync(join(build, file), text);
+      utimesSync(join(build, file), 1_000_000, 1_000_000);
+    }
+  };
+  const run = (...args: string[]) => spawnSync('sh', [script, ...args], { cwd: build, encoding: 'utf8' });
+  const mtime = (file: string) => statSync(join(build, file)).mtimeMs;
+  return { root, build, seed, copy, run, mtime };
+}
+
+t.test('build: seeded from the deps copy once; unchanged files get the mtime cargo saw, changed ones now', async (t) => {
+  const w = workspace();
+  t.teardown(() => rmSync(w.root, { recursive: true, force: true }));
+  w.copy();
+  const first = w.run('build', w.seed, '1');
+  t.equal(first.status, 0, first.stderr);
+  t.equal(readFileSync(join(w.build, 'target/dep.rlib'), 'utf8'), 'compiled dependency\n', 'the mount starts from the deps copy');
+  const seen = { lib: w.mtime('a/src/lib.rs'), html: w.mtime('a/src/page.html') };
+  t.ok(seen.lib > Date.now() - 60_000, 'a file the mount never saw gets the current time');
+
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'compiled workspace crate\n');
+  w.copy({ 'a/src/page.html': '<p>changed</p>\n' });
+  const second = w.run('build', w.seed, '1');
+  t.equal(second.status, 0, second.stderr);
+  t.equal(w.mtime('a/src/lib.rs'), seen.lib, 'an unchanged file gets back the mtime of the last build');
+  t.ok(w.mtime('a/src/page.html') > seen.html, 'a changed file (any file, not only .rs) gets a newer one');
+  t.equal(readFileSync(join(w.build, 'target/workspace.rlib'), 'utf8'), 'compiled workspace crate\n', 'the same seed: the mount is kept');
+
+  // The change is not reverted by a build that did not compile it: the manifest keeps its newer mtime.
+  const changed = w.mtime('a/src/page.html');
+  w.copy({ 'a/src/page.html': '<p>changed</p>\n' });
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.equal(w.mtime('a/src/page.html'), changed, 'still the mtime of the change');
+
+  writeFileSync(join(w.seed, '.crossbake-deps'), 'deps-2\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'a new deps layer: the mount starts again from its copy');
+  t.ok(w.mtime('a/src/lib.rs') > seen.lib, 'and every file is new to it');
+
+  // A lock change: a deps copy without the stubs' fingerprints, same toolchain and crate packages, is merged.
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'compiled workspace crate\n');
+  for (const [file, text] of [
+    ['.crossbake-toolchain', 'toolchain-1\n'],
+    ['.crossbake-crates', 'librust-itoa-dev 1.0.1-1\n'],
+    ['.crossbake-merge', ''],
+    ['.crossbake-deps', 'deps-3\n'],
+    ['new-dep.rlib', 'new dependency\n'],
+  ] as const)
+    writeFileSync(join(w.seed, file), text);
+  writeFileSync(join(w.build, 'target/.crossbake-toolchain'), 'toolchain-1\n');
+  writeFileSync(join(w.build, 'target/.crossbake-crates'), 'librust-itoa-dev 1.0.1-1\nlibrust-old-dev 1-1\n');
+  const kept = w.mtime('a/src/lib.rs');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.equal(readFileSync(join(w.build, 'target/workspace.rlib'), 'utf8'), 'compiled workspace crate\n', 'merged: the workspace crates stay');
+  t.equal(readFileSync(join(w.build, 'target/new-dep.rlib'), 'utf8'), 'new dependency\n', 'and the new dependency is there');
+  t.equal(w.mtime('a/src/lib.rs'), kept, 'with their sources still fresh');
+
+  writeFileSync(join(w.seed, '.crossbake-deps'), 'deps-4\n');
+  writeFileSync(join(w.seed, '.crossbake-crates'), 'librust-itoa-dev 1.0.1-2\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'a crate package rebuilt by Debian at the same version: from the copy');
+
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'x\n');
+  writeFileSync(join(w.seed, '.crossbake-deps'), 'deps-5\n');
+  writeFileSync(join(w.seed, '.crossbake-toolchain'), 'toolchain-2\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '1').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'another toolchain: from the copy');
+
+  writeFileSync(join(w.build, 'target/workspace.rlib'), 'x\n');
+  w.copy();
+  t.equal(w.run('build', w.seed, '0').status, 0);
+  t.throws(() => statSync(join(w.build, 'target/workspace.rlib')), 'mode 0 (verify, --no-cache): from scratch');
+});
+
+t.test('save: the mount copied into the layer with a new id each time', async (t) => {
+  const w = workspace();
+  t.teardown(() => rmSync(w.root, { recursive: true, force: true }));
+  writeFileSync(join(w.build, 'target/dep.rlib'), 'dep\n');
+  const dest = join(w.root, 'layer');
+  t.equal(w.run('save', dest).status, 0);
+  const id = readFileSync(join(dest, '.crossbake-deps'), 'utf8');
+  t.equal(readFileSync(join(dest, 'dep.rlib'), 'utf8'), 'dep\n');
+  t.equal(w.run('save', dest).status, 0);
+  t.not(readFileSync(join(dest, '.crossbake-deps'), 'utf8'), id);
+});
+
+t.test('the Dockerfile: deps and build-all compile in per-platform cache mounts, in every variant', async (t) => {
+  for (const workspace of ['examples/workspace', 'test/fixtures/workspaces/bins']) {
+    for (const flags of [{}, { toolchain: 'rustup' as const }]) {
+      const { plan } = loadProject({ workspace, flags, cwd: repoRoot });
+      const text = renderDockerfile(plan, 'x');
+      for (const [stage, id] of [
+        ['deps', plan.targetCache.ids.deps],
+        ['build-all', plan.targetCache.ids.build],
+      ] as const) {
+        const body = text.slice(text.indexOf(` AS ${stage}\n`));
+        t.match(body, /^ARG TARGETPLATFORM$/m);
+        t.match(body, `RUN --mount=type=cache,id=${id}-$TARGETPLATFORM,target=/build/target,sharing=locked`);
+        t.match(body, /--mount=type=bind,from=crossbake,source=target-cache.sh,target=\/crossbake\/target-cache.sh/);
+      }
+      t.notMatch(text, /-name '\*\.rs'/, 'no touch of every .rs file');
+    }
+  }
+  const a = loadProject({ workspace: 'examples/workspace', flags: {}, cwd: repoRoot }).plan.targetCache.ids;
+  const b = loadProject({ workspace: 'examples/workspace', flags: { registry: 'r.io/other' }, cwd: repoRoot }).plan.targetCache.ids;
+  t.match(a.build, /^crossbake-[0-9a-f]{12}-build$/);
+  t.not(a.build, b.build, 'another registry, another workspace: mounts of its own');
+});
