@@ -17,6 +17,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
+import { SHARED_CACHE } from '../src/plan.js';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
 import {
   addItoa,
@@ -80,7 +81,10 @@ const say = (line: string) => console.error(`[bench ${new Date().toISOString().s
 const s = (x: number) => x.toFixed(1);
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
 
-const bakeTargets = (bins: readonly string[]) => bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`));
+const bakeTargets = (bins: readonly string[]) => [
+  ...bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`)),
+  ...PLATFORMS.map((p) => `${SHARED_CACHE.target}-${p.key}`),
+];
 
 /**
  * crossbake as users run it: the compiled CLI (bin/crossbake.js over dist/, built once at the start), not

@@ -188,6 +188,19 @@ export const fromScratchSet = (plan: Pick<Plan, 'targetCache'>): string => `*.ar
 /** The value of BUILD_ALL.arg for the selected images: their binaries, space-separated. */
 export const buildAllBins = (plan: Pick<Plan, 'selected'>): string => plan.selected.map((i) => i.bin).join(' ');
 
+/**
+ * One cache per platform for every stage the images share (toolchain, deps, build-all, the runtime
+ * roots): `crossbake bake` exports it once per platform instead of once per binary and platform, so one
+ * more binary adds no export. It lives in the alphabetically first image's repository (a repository the
+ * workspace already pushes to); `.` keeps its local dir and gha scope apart from any binary's.
+ */
+export const SHARED_CACHE = {
+  stage: 'crossbake-cache',
+  target: '_crossbake-cache',
+  tag: 'cache-shared',
+  name: 'crossbake.shared',
+} as const;
+
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
@@ -202,6 +215,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   'runtime-base': 'platform',
   'runtime-files': 'platform',
   [MINIMAL_ROOT]: 'platform',
+  [SHARED_CACHE.stage]: 'platform',
 };
 
 export interface Plan {
@@ -221,6 +235,7 @@ export interface Plan {
   /** Where cargo puts the profile's output under target/<triple>/. */
   readonly profileDir: string;
   readonly targetCache: TargetCachePlan;
+  readonly sharedCache?: SharedCachePlan;
   readonly locked: boolean;
   /** rustc's `--remap-path-prefix` pairs, in `[build] rustflags` of the toolchain's cargo config. */
   readonly remapPaths: ReadonlyArray<{ readonly from: string; readonly to: string }>;
@@ -328,6 +343,43 @@ function bakeCacheEntry(settings: Settings, image: string, bin: string, key: str
 
 const ghaScope = (bin: string, key: string) => `crossbake-${bin}-${key}`;
 
+export interface SharedCachePlan {
+  readonly stage: typeof SHARED_CACHE.stage;
+  /** The runtime roots' files stages the images use: the cache stage copies a file of each, so it carries them. */
+  readonly roots: readonly string[];
+  readonly platforms: readonly { readonly platform: Platform; readonly target: string; readonly cache: CacheSpec }[];
+}
+
+function sharedCacheEntry(settings: Settings, image: string, key: string): CacheEntry | undefined {
+  switch (settings.cache.type) {
+    case 'registry':
+      return { type: 'registry', image, tag: `${SHARED_CACHE.tag}-${key}` };
+    case 'local':
+      return { type: 'local', dir: `${settings.cache.dir}/${SHARED_CACHE.name}-${key}` };
+    case 'gha':
+      return { type: 'gha', scope: `${SHARED_CACHE.name}-${key}` };
+    default:
+      return undefined;
+  }
+}
+
+/** None with inline or no caches, or mode=min (which would export only the cache stage's own layers). */
+function sharedCachePlan(ws: Workspace, resolved: ResolvedSettings, platforms: readonly Platform[]): SharedCachePlan | undefined {
+  const { settings } = resolved;
+  if (settings.cache.mode !== 'max') return undefined;
+  const owns = ws.bins.map((bin) => resolveBin(bin.name, settings, resolved.packages.get(bin.package)));
+  const image = owns.map((o) => o.image).sort()[0];
+  if (image === undefined || sharedCacheEntry(settings, image, 'all') === undefined) return undefined;
+  return {
+    stage: SHARED_CACHE.stage,
+    roots: [...new Set(owns.map((o) => RUNTIME_ROOTS[o.runtime].files))].sort(),
+    platforms: platforms.map((p) => {
+      const entry = sharedCacheEntry(settings, image, p.key)!;
+      return { platform: p, target: `${SHARED_CACHE.target}-${p.key}`, cache: { from: [entry], to: [entry] } };
+    }),
+  };
+}
+
 type CacheFor = (own: string, from: readonly string[]) => CacheSpec | undefined;
 
 /** The bake file's caches: `own` is written, `from` (platform keys or `all`) read, in that order. */
@@ -349,7 +401,13 @@ function ciCache(settings: Settings, bin: string): CacheFor {
   };
 }
 
-function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: ResolvedSettings, platforms: readonly Platform[]): ImagePlan {
+function imagePlan(
+  ws: Workspace,
+  bin: Workspace['bins'][number],
+  resolved: ResolvedSettings,
+  platforms: readonly Platform[],
+  shared: SharedCachePlan | undefined,
+): ImagePlan {
   const { settings, ci } = resolved;
   const own = resolveBin(bin.name, settings, resolved.packages.get(bin.package));
   const bakeFor = bakeCache(settings, own.image, bin.name);
@@ -374,11 +432,16 @@ function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: Reso
       platform: p,
       target: `${bin.name}-${p.key}`,
       tagSuffix: `-${p.key}`,
-      // A platform writes only its own cache: one platform's export never overwrites another's.
-      ...optional('cache', bakeFor(p.key, [p.key, 'all'])),
+      // A platform writes only its own cache: one platform's export never overwrites another's. It reads
+      // the shared cache of its platform first, which crossbake writes.
+      ...optional('cache', withShared(bakeFor(p.key, [p.key, 'all']), shared?.platforms.find((s) => s.platform === p)?.cache)),
       ...optional('ciCache', ciFor(p.key, [p.key, 'all'])),
     })),
   };
+}
+
+function withShared(own: CacheSpec | undefined, shared: CacheSpec | undefined): CacheSpec | undefined {
+  return own && shared ? { from: [...shared.from, ...own.from], to: own.to } : own;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
@@ -404,7 +467,8 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
   const warnings: string[] = [];
   const problems: string[] = [];
   const platforms = PLATFORMS.filter((p) => settings.platforms.some((name) => findPlatform(name) === p));
-  const images = ws.bins.map((bin) => imagePlan(ws, bin, resolved, platforms));
+  const sharedCache = sharedCachePlan(ws, resolved, platforms);
+  const images = ws.bins.map((bin) => imagePlan(ws, bin, resolved, platforms, sharedCache));
   if (images.length === 0) {
     throw inputError(`the workspace in ${ws.root} has no binary targets, so there is no image to build. Add a src/main.rs or a [[bin]].`);
   }
@@ -488,6 +552,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     memberTargetDirs: memberTargetDirs(ws),
     profileDir: profileDir(settings.profile),
     targetCache: targetCache(images, settings.registry),
+    ...optional('sharedCache', sharedCache),
     locked: ws.lockfile !== undefined,
     remapPaths: remapPaths(toolchain.kind),
     skeleton: {

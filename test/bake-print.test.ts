@@ -44,6 +44,7 @@ t.test('targets, platforms, tags and per-platform caches as buildx resolves them
         'its own cache',
       );
       t.same(one['cache-from'], [
+        `type=registry,ref=127.0.0.1:5000/crossbake/backend:cache-shared-${p.key}`,
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-${p.key}`,
         `type=registry,ref=127.0.0.1:5000/crossbake/${bin}:cache-all`,
       ]);
@@ -51,6 +52,20 @@ t.test('targets, platforms, tags and per-platform caches as buildx resolves them
   }
   const keys = new Set(Object.values(all.target).flatMap((x: any) => x['cache-to'] ?? []));
   t.equal(keys.size, 8, 'no two targets export to the same cache');
+  const shared = bakePrint(dir, ['-f', 'docker-bake.json', '_crossbake-cache']);
+  t.same(
+    Object.keys(shared.target).sort(),
+    PLATFORMS.map((p) => `_crossbake-cache-${p.key}`).sort(),
+    'one shared-cache target per platform',
+  );
+  for (const p of PLATFORMS) {
+    const one = shared.target[`_crossbake-cache-${p.key}`];
+    t.equal(one.target, 'crossbake-cache', `${p.docker}: builds the shared stages`);
+    t.same(one.platforms, [p.docker]);
+    t.same(one.output, ['type=cacheonly'], 'and no image');
+    t.same(one['cache-to'], [`type=registry,ref=127.0.0.1:5000/crossbake/backend:cache-shared-${p.key},mode=max,compression=zstd`]);
+    t.equal(one.args.CROSSBAKE_BINS, 'backend frontend', 'for every binary of the file');
+  }
 });
 
 t.test('variables and --set override what the file says', { skip }, async (t) => {

@@ -26,6 +26,8 @@ t.test('print resolves the per-platform targets and the multi-platform ones', as
     'backend-linux-arm64',
     'frontend-linux-amd64',
     'frontend-linux-arm64',
+    '_crossbake-cache-linux-amd64',
+    '_crossbake-cache-linux-arm64',
     'backend',
     'frontend',
   ]);

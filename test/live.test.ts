@@ -23,15 +23,15 @@ const stream = (name: string) => {
   return name.endsWith('.gz') ? gunzipSync(buffer).toString('utf8') : buffer.toString('utf8');
 };
 
-/** The Plan of the captured runs: examples/workspace, per-platform targets. */
+/**
+ * The Plan of the captured runs: examples/workspace, per-platform targets, each with its own cache (they
+ * were captured before the platforms' shared caches).
+ */
 function plan(flags: Record<string, unknown> = {}): ViewPlan {
   const project = loadProject({ workspace: 'examples/workspace', flags, cwd: repoRoot });
-  const steps = bakeSteps(
-    project.plan,
-    { target: {} },
-    { push: false, load: false, noCache: false, set: [], bakeFile: 'x', driver: 'docker' },
-  );
-  return viewPlan(project.plan, steps.runTargets, project.workspace.lockfile?.packages.length);
+  const { sharedCache: _, ...captured } = project.plan;
+  const steps = bakeSteps(captured, { target: {} }, { push: false, load: false, noCache: false, set: [], bakeFile: 'x', driver: 'docker' });
+  return viewPlan(captured, steps.runTargets, project.workspace.lockfile?.packages.length);
 }
 
 const latest = (log: BuildLog) => Math.max(0, ...[...log.vertices.values()].flatMap((v) => [v.started ?? 0, v.completed ?? 0]));

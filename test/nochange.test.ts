@@ -67,6 +67,61 @@ t.test('the build call clears each target cache-to; the export call is the same 
   );
 });
 
+t.test('one shared cache per platform: the export call builds only the shared-cache targets', async (t) => {
+  const two = loadProject({ workspace: 'examples/workspace', flags: { platforms: ['linux/amd64', 'linux/arm64'] }, cwd: repoRoot }).plan;
+  const shared = two.sharedCache!.platforms.map((p) => p.target);
+  t.same(shared, ['_crossbake-cache-linux-amd64', '_crossbake-cache-linux-arm64']);
+  const withShared = {
+    target: {
+      ...Object.fromEntries(
+        two.selected.flatMap((i) =>
+          i.platforms.map((p) => [
+            p.target,
+            { tags: [`r.io/x/${i.image}:v1${p.tagSuffix}`], 'cache-to': [`type=registry,ref=r.io/x/${i.image}:c${p.tagSuffix}`] },
+          ]),
+        ),
+      ),
+      ...Object.fromEntries(shared.map((name) => [name, { 'cache-to': [`type=registry,ref=r.io/x/backend:${name},mode=max`] }])),
+    },
+  } as BakePrint;
+  const steps = bakeSteps(two, withShared, {
+    push: true,
+    load: false,
+    noCache: false,
+    set: [],
+    bakeFile: 'b.json',
+    driver: 'docker-container',
+  });
+  t.same(steps.cacheExport!.targets, shared, 'two exports for two images on two platforms, not four');
+  t.same(
+    steps.cacheExport!.set!.filter((s) => s.includes('CROSSBAKE_JOB')),
+    [
+      '_crossbake-cache-linux-amd64.args.CROSSBAKE_JOB=backend-linux-amd64',
+      '_crossbake-cache-linux-arm64.args.CROSSBAKE_JOB=backend-linux-arm64',
+    ],
+    'each computes the skeleton as the build just did, so the export runs no step',
+  );
+  t.same(
+    steps.caches.map((c) => (c.type === 'registry' ? c.ref : '')),
+    shared.map((name) => `r.io/x/backend:${name}`),
+    'and only those caches must exist for the export to be skipped',
+  );
+  t.same(steps.bake.targets, ['backend-linux-amd64', 'backend-linux-arm64', 'frontend-linux-amd64', 'frontend-linux-arm64']);
+  t.ok(
+    steps.bake.targets.every((target) => steps.bake.set!.includes(`${target}.cache-to=`)),
+    'the build writes no cache',
+  );
+  const load = bakeSteps(two, withShared, { push: false, load: true, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
+  t.notOk(
+    load.cacheExport?.targets.some((name) => shared.includes(name)),
+    '--load keeps the multi-platform targets and their caches',
+  );
+  for (const cache of [{ type: 'none' }, { type: 'inline' }, { type: 'registry', mode: 'min' }] as const) {
+    const p = loadProject({ workspace: 'examples/workspace', flags: { cache }, cwd: repoRoot }).plan;
+    t.equal(p.sharedCache, undefined, `no shared cache with ${JSON.stringify(cache)}`);
+  }
+});
+
 t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {
   const none = { target: Object.fromEntries(Object.entries(printed.target).map(([k, v]) => [k, { tags: v.tags ?? [] }])) } as BakePrint;
   const steps = bakeSteps(plan, none, { push: false, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });

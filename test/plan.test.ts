@@ -52,7 +52,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/amd64',
         'build-backend runtime-backend',
         '-linux-amd64',
-        'registry backend:cache-linux-amd64 | registry backend:cache-all',
+        'registry backend:cache-shared-linux-amd64 | registry backend:cache-linux-amd64 | registry backend:cache-all',
         'registry backend:cache-linux-amd64',
         'gha crossbake-backend-linux-amd64',
       ],
@@ -61,7 +61,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/arm64',
         'build-backend runtime-backend',
         '-linux-arm64',
-        'registry backend:cache-linux-arm64 | registry backend:cache-all',
+        'registry backend:cache-shared-linux-arm64 | registry backend:cache-linux-arm64 | registry backend:cache-all',
         'registry backend:cache-linux-arm64',
         'gha crossbake-backend-linux-arm64',
       ],
@@ -70,7 +70,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/arm/v7',
         'build-backend runtime-backend',
         '-linux-arm-v7',
-        'registry backend:cache-linux-arm-v7 | registry backend:cache-all',
+        'registry backend:cache-shared-linux-arm-v7 | registry backend:cache-linux-arm-v7 | registry backend:cache-all',
         'registry backend:cache-linux-arm-v7',
         'gha crossbake-backend-linux-arm-v7',
       ],
@@ -79,7 +79,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/amd64',
         'build-frontend runtime-frontend',
         '-linux-amd64',
-        'registry frontend:cache-linux-amd64 | registry frontend:cache-all',
+        'registry backend:cache-shared-linux-amd64 | registry frontend:cache-linux-amd64 | registry frontend:cache-all',
         'registry frontend:cache-linux-amd64',
         'gha crossbake-frontend-linux-amd64',
       ],
@@ -88,7 +88,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/arm64',
         'build-frontend runtime-frontend',
         '-linux-arm64',
-        'registry frontend:cache-linux-arm64 | registry frontend:cache-all',
+        'registry backend:cache-shared-linux-arm64 | registry frontend:cache-linux-arm64 | registry frontend:cache-all',
         'registry frontend:cache-linux-arm64',
         'gha crossbake-frontend-linux-arm64',
       ],
@@ -97,7 +97,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
         'linux/arm/v7',
         'build-frontend runtime-frontend',
         '-linux-arm-v7',
-        'registry frontend:cache-linux-arm-v7 | registry frontend:cache-all',
+        'registry backend:cache-shared-linux-arm-v7 | registry frontend:cache-linux-arm-v7 | registry frontend:cache-all',
         'registry frontend:cache-linux-arm-v7',
         'gha crossbake-frontend-linux-arm-v7',
       ],
@@ -125,14 +125,25 @@ t.test('cache backends: local directories and gha scopes per binary and platform
   t.same(
     local.map((r) => [r.cacheFrom, r.cacheTo]),
     [
-      [['local cache/backend-linux-arm64', 'local cache/backend-all'], ['local cache/backend-linux-arm64']],
-      [['local cache/frontend-linux-arm64', 'local cache/frontend-all'], ['local cache/frontend-linux-arm64']],
+      [
+        ['local cache/crossbake.shared-linux-arm64', 'local cache/backend-linux-arm64', 'local cache/backend-all'],
+        ['local cache/backend-linux-arm64'],
+      ],
+      [
+        ['local cache/crossbake.shared-linux-arm64', 'local cache/frontend-linux-arm64', 'local cache/frontend-all'],
+        ['local cache/frontend-linux-arm64'],
+      ],
     ],
   );
   const gha = rows(plan('examples/workspace', { cache: { type: 'gha' }, bins: ['frontend'], platforms: ['linux/amd64'] }));
   t.same(
     gha.map((r) => [r.cacheFrom, r.cacheTo]),
-    [[['gha crossbake-frontend-linux-amd64', 'gha crossbake-frontend-all'], ['gha crossbake-frontend-linux-amd64']]],
+    [
+      [
+        ['gha crossbake.shared-linux-amd64', 'gha crossbake-frontend-linux-amd64', 'gha crossbake-frontend-all'],
+        ['gha crossbake-frontend-linux-amd64'],
+      ],
+    ],
   );
   const none = plan('examples/workspace', { cache: { type: 'none' } });
   t.same(

@@ -85,7 +85,12 @@ export function cacheDestination(entry: string): CacheDestination | undefined {
 export function printTargets(plan: Plan, load: boolean): string[] {
   const multi = plan.selected.map((i) => i.target);
   const perPlatform = plan.selected.flatMap((i) => i.platforms.map((p) => p.target));
-  return [...new Set([...(load ? multi : perPlatform), ...multi])];
+  return [...new Set([...(load ? multi : [...perPlatform, ...sharedCacheTargets(plan)]), ...multi])];
+}
+
+/** The targets that write the platforms' shared caches (none with inline or no caches, or mode=min). */
+export function sharedCacheTargets(plan: Plan): string[] {
+  return plan.sharedCache?.platforms.map((p) => p.target) ?? [];
 }
 
 /** Each selected image with its tags and per-platform images, as bake resolved them. */
@@ -150,15 +155,19 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
     }
   }
   const targets = runTargets.map((t) => t.name);
-  const caches = targets.flatMap((t) => (printed.target[t]?.['cache-to'] ?? []).flatMap((e) => cacheDestination(e) ?? []));
+  // Per platform, one export of every stage the images share, instead of one per image: the per-image
+  // stages after build-all are a few seconds of work, and not worth an export each.
+  const shared = request.load ? [] : sharedCacheTargets(plan).filter((t) => printed.target[t]);
+  const exportTargets = shared.length > 0 ? shared : targets;
+  const caches = exportTargets.flatMap((t) => (printed.target[t]?.['cache-to'] ?? []).flatMap((e) => cacheDestination(e) ?? []));
   const builder = request.builder ? { builder: request.builder } : {};
   // The build exports no cache; the export is a second call over the same (then cached) steps, with no image output.
   const cacheExport: BakeInvocation | undefined =
     caches.length > 0
       ? {
           files: [request.bakeFile],
-          targets,
-          set: [...args, ...request.set, ...targets.map((t) => `${t}.output=type=cacheonly`)],
+          targets: exportTargets,
+          set: [...args, ...request.set, ...exportTargets.map((t) => `${t}.output=type=cacheonly`), ...sameSkeleton(plan, shared)],
           ...builder,
         }
       : undefined;
@@ -171,6 +180,18 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
     ...(cacheExport ? { cacheExport } : {}),
     caches,
   };
+}
+
+/**
+ * A shared-cache target computes the skeleton as the first image's target of its platform did in the
+ * build just before, so that step is cached too and the export runs nothing (the stages after it match by
+ * content whichever target computed it, from the local cache and from the registry's).
+ */
+function sameSkeleton(plan: Plan, shared: readonly string[]): string[] {
+  return (plan.sharedCache?.platforms ?? []).flatMap((p) => {
+    const job = plan.selected[0]?.platforms.find((b) => b.platform === p.platform)?.target;
+    return shared.includes(p.target) && job ? [`${p.target}.args.${plan.skeleton.jobArg}=${job}`] : [];
+  });
 }
 
 /**

@@ -309,12 +309,15 @@ export async function printBake(
 
 /** Every platform buildx resolved (PLATFORMS, --set *.platform=...) must be in the table. */
 export function checkPrintedPlatforms(printed: BakePrint): void {
-  const problems: string[] = [];
+  const all: { name: string; problem: string }[] = [];
   for (const [name, target] of Object.entries(printed.target)) {
     for (const p of target.platforms ?? []) {
-      if (!findPlatform(p)) problems.push(`bake target ${name}: ${unsupportedPlatform(p)}`);
+      if (!findPlatform(p)) all.push({ name, problem: `bake target ${name}: ${unsupportedPlatform(p)}` });
     }
   }
+  // crossbake's own targets (`_crossbake-cache-*`) are named only when no image target says it.
+  const images = all.filter((a) => !a.name.startsWith('_'));
+  const problems = (images.length > 0 ? images : all).map((a) => a.problem);
   if (problems.length > 0) {
     throw new CrossbakeError(
       'input',

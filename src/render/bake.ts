@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, buildAllBins, type CacheSpec, type Plan } from '../plan.js';
+import { BUILD_ALL, buildAllBins, type CacheSpec, type Plan, SHARED_CACHE } from '../plan.js';
 import { fill, templates } from '../templates.js';
 import { cacheLists } from './cache.js';
 import { hclLiteral } from './encode.js';
@@ -95,6 +95,20 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
   }
   const group: Record<string, { targets: string[] }> = { default: { targets: plan.selected.map((i) => i.target) } };
   for (const image of plan.selected) group[image.group] = { targets: image.platforms.map((p) => p.target) };
+  if (plan.sharedCache) {
+    // No image: the stages every image of a platform shares, built only to write their cache.
+    for (const p of plan.sharedCache.platforms) {
+      target[p.target] = {
+        inherits: [COMMON],
+        target: plan.sharedCache.stage,
+        args: { [plan.skeleton.jobArg]: hclLiteral(p.target) },
+        platforms: [p.platform.docker],
+        output: ['type=cacheonly'],
+        ...caches(p.cache),
+      };
+    }
+    group[SHARED_CACHE.target] = { targets: plan.sharedCache.platforms.map((p) => p.target) };
+  }
   return {
     variable: {
       REGISTRY: { default: plan.registry ?? '' },

@@ -250,6 +250,21 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
   return lines.join('\n');
 }
 
+/**
+ * Every stage the images of one platform share, so that one registry cache export carries them all:
+ * build-all (and through it toolchain, skeleton, deps) and a file of each runtime root in use.
+ */
+function sharedCacheStage(plan: Plan): string {
+  const shared = plan.sharedCache;
+  if (!shared) return '';
+  return [
+    '',
+    `# ---- ${shared.stage}: what the images of one platform share, for one cache export per platform (no image)`,
+    `FROM ${BUILD_ALL.stage} AS ${shared.stage}`,
+    ...shared.roots.map((root) => `COPY --from=${root} /base/status /crossbake/cache/${root}.status`),
+  ].join('\n');
+}
+
 export function renderDockerfile(plan: Plan, source: string): string {
   const targetCases = PLATFORMS.map(
     (p) =>
@@ -281,7 +296,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
     minimalStage: minimalStage(plan, caseArms(archCases)),
     userName: plan.user.name,
     uid: String(plan.user.uid),
-    runtimeStages: plan.images.map((i) => `${runtimeLibsStage(plan, i)}\n${runtimeStage(plan, i)}`).join('\n'),
+    runtimeStages: [...plan.images.map((i) => `${runtimeLibsStage(plan, i)}\n${runtimeStage(plan, i)}`), sharedCacheStage(plan)].join('\n'),
     nativeStage: nativeStage(plan),
     nativeSource:
       plan.skeleton.mode === 'crossbake'
