@@ -347,6 +347,13 @@ export interface SharedCachePlan {
   readonly stage: typeof SHARED_CACHE.stage;
   /** The runtime roots' files stages the images use: the cache stage copies a file of each, so it carries them. */
   readonly roots: readonly string[];
+  /**
+   * One slot per image of the Dockerfile: a global build arg naming the image's runtime stage (its
+   * default) or `none`, an empty stage; the cache stage depends on each slot's stage, so it carries the
+   * selected images' own stages too and an emptied machine builds none of them again.
+   */
+  readonly slots: readonly { readonly bin: string; readonly arg: string; readonly stage: string; readonly runtime: string }[];
+  readonly none: string;
   readonly platforms: readonly { readonly platform: Platform; readonly target: string; readonly cache: CacheSpec }[];
 }
 
@@ -373,6 +380,13 @@ function sharedCachePlan(ws: Workspace, resolved: ResolvedSettings, platforms: r
   return {
     stage: SHARED_CACHE.stage,
     roots: [...new Set(owns.map((o) => RUNTIME_ROOTS[o.runtime].files))].sort(),
+    slots: ws.bins.map((bin, i) => ({
+      bin: bin.name,
+      arg: `CROSSBAKE_CACHE_${i + 1}`,
+      stage: `${SHARED_CACHE.stage}-${i + 1}`,
+      runtime: stageName('runtime', bin.name),
+    })),
+    none: `${SHARED_CACHE.stage}-none`,
     platforms: platforms.map((p) => {
       const entry = sharedCacheEntry(settings, image, p.key)!;
       return { platform: p, target: `${SHARED_CACHE.target}-${p.key}`, cache: { from: [entry], to: [entry] } };

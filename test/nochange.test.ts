@@ -5,6 +5,8 @@ import { bakeSteps, cacheDestination } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
 import { loadProject } from '../src/commands/project.js';
+import { bakeDefinition } from '../src/render/bake.js';
+import { renderDockerfile } from '../src/render/dockerfile.js';
 import { repoRoot } from './helpers/paths.js';
 
 // The no-change path: the build writes no cache; a second call exports only when a step ran or a cache is missing.
@@ -120,6 +122,20 @@ t.test('one shared cache per platform: the export call builds only the shared-ca
     const p = loadProject({ workspace: 'examples/workspace', flags: { cache }, cwd: repoRoot }).plan;
     t.equal(p.sharedCache, undefined, `no shared cache with ${JSON.stringify(cache)}`);
   }
+});
+
+t.test('the shared-cache stage depends on the selected images only: the others slot the empty stage', async (t) => {
+  const one = loadProject({ workspace: 'examples/workspace', flags: { bins: ['frontend'] }, cwd: repoRoot }).plan;
+  const target = bakeDefinition(one).target['_crossbake-cache-linux-amd64']!;
+  t.same(target.args, {
+    CROSSBAKE_JOB: '_crossbake-cache-linux-amd64',
+    CROSSBAKE_CACHE_1: 'crossbake-cache-none',
+    CROSSBAKE_CACHE_2: 'runtime-frontend',
+  });
+  const dockerfile = renderDockerfile(one, 'Cargo.toml');
+  t.match(dockerfile, /^ARG CROSSBAKE_CACHE_1=runtime-backend$/m, 'the Dockerfile alone builds every image into it');
+  t.match(dockerfile, /^FROM \$\{CROSSBAKE_CACHE_2\} AS crossbake-cache-2$/m);
+  t.match(dockerfile, /^COPY --from=crossbake-cache-2 \/etc\/grou\[p\] \/crossbake\/cache\/crossbake-cache-2\/$/m);
 });
 
 t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {

@@ -101,7 +101,15 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       target[p.target] = {
         inherits: [COMMON],
         target: plan.sharedCache.stage,
-        args: { [plan.skeleton.jobArg]: hclLiteral(p.target) },
+        args: {
+          [plan.skeleton.jobArg]: hclLiteral(p.target),
+          ...Object.fromEntries(
+            plan.sharedCache.slots.map((slot) => [
+              slot.arg,
+              plan.selected.some((i) => i.bin === slot.bin) ? slot.runtime : plan.sharedCache!.none,
+            ]),
+          ),
+        },
         platforms: [p.platform.docker],
         output: ['type=cacheonly'],
         ...caches(p.cache),

@@ -259,10 +259,20 @@ function sharedCacheStage(plan: Plan): string {
   if (!shared) return '';
   return [
     '',
-    `# ---- ${shared.stage}: what the images of one platform share, for one cache export per platform (no image)`,
+    `# ---- ${shared.stage}: what the images of one platform share and each selected image's own stages, for one`,
+    "# cache export per platform (no image). A slot names an image's runtime stage, or the empty one; an",
+    '# empty wildcard match is no error, so each COPY only makes the slot a dependency.',
+    `FROM scratch AS ${shared.none}`,
+    ...shared.slots.map((slot) => `FROM \${${slot.arg}} AS ${slot.stage}`),
     `FROM ${BUILD_ALL.stage} AS ${shared.stage}`,
     ...shared.roots.map((root) => `COPY --from=${root} /base/status /crossbake/cache/${root}.status`),
+    ...shared.slots.map((slot) => `COPY --from=${slot.stage} /etc/grou[p] /crossbake/cache/${slot.stage}/`),
   ].join('\n');
+}
+
+/** The cache slots' global build args, each defaulting to its image's runtime stage. */
+function sharedCacheArgs(plan: Plan): string {
+  return (plan.sharedCache?.slots ?? []).map((slot) => `ARG ${slot.arg}=${slot.runtime}`).join('\n');
 }
 
 export function renderDockerfile(plan: Plan, source: string): string {
@@ -277,7 +287,9 @@ export function renderDockerfile(plan: Plan, source: string): string {
     header: generatedHeader(source),
     runtimeImage: plan.baseImages.runtime,
     debianImage: plan.baseImages.debian,
-    toolchainArg: plan.toolchain.kind === 'rustup' ? `ARG RUST_IMAGE=${plan.toolchain.image}` : '',
+    toolchainArg: [plan.toolchain.kind === 'rustup' ? `ARG RUST_IMAGE=${plan.toolchain.image}` : '', sharedCacheArgs(plan)]
+      .filter(Boolean)
+      .join('\n'),
     toolchainStage: toolchainStage(plan),
     skeletonStage: skeletonStage(plan),
     plannerPackages: plan.skeleton.mode === 'crossbake' ? ' nodejs' : '',
