@@ -14,9 +14,10 @@
 // BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace; BENCH_SKIP_MINIMAL=1
 // leaves out the minimal runtime's size rows.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { cacheDir } from '../src/fs/history.js';
 import { SHARED_CACHE } from '../src/plan.js';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
 import {
@@ -94,9 +95,17 @@ const COMPILED = process.env.BENCH_TSX !== '1';
 const cli = (args: string[], env: Record<string, string>): Run =>
   COMPILED ? sh(process.execPath, [join(repoRoot, 'bin/crossbake.js'), ...args], { env }) : crossbake(args, env);
 
-function bake(ws: string, name: string, file: string, bins: readonly string[] = BINS, registry = REGISTRY, flags: string[] = []): Timed {
+function bake(
+  ws: string,
+  name: string,
+  file: string,
+  bins: readonly string[] = BINS,
+  registry = REGISTRY,
+  flags: string[] = [],
+  env: Record<string, string> = {},
+): Timed {
   say(`crossbake: ${name}`);
-  const run: Run = cli(['bake', ...bins, '-w', ws, ...flags, '--push', '--progress', 'rawjson'], { REGISTRY: registry });
+  const run: Run = cli(['bake', ...bins, '-w', ws, ...flags, '--push', '--progress', 'rawjson'], { REGISTRY: registry, ...env });
   writeFileSync(join(LOGS, `${file}.log`), `${run.stderr}\n${run.stdout}`);
   if (run.code !== 0)
     throw new Error(`crossbake bake failed in "${name}" (exit ${run.code}); log: ${join(LOGS, `${file}.log`)}\n${run.stderr.slice(-2000)}`);
@@ -234,6 +243,17 @@ async function main(): Promise<void> {
       editSource(ws, 'bench: a one-file source change');
       times.set('source', await locked('one-file change', () => bake(ws, 'one-file source change', '2-source')));
       times.set('none', await locked('no change', () => bake(ws, 'no change', '3-none')));
+      // The same, with crossbake's memory of pushes empty (the rest of it kept): the build itself, every step from the cache.
+      const forgetful = mkdtempSync(join(tmpdir(), 'crossbake-bench-xdg-'));
+      if (existsSync(cacheDir())) {
+        cpSync(cacheDir(), join(forgetful, 'crossbake'), { recursive: true, filter: (path) => !path.split(sep).includes('pushed') });
+      }
+      times.set(
+        'none-built',
+        await locked('no change, nothing remembered', () =>
+          bake(ws, 'no change, remembering no push', '3-none-built', BINS, REGISTRY, [], { XDG_CACHE_HOME: forgetful }),
+        ),
+      );
       addItoa(ws);
       times.set('lock', await locked('lock change', () => bake(ws, 'Cargo.toml + Cargo.lock change (a new crate)', '4-lock')));
       say('emptying the machine: build cache pruned, local images of the namespace removed');
@@ -242,7 +262,9 @@ async function main(): Promise<void> {
         await locked('emptied machine', () => {
           pruneBuildCache();
           removeImages(REGISTRY);
-          return bake(ws, 'emptied machine, registry cache', '5-emptied');
+          // A new machine remembers no push either (crossbake's memory is in XDG_CACHE_HOME).
+          const home = mkdtempSync(join(tmpdir(), 'crossbake-bench-xdg-'));
+          return bake(ws, 'emptied machine, registry cache', '5-emptied', BINS, REGISTRY, [], { XDG_CACHE_HOME: home });
         }),
       );
     });

@@ -7,7 +7,7 @@ export interface ReportRow {
   readonly image: string;
   readonly target: string;
   readonly platform: string;
-  readonly result: Slot['outcome'];
+  readonly result: Slot['outcome'] | 'unchanged';
   readonly seconds?: number;
   readonly digest?: string;
   readonly size?: number;

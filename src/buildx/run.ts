@@ -281,6 +281,13 @@ function predicateName(type: string | undefined): string {
 }
 
 /** The image store's size of a loaded image (the store's own figure: with containerd, unpacked content counts). */
+/** The image store's ID of an image (its config digest), or undefined when the store has none by that name. */
+export async function storeImageId(ref: string): Promise<string | undefined> {
+  const result = await exec('docker', ['image', 'inspect', '--format', '{{.Id}}', ref]);
+  const id = result.stdout.trim();
+  return result.exitCode === 0 && /^sha256:[0-9a-f]{64}$/.test(id) ? id : undefined;
+}
+
 export async function storeSize(ref: string): Promise<number | undefined> {
   const result = await exec('docker', ['image', 'inspect', '--format', '{{.Size}}', ref]);
   const n = Number(result.stdout.trim());

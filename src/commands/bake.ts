@@ -1,9 +1,10 @@
-import { relative } from 'node:path';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
 import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
 import {
+  type BakePrint,
   type BuilderInfo,
   checkDaemon,
   checkPlatforms,
@@ -13,7 +14,7 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { missingCaches, pushAndMerge, results, timer } from '../buildx/publish.js';
+import { missingCaches, type Pushed, pushAndMerge, results, timer } from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -24,12 +25,15 @@ import {
   rowsFromSlots,
   withStages,
 } from '../buildx/report.js';
-import { runBake } from '../buildx/run.js';
+import { registryDigest, runBake, storeImageId } from '../buildx/run.js';
+import { buildEnv, movedTags, type PushRecord, pushFingerprint, unchangedReport } from '../buildx/unchanged.js';
 import type { Version } from '../buildx/version.js';
 import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
+import { contextDigest, plainExclusions } from '../fs/context-digest.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { probeMemo } from '../fs/probes.js';
+import { pushRecords } from '../fs/pushed.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import { repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
@@ -176,6 +180,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     `preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`,
   );
 
+  const fingerprint = () =>
+    options.push && !options.noCache ? pushFingerprintNow(project, files, printed, options, driver, builder!.name) : undefined;
+  const before = await fingerprint();
+  if (before && (await unchangedSincePush(before, { options, reportFile, metadataFile, started: new Date() }))) return;
+
   t = timer();
   const started = new Date();
   const view = viewPlan(plan, steps.runTargets, project.workspace.lockfile?.packages.length);
@@ -247,9 +256,110 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   options.out(formatReport(r));
   if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
   if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+  // Remembered only when the inputs are the same after the build as before it (nothing edited meanwhile).
+  if (before && pushed && (await fingerprint()) === before) {
+    const tags = await pushedTags(steps, pushed, options.builder);
+    if (tags) pushRecords().put({ fingerprint: before, at: new Date().toISOString(), tags, report: r, metadata });
+  }
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
   }
+}
+
+/** Bump when what a push record means changes: older records then never match. */
+const PUSH_RECORD_FORMAT = 'crossbake push record 1';
+
+/**
+ * The fingerprint of everything a push is made of, or undefined when some part cannot be read here (a
+ * remote build context, a base image the store does not have): then the build runs as usual.
+ */
+async function pushFingerprintNow(
+  project: Project,
+  files: readonly { name: string; path: string; content: string }[],
+  printed: BakePrint,
+  options: BakeOptions,
+  driver: string,
+  builderName: string,
+): Promise<string | undefined> {
+  const ignore = files.find((f) => basename(f.path).endsWith('.dockerignore'));
+  const exclusions = ignore ? plainExclusions(ignore.content) : [];
+  const contexts: Record<string, string> = {};
+  const images = new Set<string>();
+  for (const target of Object.values(printed.target) as Array<{
+    context?: string;
+    contexts?: Record<string, string>;
+    args?: Record<string, string>;
+  }>) {
+    const local = [target.context ?? '.', ...Object.values(target.contexts ?? {})];
+    for (const [i, dir] of local.entries()) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir) || dir.startsWith('target:')) return undefined;
+      const path = isAbsolute(dir) ? dir : resolve(project.outDir, dir);
+      if (contexts[path] === undefined) {
+        try {
+          contexts[path] = contextDigest(path, i === 0 ? exclusions : []);
+        } catch {
+          return undefined;
+        }
+      }
+    }
+    for (const [name, value] of Object.entries(target.args ?? {})) if (/_IMAGE$/.test(name) && value) images.add(value);
+  }
+  const refs = [...images].sort();
+  const ids = await Promise.all(refs.map((ref) => (driver === 'docker' ? storeImageId(ref) : registryDigest(ref, options.builder))));
+  if (ids.some((id) => id === undefined)) return undefined;
+  return pushFingerprint({
+    crossbake: PUSH_RECORD_FORMAT,
+    files: files.map((f) => ({ name: relative(project.outDir, f.path), content: f.content })),
+    printed,
+    set: options.set,
+    driver,
+    builder: builderName,
+    contexts,
+    baseImages: Object.fromEntries(refs.map((ref, i) => [ref, ids[i]!])),
+    env: buildEnv(process.env),
+  });
+}
+
+/** Every tag the push wrote and the digest it names now; undefined when one cannot be read back. */
+async function pushedTags(steps: BakeSteps, pushed: Pushed, builder?: string): Promise<Record<string, string> | undefined> {
+  const tags = [
+    ...steps.images.flatMap((i) => i.tags),
+    ...steps.images.flatMap((i) => i.platforms.map((p) => p.tag)).filter(() => steps.pushes.length > 0),
+  ];
+  const digests = await Promise.all(tags.map((tag) => registryDigest(tag, builder)));
+  if (digests.some((d) => d === undefined) || pushed.indexes.size === 0) return undefined;
+  return Object.fromEntries(tags.map((tag, i) => [tag, digests[i]!]));
+}
+
+/**
+ * With the same inputs as a remembered push, and every tag it wrote still naming what it pushed, there is
+ * nothing to build: the report is that push's, each row "unchanged". Any tag moved or gone: build.
+ */
+async function unchangedSincePush(
+  fingerprint: string,
+  context: { options: BakeOptions; reportFile?: string; metadataFile?: string; started: Date },
+): Promise<boolean> {
+  const record: PushRecord | undefined = pushRecords().get(fingerprint);
+  if (!record) return false;
+  const t = timer();
+  const tags = Object.keys(record.tags);
+  const now = await Promise.all(tags.map((tag) => registryDigest(tag, context.options.builder)));
+  const moved = movedTags(record, Object.fromEntries(tags.map((tag, i) => [tag, now[i]])));
+  if (moved.length > 0) {
+    context.options.log(
+      `unchanged ${t()}  (same inputs as the push of ${record.at}, but ${moved[0]}${moved.length > 1 ? ` and ${moved.length - 1} more` : ''} changed in the registry: building)`,
+    );
+    return false;
+  }
+  context.options.log(
+    `unchanged ${t()}  (same sources, settings and base images as the push of ${record.at}, and its ${tags.length} tags still name those images: nothing to build; --no-cache builds anyway)`,
+  );
+  const seconds = Math.round((Date.now() - context.started.getTime()) / 100) / 10;
+  const r = unchangedReport(record, context.started, seconds);
+  context.options.out(formatReport(r));
+  if (context.reportFile) writeAtomically(context.reportFile, `${JSON.stringify(r, null, 2)}\n`);
+  if (context.metadataFile) writeAtomically(context.metadataFile, `${JSON.stringify(record.metadata, null, 2)}\n`);
+  return true;
 }
 
 /**

@@ -260,13 +260,14 @@ function sharedCacheStage(plan: Plan): string {
   return [
     '',
     `# ---- ${shared.stage}: what the images of one platform share and each selected image's own stages, for one`,
-    "# cache export per platform (no image). A slot names an image's runtime stage, or the empty one; an",
-    '# empty wildcard match is no error, so each COPY only makes the slot a dependency.',
+    "# cache export per platform (no image). A slot names an image's runtime stage, or the empty one; each",
+    "# COPY of a slot's /etc/group only makes the slot a dependency.",
     `FROM scratch AS ${shared.none}`,
+    'COPY --from=runtime-files /base/group /etc/group',
     ...shared.slots.map((slot) => `FROM \${${slot.arg}} AS ${slot.stage}`),
     `FROM ${BUILD_ALL.stage} AS ${shared.stage}`,
     ...shared.roots.map((root) => `COPY --from=${root} /base/status /crossbake/cache/${root}.status`),
-    ...shared.slots.map((slot) => `COPY --from=${slot.stage} /etc/grou[p] /crossbake/cache/${slot.stage}/`),
+    ...shared.slots.map((slot) => `COPY --from=${slot.stage} /etc/group /crossbake/cache/${slot.stage}.group`),
   ].join('\n');
 }
 
