@@ -86,9 +86,16 @@ function unixSocket(): string | undefined {
   return host.startsWith('unix://') ? host.slice('unix://'.length) : undefined;
 }
 
-export async function checkDaemon(): Promise<void> {
-  const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 60_000 });
-  if (info.exitCode === 0 && info.stdout.trim() !== '') return;
+/** The daemon that answered: its ID, and the name of the host it runs on. */
+export interface Daemon {
+  readonly id: string;
+  readonly host: string;
+}
+
+export async function checkDaemon(): Promise<Daemon> {
+  const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}\t{{.ID}}\t{{.Name}}'], { timeoutMs: 60_000 });
+  const [version = '', id = '', host = ''] = info.stdout.trim().split('\t');
+  if (info.exitCode === 0 && version !== '') return { id, host };
   const reason = firstLine(info.stderr) || firstLine(info.stdout) || 'no answer';
   const where = process.env.DOCKER_HOST
     ? `DOCKER_HOST=${process.env.DOCKER_HOST}`

@@ -95,9 +95,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // The engine's checks run beside buildx's reading of the bake file: neither needs the other.
   const engine = wanted
     ? (async () => {
-        await checkDaemon();
+        const daemon = await checkDaemon();
         const info = await inspectBuilder(options.builder);
-        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder, probeMemo()) };
+        return { info, checks: await checkPlatforms(info, plan.platforms, options.builder, probeMemo(process.env, Date.now(), daemon)) };
       })()
     : undefined;
   engine?.catch(() => undefined);

@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { cacheDir } from './history.js';
 import { writeAtomically } from './write.js';
@@ -14,12 +15,20 @@ export interface ProbeMemo {
 
 /**
  * Platform probes that passed, remembered for a day while this machine's emulators stay as they were
- * (their binfmt_misc entries are part of the key). Only for a daemon on this machine: a remote one's
- * emulators cannot be seen from here, so it is probed every time.
+ * (their binfmt_misc entries are part of the key), per daemon. Only for a daemon on this machine (it
+ * names this host): a remote one's emulators cannot be seen from here, so it is probed every time, and
+ * so is any daemon when the one that answered is not known (`docker context use` switches daemons
+ * without a variable).
  */
-export function probeMemo(env: NodeJS.ProcessEnv = process.env, now = Date.now()): ProbeMemo | undefined {
+export function probeMemo(
+  env: NodeJS.ProcessEnv = process.env,
+  now = Date.now(),
+  daemon?: { readonly id: string; readonly host: string },
+  localHost = hostname(),
+): ProbeMemo | undefined {
   if (env.DOCKER_HOST && !env.DOCKER_HOST.startsWith('unix://')) return undefined;
   if (env.DOCKER_CONTEXT && env.DOCKER_CONTEXT !== 'default') return undefined;
+  if (!daemon || daemon.id === '' || daemon.host !== localHost) return undefined;
   let emulators: string;
   try {
     emulators = readdirSync(BINFMT)
@@ -38,7 +47,7 @@ export function probeMemo(env: NodeJS.ProcessEnv = process.env, now = Date.now()
   } catch {
     seen = {};
   }
-  const key = (builder: string, platform: string) => `${builder} ${platform} ${emulators}`;
+  const key = (builder: string, platform: string) => `${daemon.id} ${builder} ${platform} ${emulators}`;
   return {
     ran: (builder, platform) => {
       const at = seen[key(builder, platform)];
