@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
 import { stepsRun } from '../src/buildx/attribute.js';
-import { bakeSteps, cacheDestination } from '../src/buildx/invocation.js';
+import { bakeSteps, cacheDestination, stepsForCaches } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
 import { loadProject } from '../src/commands/project.js';
@@ -171,6 +171,8 @@ t.test('steps run: cached steps, FROM resolutions and internal steps do not coun
   t.same(stepsRun(nothing, targets), []);
   const some = parseProgress([v('c', '[backend-linux-amd64 build-all 2/2] RUN set -euf')].join('\n'), 'rawjson');
   t.same(stepsRun(some, targets), ['build-all 2/2']);
+  t.same(stepsForCaches(['build-all 2/2', 'skeleton 1/1']), ['build-all 2/2'], 'the skeleton planner alone gives the caches nothing new');
+  t.same(stepsForCaches(['skeleton 1/1']), []);
 });
 
 t.test('an index is current when it lists exactly the pushed platform images, attestations aside', async (t) => {

@@ -81,6 +81,15 @@ export function cacheDestination(entry: string): CacheDestination | undefined {
   return { type: 'other', entry };
 }
 
+/**
+ * The steps that ran and give the caches something new. The skeleton planner runs again whenever the
+ * build context changes, and each target computes it itself (an emptied machine's cache has it for one
+ * target per platform); its output is keyed by content, so when it differs, the steps after it run too.
+ */
+export function stepsForCaches(ran: readonly string[]): string[] {
+  return ran.filter((step) => !step.startsWith('skeleton '));
+}
+
 /** The bake targets `--print` must resolve for a request. */
 export function printTargets(plan: Plan, load: boolean): string[] {
   const multi = plan.selected.map((i) => i.target);

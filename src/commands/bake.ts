@@ -2,7 +2,16 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
-import { assertPushable, type BakeSteps, bakeSteps, imageSteps, mergeArgs, mergeSources, printTargets } from '../buildx/invocation.js';
+import {
+  assertPushable,
+  type BakeSteps,
+  bakeSteps,
+  imageSteps,
+  mergeArgs,
+  mergeSources,
+  printTargets,
+  stepsForCaches,
+} from '../buildx/invocation.js';
 import {
   type BakePrint,
   type BuilderInfo,
@@ -233,7 +242,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
-  await exportCaches(steps, stepsRun(outcome.log, steps.runTargets), {
+  await exportCaches(steps, stepsForCaches(stepsRun(outcome.log, steps.runTargets)), {
     noCache: options.noCache,
     log: options.log,
     write: progressOut,
