@@ -148,9 +148,10 @@ export function vertices(whole: string, name: RegExp): { ran: Set<string>; cache
 }
 
 export function table(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const widths = rows[0]!.map((_, i) => Math.max(3, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
-  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  // The separator as biome formats markdown tables, so a written report passes the lint as it is.
+  return [line(rows[0]!), `|${widths.map((w) => ` ${'-'.repeat(w)} `).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
 }
 
 // ---- build logs and workspace edits for the cache suite (test/e2e/cache.test.ts) and bench/run.ts
