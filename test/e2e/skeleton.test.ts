@@ -144,7 +144,8 @@ t.test('crossbake generate writes the files once; buildx bake builds them with n
   const gen = crossbake(['generate', '-w', ws]);
   t.equal(gen.code, 0, `crossbake generate\n${gen.stderr}`);
   before = generated();
-  t.ok(before['Dockerfile']!.split('\n').length < 300, `the Dockerfile has ${before['Dockerfile']!.split('\n').length} lines`);
+  // The bound test/golden.test.ts holds every golden to, for the example's two binaries.
+  t.ok(before['Dockerfile']!.split('\n').length < 265 + 28 * 2, `the Dockerfile has ${before['Dockerfile']!.split('\n').length} lines`);
   const run = bakeWithoutCrossbake('first build (this copy has its own skeleton)');
   if (!succeeded(t, run)) return;
   assertDepsRanOnce(t, run.stderr, 'serde v');
