@@ -4,6 +4,7 @@ import { stepsRun } from '../src/buildx/attribute.js';
 import { bakeSteps, cacheDestination, stepsForCaches } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
+import { buildView, viewPlan } from '../src/buildx/view.js';
 import { loadProject } from '../src/commands/project.js';
 import { bakeDefinition } from '../src/render/bake.js';
 import { renderDockerfile } from '../src/render/dockerfile.js';
@@ -204,4 +205,22 @@ t.test('an index is current when it lists exactly the pushed platform images, at
   t.equal(await indexIsCurrent(raw, 'r/x:extra', wanted), false, 'a platform no longer built');
   t.equal(await indexIsCurrent(raw, 'r/x:absent', wanted), false);
   t.equal(await indexIsCurrent(raw, 'r/x:v1', [wanted[0], undefined]), false, 'an unknown digest is never current');
+});
+
+t.test('a platform shared cache missing: one note per image of that platform, whichever target BuildKit reported it under', async (t) => {
+  const two = loadProject({ workspace: 'examples/workspace', flags: { platforms: ['linux/amd64'] }, cwd: repoRoot }).plan;
+  const steps = bakeSteps(two, { target: {} }, { push: false, load: false, noCache: false, set: [], bakeFile: 'x', driver: 'docker' });
+  const vertex = {
+    digest: 'sha256:1',
+    name: '[frontend-linux-amd64] importing cache manifest from 127.0.0.1:5000/crossbake/backend:cache-shared-linux-amd64',
+    started: '2026-11-27T06:00:00Z',
+    completed: '2026-11-27T06:00:01Z',
+    error: 'failed to configure registry cache importer: 127.0.0.1:5000/crossbake/backend:cache-shared-linux-amd64: not found',
+  };
+  const log = parseProgress(`${JSON.stringify({ vertexes: [vertex] })}\n`, 'rawjson');
+  const view = buildView(log, viewPlan(two, steps.runTargets), Date.parse('2026-11-27T06:00:02Z'), { exitCode: 0 });
+  t.same([...view.notes].sort(), [
+    'no cache yet for backend linux/amd64: first build',
+    'no cache yet for frontend linux/amd64: first build',
+  ]);
 });

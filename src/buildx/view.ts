@@ -250,10 +250,18 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
         const ref = imported[1]!;
         if (CACHE_MISSING.test(vertex.error)) {
           const own = plan.ownCache.get(target.name);
-          const isOwn =
-            !own || own.length === 0 || own.some((k) => ref === k || ref.endsWith(`/${k}`) || (!k.includes(':') && ref.includes(k)));
-          for (const p of slotPlatforms) {
-            const key = `${target.bin}|${p}`;
+          const isOwn = !own || own.length === 0 || writes(own, ref);
+          // BuildKit imports a cache once for all the targets that read it (a platform's shared cache) and
+          // reports it under one of them: the miss is every writer's.
+          const slots = [
+            ...slotPlatforms.map((p) => `${target.bin}|${p}`),
+            ...(isOwn
+              ? plan.targets
+                  .filter((other) => other !== target && writes(plan.ownCache.get(other.name) ?? [], ref))
+                  .flatMap((other) => other.platforms.map((p) => `${other.bin}|${p.docker}`))
+              : []),
+          ];
+          for (const key of slots) {
             const m = misses.get(key) ?? { own: false, refs: [] };
             if (isOwn) m.own = true;
             if (!m.refs.includes(ref)) m.refs.push(ref);
@@ -305,6 +313,11 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
   }
 
   return { rows, misses, warnings, current, ...(begin !== undefined ? { begin } : {}), ordered };
+}
+
+/** Whether a target that writes `own` (cache keys) writes the cache `ref` names. */
+function writes(own: readonly string[], ref: string): boolean {
+  return own.some((k) => ref === k || ref.endsWith(`/${k}`) || (!k.includes(':') && ref.includes(k)));
 }
 
 /** Builds the rows; `finished` is the bake's exit code once it ended. */
