@@ -345,16 +345,21 @@ const ghaScope = (bin: string, key: string) => `crossbake-${bin}-${key}`;
 
 export interface SharedCachePlan {
   readonly stage: typeof SHARED_CACHE.stage;
-  /** The runtime roots' files stages the images use: the cache stage copies a file of each, so it carries them. */
-  readonly roots: readonly string[];
   /**
-   * One slot per image of the Dockerfile: a global build arg naming the image's runtime stage (its
-   * default) or `none`, an empty stage; the cache stage depends on each slot's stage, so it carries the
-   * selected images' own stages too and an emptied machine builds none of them again.
+   * One slot per image of the Dockerfile: a global build arg whose default names the image's runtime
+   * stage, and whose value in the bake file is that stage for a selected image or `none`, an empty stage.
+   * The cache stage depends on each slot's stage, so it carries the selected images' own stages and
+   * through them their runtime roots: an emptied machine builds none of them again.
    */
-  readonly slots: readonly { readonly bin: string; readonly arg: string; readonly stage: string; readonly runtime: string }[];
+  readonly slots: readonly { readonly arg: string; readonly stage: string; readonly runtime: string; readonly value: string }[];
   readonly none: string;
-  readonly platforms: readonly { readonly platform: Platform; readonly target: string; readonly cache: CacheSpec }[];
+  readonly platforms: readonly {
+    readonly platform: Platform;
+    readonly target: string;
+    readonly cache: CacheSpec;
+    /** The skeleton job of the first selected image's target on this platform: the export reuses its planner step. */
+    readonly skeletonJob: string;
+  }[];
 }
 
 function sharedCacheEntry(settings: Settings, image: string, key: string): CacheEntry | undefined {
@@ -371,25 +376,46 @@ function sharedCacheEntry(settings: Settings, image: string, key: string): Cache
 }
 
 /** None with inline or no caches, or mode=min (which would export only the cache stage's own layers). */
-function sharedCachePlan(ws: Workspace, resolved: ResolvedSettings, platforms: readonly Platform[]): SharedCachePlan | undefined {
-  const { settings } = resolved;
-  if (settings.cache.mode !== 'max') return undefined;
-  const owns = ws.bins.map((bin) => resolveBin(bin.name, settings, resolved.packages.get(bin.package)));
-  const image = owns.map((o) => o.image).sort()[0];
-  if (image === undefined || sharedCacheEntry(settings, image, 'all') === undefined) return undefined;
+function sharedCachePlan(
+  settings: Settings,
+  images: readonly ImagePlan[],
+  selected: readonly ImagePlan[],
+  platforms: readonly Platform[],
+): SharedCachePlan | undefined {
+  const image = images.map((i) => i.image).sort()[0];
+  const first = selected[0];
+  if (settings.cache.mode !== 'max' || image === undefined || first === undefined) return undefined;
+  if (sharedCacheEntry(settings, image, 'all') === undefined) return undefined;
+  const none = `${SHARED_CACHE.stage}-none`;
   return {
     stage: SHARED_CACHE.stage,
-    roots: [...new Set(owns.map((o) => RUNTIME_ROOTS[o.runtime].files))].sort(),
-    slots: ws.bins.map((bin, i) => ({
-      bin: bin.name,
-      arg: `CROSSBAKE_CACHE_${i + 1}`,
-      stage: `${SHARED_CACHE.stage}-${i + 1}`,
-      runtime: stageName('runtime', bin.name),
+    slots: images.map((i, n) => ({
+      arg: `CROSSBAKE_CACHE_${n + 1}`,
+      stage: `${SHARED_CACHE.stage}-${n + 1}`,
+      runtime: i.stages.runtime,
+      value: selected.includes(i) ? i.stages.runtime : none,
     })),
-    none: `${SHARED_CACHE.stage}-none`,
+    none,
     platforms: platforms.map((p) => {
       const entry = sharedCacheEntry(settings, image, p.key)!;
-      return { platform: p, target: `${SHARED_CACHE.target}-${p.key}`, cache: { from: [entry], to: [entry] } };
+      return {
+        platform: p,
+        target: `${SHARED_CACHE.target}-${p.key}`,
+        cache: { from: [entry], to: [entry] },
+        skeletonJob: first.platforms.find((b) => b.platform === p)!.target,
+      };
+    }),
+  };
+}
+
+/** A per-platform image target reads its platform's shared cache first: crossbake writes that one. */
+function readingShared(image: ImagePlan, shared: SharedCachePlan | undefined): ImagePlan {
+  if (!shared) return image;
+  return {
+    ...image,
+    platforms: image.platforms.map((p) => {
+      const from = shared.platforms.find((s) => s.platform === p.platform)!.cache.from;
+      return p.cache ? { ...p, cache: { from: [...from, ...p.cache.from], to: p.cache.to } } : p;
     }),
   };
 }
@@ -415,13 +441,7 @@ function ciCache(settings: Settings, bin: string): CacheFor {
   };
 }
 
-function imagePlan(
-  ws: Workspace,
-  bin: Workspace['bins'][number],
-  resolved: ResolvedSettings,
-  platforms: readonly Platform[],
-  shared: SharedCachePlan | undefined,
-): ImagePlan {
+function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: ResolvedSettings, platforms: readonly Platform[]): ImagePlan {
   const { settings, ci } = resolved;
   const own = resolveBin(bin.name, settings, resolved.packages.get(bin.package));
   const bakeFor = bakeCache(settings, own.image, bin.name);
@@ -446,16 +466,11 @@ function imagePlan(
       platform: p,
       target: `${bin.name}-${p.key}`,
       tagSuffix: `-${p.key}`,
-      // A platform writes only its own cache: one platform's export never overwrites another's. It reads
-      // the shared cache of its platform first, which crossbake writes.
-      ...optional('cache', withShared(bakeFor(p.key, [p.key, 'all']), shared?.platforms.find((s) => s.platform === p)?.cache)),
+      // A platform writes only its own cache: one platform's export never overwrites another's.
+      ...optional('cache', bakeFor(p.key, [p.key, 'all'])),
       ...optional('ciCache', ciFor(p.key, [p.key, 'all'])),
     })),
   };
-}
-
-function withShared(own: CacheSpec | undefined, shared: CacheSpec | undefined): CacheSpec | undefined {
-  return own && shared ? { from: [...shared.from, ...own.from], to: own.to } : own;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
@@ -481,8 +496,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
   const warnings: string[] = [];
   const problems: string[] = [];
   const platforms = PLATFORMS.filter((p) => settings.platforms.some((name) => findPlatform(name) === p));
-  const sharedCache = sharedCachePlan(ws, resolved, platforms);
-  const images = ws.bins.map((bin) => imagePlan(ws, bin, resolved, platforms, sharedCache));
+  const images = ws.bins.map((bin) => imagePlan(ws, bin, resolved, platforms));
   if (images.length === 0) {
     throw inputError(`the workspace in ${ws.root} has no binary targets, so there is no image to build. Add a src/main.rs or a [[bin]].`);
   }
@@ -553,9 +567,16 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
       'no Cargo.lock: builds resolve dependencies afresh each time; run `cargo generate-lockfile` and commit Cargo.lock for reproducible, cacheable images.',
     );
   }
-  return {
+  const sharedCache = sharedCachePlan(
+    settings,
     images,
-    selected: images.filter((i) => selectedNames.includes(i.bin)),
+    images.filter((i) => selectedNames.includes(i.bin)),
+    platforms,
+  );
+  const reading = images.map((i) => readingShared(i, sharedCache));
+  return {
+    images: reading,
+    selected: reading.filter((i) => selectedNames.includes(i.bin)),
     platforms,
     toolchain,
     ...(images.some((i) => i.runtime === 'minimal')

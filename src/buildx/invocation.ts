@@ -197,10 +197,9 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
  * content whichever target computed it, from the local cache and from the registry's).
  */
 function sameSkeleton(plan: Plan, shared: readonly string[]): string[] {
-  return (plan.sharedCache?.platforms ?? []).flatMap((p) => {
-    const job = plan.selected[0]?.platforms.find((b) => b.platform === p.platform)?.target;
-    return shared.includes(p.target) && job ? [`${p.target}.args.${plan.skeleton.jobArg}=${job}`] : [];
-  });
+  return (plan.sharedCache?.platforms ?? [])
+    .filter((p) => shared.includes(p.target))
+    .map((p) => `${p.target}.args.${plan.skeleton.jobArg}=${p.skeletonJob}`);
 }
 
 /**

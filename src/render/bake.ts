@@ -103,12 +103,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         target: plan.sharedCache.stage,
         args: {
           [plan.skeleton.jobArg]: hclLiteral(p.target),
-          ...Object.fromEntries(
-            plan.sharedCache.slots.map((slot) => [
-              slot.arg,
-              plan.selected.some((i) => i.bin === slot.bin) ? slot.runtime : plan.sharedCache!.none,
-            ]),
-          ),
+          ...Object.fromEntries(plan.sharedCache.slots.map((slot) => [slot.arg, hclLiteral(slot.value)])),
         },
         platforms: [p.platform.docker],
         output: ['type=cacheonly'],

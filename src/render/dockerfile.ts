@@ -251,8 +251,8 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
 }
 
 /**
- * Every stage the images of one platform share, so that one registry cache export carries them all:
- * build-all (and through it toolchain, skeleton, deps) and a file of each runtime root in use.
+ * What the images of one platform share (build-all, and through it toolchain, skeleton and deps) and each
+ * selected image's own stages, so that one registry cache export per platform carries them all.
  */
 function sharedCacheStage(plan: Plan): string {
   const shared = plan.sharedCache;
@@ -266,7 +266,6 @@ function sharedCacheStage(plan: Plan): string {
     'COPY --from=runtime-files /base/group /etc/group',
     ...shared.slots.map((slot) => `FROM \${${slot.arg}} AS ${slot.stage}`),
     `FROM ${BUILD_ALL.stage} AS ${shared.stage}`,
-    ...shared.roots.map((root) => `COPY --from=${root} /base/status /crossbake/cache/${root}.status`),
     ...shared.slots.map((slot) => `COPY --from=${slot.stage} /etc/group /crossbake/cache/${slot.stage}.group`),
   ].join('\n');
 }
