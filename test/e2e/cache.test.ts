@@ -291,6 +291,23 @@ t.test('a new dependency in Cargo.toml + Cargo.lock rebuilds the dependency laye
   t.ok(toolchain.length > 0 && toolchain.every((v) => v.cached), "the toolchain's apt step stays CACHED (itoa was already a locked crate)");
 });
 
+t.test('nothing changed since the last push: nothing is built, and the report names the same images', async (t) => {
+  if (!guard(t)) return;
+  const run = bake('no change');
+  if (!succeeded(t, run)) return;
+  t.match(run.stderr, /^crossbake: unchanged .*nothing to build/m, 'crossbake says so');
+  t.notMatch(run.stderr, /^#\d+ /m, 'and buildx never ran');
+  for (const bin of BINS) {
+    const digest = docker(['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', `${REGISTRY}/${bin}:latest`]);
+    const index = (JSON.parse(digest.stdout) as { digest: string }).digest;
+    t.match(run.stdout, `${REGISTRY}/${bin}:latest -> ${index}`, `${bin}: the report names the index the registry has`);
+  }
+  t.equal(
+    run.stdout.split('\n').filter((l) => /^(backend|frontend) +linux\/\S+ +unchanged /.test(l)).length,
+    BINS.length * PLATFORMS.length,
+  );
+});
+
 t.test('one registry cache per platform, shared by the binaries; none per binary', async (t) => {
   if (!guard(t)) return;
   const digests = new Map<string, string>();
