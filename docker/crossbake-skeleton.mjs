@@ -2066,7 +2066,7 @@ var require_toml = __commonJS({
 });
 
 // src/skeleton-main.ts
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync as readFileSync2, writeFileSync } from "node:fs";
 import { dirname, join as join2 } from "node:path";
 
 // src/errors.ts
@@ -2516,6 +2516,18 @@ function debianCratePackages(lockfile) {
   return [...names].sort();
 }
 
+// src/workspace/inputs.ts
+function layoutFiles(layout, read, readText) {
+  const texts = new Set(read);
+  const own = (record, key) => Object.hasOwn(record, key) ? record[key] : void 0;
+  return {
+    read: (path) => texts.has(path) ? readText(path) : own(layout.files, path) ? "" : void 0,
+    isFile: (path) => texts.has(path) || own(layout.files, path) === true,
+    list: (dir) => own(layout.lists, dir)?.map((e) => e.endsWith("/") ? { name: e.slice(0, -1), isDirectory: true } : { name: e, isDirectory: false }),
+    realpath: (path) => own(layout.realpaths, path) ?? void 0
+  };
+}
+
 // src/grammar.ts
 var ALNUM = "[a-z0-9]+";
 var SEPARATOR = "(?:[._]|__|-+)";
@@ -2569,7 +2581,7 @@ function joinPath(...parts) {
   return out.join("/") || ".";
 }
 function isFile(files, path) {
-  return files.read(path) !== void 0;
+  return files.isFile ? files.isFile(path) : files.read(path) !== void 0;
 }
 
 // src/workspace/glob.ts
@@ -3032,8 +3044,8 @@ function memberFiles(member) {
 }
 
 // src/skeleton-main.ts
-var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]";
-var FLAGS = { "--debian-crates": "crates", "--native": "native", "--sbom": "sbom" };
+var USAGE = "usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>] [--layout <file>]";
+var FLAGS = { "--debian-crates": "crates", "--native": "native", "--sbom": "sbom", "--layout": "layout" };
 function parse(argv) {
   const [workspace, out, ...rest] = argv;
   if (!workspace || !out || rest.length % 2 !== 0) throw new CrossbakeError("input", USAGE);
@@ -3049,10 +3061,15 @@ function write(path, content) {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
 }
+function recordedFiles(file, disk) {
+  const recorded = JSON.parse(readFileSync2(file, "utf8"));
+  return layoutFiles(recorded.layout, recorded.read, (path) => disk.read(path));
+}
 function main(argv) {
   const args = parse(argv);
   mkdirSync(args.out, { recursive: true });
-  const ws = readWorkspace(diskFiles(args.workspace), ".");
+  const disk = diskFiles(args.workspace, ".");
+  const ws = readWorkspace(args.layout ? recordedFiles(args.layout, disk) : disk, ".");
   for (const file of dependencySkeleton(ws)) {
     if (file.path.startsWith("../") || file.path === "..") {
       throw new CrossbakeError("input", `${file.path} is outside the workspace; the skeleton holds only files inside it.`);

@@ -5,6 +5,7 @@ import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import { binaryCrates } from './workspace/crates.js';
 import { debianCratePackages } from './workspace/debian.js';
+import type { WorkspaceInputs } from './workspace/inputs.js';
 import type { Workspace } from './workspace/model.js';
 
 /**
@@ -45,6 +46,28 @@ export const SKELETON_JOB_ARG = 'CROSSBAKE_JOB';
  * `image`, where scanners that read Cargo.lock files (cdxgen, Trivy) find the binary's crates.
  */
 export const BINARY_LOCK = { dir: '/crossbake/sbom', image: '/app/Cargo.lock' } as const;
+
+/**
+ * The skeleton stage's inputs when the workspace's reading was recorded: each file whose text it read,
+ * bind-mounted on its own, and the recorded layout as a generated file beside the planner. Its cache key
+ * then follows the manifests, not every source file: a source edit leaves it cached, and no chain of
+ * superseded skeleton keys (each still linked to the dependency layers it produced) piles up in the build
+ * cache and in every mode=max export of it.
+ */
+export const SKELETON_LAYOUT = 'skeleton-layout.json';
+
+/**
+ * A path that goes into a RUN --mount option as it is: Dockerfile flags are comma-separated and expand
+ * `$`; anything beyond this set keeps the whole-context mount.
+ */
+const MOUNTABLE_PATH = /^(?!-)[A-Za-z0-9._+@/-]+$/;
+
+function skeletonInputs(ws: Workspace): Plan['skeleton']['inputs'] {
+  const inputs = ws.inputs;
+  if (!inputs || inputs.read.length === 0 || !inputs.read.every((p) => MOUNTABLE_PATH.test(p) && !p.split('/').includes('..')))
+    return undefined;
+  return { mounts: inputs.read, layoutFile: SKELETON_LAYOUT, recorded: inputs };
+}
 
 /** Where cargo's home is in the toolchain stage: crossbake's for the debian toolchain, the official rust image's. */
 export const CARGO_HOME = '/usr/local/cargo';
@@ -247,6 +270,12 @@ export interface Plan {
     readonly binaryLock?: typeof BINARY_LOCK;
     /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
     readonly cratesFromLock: boolean;
+    /** crossbake mode, with the workspace's reading recorded (see SKELETON_LAYOUT); else the whole context. */
+    readonly inputs?: {
+      readonly mounts: readonly string[];
+      readonly layoutFile: string;
+      readonly recorded: WorkspaceInputs;
+    };
     readonly cargoChefVersion: string;
   };
   /** Native packages from the settings per platform (`docker` name), `name:arch`, installed with the derived ones. */
@@ -597,6 +626,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
       ...(settings.skeleton === 'crossbake' ? { binaryLock: BINARY_LOCK } : {}),
       cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
       cargoChefVersion: settings['cargo-chef-version'],
+      ...optional('inputs', settings.skeleton === 'crossbake' ? skeletonInputs(ws) : undefined),
     },
     nativePackages: nativePackages(settings, platforms),
     ...(settings.registry ? { registry: settings.registry } : {}),

@@ -1,11 +1,13 @@
 // The dependency skeleton computed inside the build: bundled into one file (scripts/bundle-skeleton.ts)
 // that Debian's nodejs runs in the Dockerfile's skeleton stage, over the build context.
-//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]
+//   node skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>] [--layout <file>]
+// With --layout, <workspace> holds only the files the recorded reading read (src/workspace/inputs.ts), and
+// every other answer about the tree comes from the layout file.
 // It writes the skeleton's files under <out-dir> and, when asked, the lock's Debian crate packages, the
 // native build inputs its -sys crates need per architecture (src/native/sys-crates.ts), and each
 // binary's own Cargo.lock as <dir>/<bin>/Cargo.lock (kept out of <out-dir>: the skeleton's bytes decide
 // the dependency layer's cache key, and a binary's lock must not).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CrossbakeError, formatError } from './errors.js';
 import { diskFiles } from './fs/read.js';
@@ -13,11 +15,13 @@ import { nativeFiles } from './native/sys-crates.js';
 import { PLATFORMS } from './platforms.js';
 import { binaryLock } from './workspace/crates.js';
 import { debianCratePackages } from './workspace/debian.js';
+import type { WorkspaceFiles } from './workspace/files.js';
+import { layoutFiles, type WorkspaceInputs } from './workspace/inputs.js';
 import { readWorkspace } from './workspace/read.js';
 import { dependencySkeleton } from './workspace/skeleton.js';
 
-const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>]';
-const FLAGS = { '--debian-crates': 'crates', '--native': 'native', '--sbom': 'sbom' } as const;
+const USAGE = 'usage: skeleton.mjs <workspace> <out-dir> [--debian-crates <file>] [--native <dir>] [--sbom <dir>] [--layout <file>]';
+const FLAGS = { '--debian-crates': 'crates', '--native': 'native', '--sbom': 'sbom', '--layout': 'layout' } as const;
 
 interface Args {
   workspace: string;
@@ -25,6 +29,7 @@ interface Args {
   crates?: string;
   native?: string;
   sbom?: string;
+  layout?: string;
 }
 
 function parse(argv: readonly string[]): Args {
@@ -44,10 +49,16 @@ function write(path: string, content: string): void {
   writeFileSync(path, content);
 }
 
+function recordedFiles(file: string, disk: WorkspaceFiles): WorkspaceFiles {
+  const recorded = JSON.parse(readFileSync(file, 'utf8')) as WorkspaceInputs;
+  return layoutFiles(recorded.layout, recorded.read, (path) => disk.read(path));
+}
+
 function main(argv: readonly string[]): void {
   const args = parse(argv);
   mkdirSync(args.out, { recursive: true });
-  const ws = readWorkspace(diskFiles(args.workspace), '.');
+  const disk = diskFiles(args.workspace, '.');
+  const ws = readWorkspace(args.layout ? recordedFiles(args.layout, disk) : disk, '.');
   for (const file of dependencySkeleton(ws)) {
     if (file.path.startsWith('../') || file.path === '..') {
       throw new CrossbakeError('input', `${file.path} is outside the workspace; the skeleton holds only files inside it.`);

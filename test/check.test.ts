@@ -25,7 +25,7 @@ t.test('generate --check: names every file that is not up to date, writes nothin
   const before = snapshot(dir);
   const missing = await cli(['generate', '--workspace', '.', '--check'], dir);
   t.equal(missing.code, 8);
-  t.match(missing.stderr, /8 generated files are not up to date; run `crossbake generate --workspace \.` and commit the result:/);
+  t.match(missing.stderr, /9 generated files are not up to date; run `crossbake generate --workspace \.` and commit the result:/);
   t.match(missing.stderr, /Dockerfile is missing/);
   t.same(snapshot(dir), before, 'nothing written');
 

@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -113,7 +113,7 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   t.match(fromLock, /AS toolchain-base\n/, 'the compilers in toolchain-base');
   t.match(
     fromLock,
-    /--debian-crates \/crossbake\/debian-crates --native \/crossbake\/native-plan --sbom \/crossbake\/sbom\n/,
+    /--debian-crates \/crossbake\/debian-crates --native \/crossbake\/native-plan --sbom \/crossbake\/sbom --layout \/crossbake\/skeleton-layout\.json\n/,
     'the planner lists the lock’s crate packages',
   );
   t.match(fromLock, /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/);
@@ -131,9 +131,29 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   t.notMatch(rustup, /toolchain-base|debian-crates/, 'rustup: no crate step');
   t.match(
     rustup,
-    /node \/crossbake\/skeleton\.mjs \/context \/skeleton --native \/crossbake\/native-plan --sbom \/crossbake\/sbom\n/,
+    /node \/crossbake\/skeleton\.mjs \/context \/skeleton --native \/crossbake\/native-plan --sbom \/crossbake\/sbom --layout \/crossbake\/skeleton-layout\.json\n/,
     'rustup: the planner still computes the skeleton and the native inputs',
   );
+});
+
+t.test('the skeleton stage mounts only the files the planner reads: a source edit leaves its cache key as it is', async (t) => {
+  const text = render('examples/workspace');
+  const run = /FROM runtime-packages AS skeleton\n[\s\S]*?\n\n/.exec(text)?.[0] ?? '';
+  for (const path of ['Cargo.toml', 'Cargo.lock', 'crates/backend/Cargo.toml', 'crates/frontend/Cargo.toml', 'crates/shared/Cargo.toml'])
+    t.match(run, `--mount=type=bind,source=${path},target=/context/${path} \\\n`, `${path} on its own`);
+  t.notMatch(run, /--mount=type=bind,target=\/context /, 'not the whole context');
+  t.notMatch(run, /src\//, 'no source file');
+  t.match(run, '--mount=type=bind,from=crossbake,source=skeleton-layout.json,target=/crossbake/skeleton-layout.json');
+
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-mounts-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  renameSync(join(dir, 'crates/shared'), join(dir, 'crates/sh$red,x'));
+  const manifest = join(dir, 'Cargo.toml');
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace('"crates/shared"', '"crates/sh$red,x"'));
+  const odd = render(dir);
+  t.match(odd, /RUN --mount=type=bind,target=\/context \\\n/, 'a path a mount option cannot hold as it is: the whole context');
+  t.notMatch(odd, /--layout/, 'and no layout');
 });
 
 t.test("each image carries its binary's own Cargo.lock, written by the planner outside the skeleton", async (t) => {

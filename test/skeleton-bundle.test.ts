@@ -1,12 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import t from 'tap';
 import { bundleSkeleton, skeletonBundleFile } from '../scripts/bundle-skeleton.js';
 import { diskFiles } from '../src/fs/read.js';
 import { binaryLock } from '../src/workspace/crates.js';
 import { debianCratePackages } from '../src/workspace/debian.js';
+import { recordingFiles } from '../src/workspace/inputs.js';
 import { readWorkspace } from '../src/workspace/read.js';
 import { dependencySkeleton } from '../src/workspace/skeleton.js';
 import { repoRoot, workspaceFixture } from './helpers/paths.js';
@@ -22,7 +23,7 @@ function tree(dir: string): Record<string, string> {
 }
 
 /** The bundle as the build runs it: a separate node process over a workspace directory. */
-function plan(workspace: string) {
+function plan(workspace: string, extra: readonly string[] = []) {
   const out = mkdtempSync(join(tmpdir(), 'crossbake-bundle-'));
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const r = spawnSync(process.execPath, [
@@ -33,6 +34,7 @@ function plan(workspace: string) {
     join(out, 'crates'),
     '--sbom',
     join(out, 'sbom'),
+    ...extra,
   ]);
   const ok = r.status === 0;
   return {
@@ -84,6 +86,31 @@ for (const ws of workspaces) {
       Object.fromEntries(model.bins.map((b) => [join(b.name, 'Cargo.lock'), binaryLock(model, b)])),
       "each binary's own Cargo.lock, as binaryLock() gives it",
     );
+  });
+}
+
+/** As the skeleton stage mounts it: only the files the recorded reading read, and the layout file. */
+function recordedCopy(ws: string): { dir: string; layout: string } {
+  const recorded = recordingFiles(diskFiles(ws));
+  readWorkspace(recorded.files, '.');
+  const inputs = recorded.inputs();
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-recorded-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const path of inputs.read) {
+    mkdirSync(dirname(join(dir, 'context', path)), { recursive: true });
+    cpSync(join(ws, path), join(dir, 'context', path));
+  }
+  writeFileSync(join(dir, 'layout.json'), JSON.stringify(inputs));
+  return { dir: join(dir, 'context'), layout: join(dir, 'layout.json') };
+}
+
+for (const ws of workspaces) {
+  t.test(`from the manifests and the recorded layout alone, the bundle computes the same: ${relative(repoRoot, ws)}`, async (t) => {
+    const whole = plan(ws);
+    const copy = recordedCopy(ws);
+    const recorded = plan(copy.dir, ['--layout', copy.layout]);
+    t.equal(recorded.status, 0, `it succeeds\n${recorded.stderr}`);
+    t.same(recorded, whole, 'the same skeleton, crate packages and locks');
   });
 }
 

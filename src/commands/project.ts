@@ -4,6 +4,7 @@ import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
 import { type ResolvedSettings, resolveSettings, type SettingsInput } from '../settings/index.js';
 import { leavesRoot, type WorkspaceFiles } from '../workspace/files.js';
+import { recordingFiles } from '../workspace/inputs.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
 
@@ -32,7 +33,8 @@ export function loadWorkspace(options: ProjectOptions): { root: string; workspac
   const root = resolve(options.cwd, options.workspace);
   const shown = relative(options.cwd, root) || '.';
   const files = diskFiles(root, shown);
-  const workspace = readWorkspace(files, shown);
+  const recorded = recordingFiles(files);
+  const workspace = { ...readWorkspace(recorded.files, shown), inputs: recorded.inputs() };
   const settings = resolveSettings(workspace, `${shown}/Cargo.toml`.replace(/^\.\//, ''), options.flags);
   if (settings.settings.cache.type === 'local') confineCacheDir(files, settings.settings.cache.dir, shown);
   return { root, workspace, settings };

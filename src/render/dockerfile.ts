@@ -66,12 +66,20 @@ function skeletonStage(plan: Plan): string {
       'RUN cargo chef prepare --recipe-path /recipe.json',
     ].join('\n');
   }
-  const { planner, cratesFromLock, binaryLock } = plan.skeleton;
+  const { planner, cratesFromLock, binaryLock, inputs } = plan.skeleton;
+  // Only the files the planner reads, each mounted on its own, when the Plan has them (see SKELETON_LAYOUT)
+  const contextMounts = inputs
+    ? [
+        ...inputs.mounts.map((p) => `--mount=type=bind,source=${p},target=/context/${p}`),
+        `--mount=type=bind,from=${planner.context},source=${inputs.layoutFile},target=/crossbake/${inputs.layoutFile}`,
+      ]
+    : ['--mount=type=bind,target=/context'];
   const skeleton = fill(templates.skeletonCrossbake, {
+    contextMounts: contextMounts.map((m, i) => `${i > 0 ? '    ' : ''}${m}${LINE}`).join(''),
     plannerContext: planner.context,
     plannerFile: planner.file,
     jobArg: plan.skeleton.jobArg,
-    plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''} --native ${NATIVE_PLAN}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}`,
+    plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''} --native ${NATIVE_PLAN}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}${inputs ? ` --layout /crossbake/${inputs.layoutFile}` : ''}`,
   });
   return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
 }

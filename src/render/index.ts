@@ -35,6 +35,15 @@ export function renderAll(plan: Plan, source: string): RenderedFile[] {
           },
         ]
       : []),
+    ...(plan.skeleton.inputs
+      ? [
+          {
+            place: 'out' as const,
+            name: `${plan.skeleton.planner.dir}/${plan.skeleton.inputs.layoutFile}`,
+            content: seal(`${JSON.stringify({ '//': generatedHeader(source), ...plan.skeleton.inputs.recorded }, null, 1)}\n`),
+          },
+        ]
+      : []),
     // The runtime scripts reach the build through the same named context as the planner.
     { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.libs}`, content: script(templates.runtimeLibs, source) },
     { place: 'out', name: `${plan.skeleton.planner.dir}/${RUNTIME_SCRIPTS.install}`, content: script(templates.runtimeInstall, source) },

@@ -14,6 +14,8 @@ export interface WorkspaceFiles {
    * outside it), or undefined when it does not exist.
    */
   realpath(path: string): string | undefined;
+  /** Whether a file exists, without its text (by default: whether `read` has one). */
+  isFile?(path: string): boolean;
 }
 
 /** Whether a root-relative path, as written or after symlinks, leaves the root. */
@@ -32,5 +34,5 @@ export function joinPath(...parts: string[]): string {
 }
 
 export function isFile(files: WorkspaceFiles, path: string): boolean {
-  return files.read(path) !== undefined;
+  return files.isFile ? files.isFile(path) : files.read(path) !== undefined;
 }

@@ -1,3 +1,4 @@
+import type { WorkspaceInputs } from './inputs.js';
 import type { TomlTable } from './toml.js';
 
 export interface BinTarget {
@@ -65,4 +66,6 @@ export interface Workspace {
   /** `[workspace.metadata.crossbake]`, not yet validated. */
   readonly crossbakeMetadata: unknown;
   readonly manifest: TomlTable;
+  /** What reading it looked at (set by the reader of the disk), for the skeleton stage to read it again. */
+  readonly inputs?: WorkspaceInputs;
 }
