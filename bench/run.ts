@@ -10,10 +10,11 @@
 // crossbake runs compiled (npm run build, then bin/crossbake.js), as users run it; BENCH_TSX=1 runs src/ through tsx.
 // Environment: CROSSBAKE_ENGINE_LOCK names a lock file (flock) the bench takes around each step that builds
 // or prunes, and lets go of between them, so other users of the engine are not kept waiting for the whole
-// run; BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes;
+// run; BENCH_NAIVE_TIMEOUT_MIN (default 30) stops the emulated build after that many minutes, and
+// BENCH_NAIVE_STALL_MIN (default 5) an attempt silent that long (then it starts again, cold);
 // BENCH_SKIP_NAIVE=1 leaves it out; BENCH_SKIP_SCALE=1 leaves out the synthetic workspace; BENCH_SKIP_MINIMAL=1
 // leaves out the minimal runtime's size rows.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -51,6 +52,9 @@ const RUN_ID = Date.now().toString(36);
 const REGISTRY = `${REGISTRY_HOST}/crossbake-bench-${RUN_ID}`;
 const BASE = `${REGISTRY_HOST}/library/debian:bookworm-slim`;
 const NAIVE_TIMEOUT_MIN = Number(process.env.BENCH_NAIVE_TIMEOUT_MIN ?? 30);
+const NAIVE_STALL_MIN = Number(process.env.BENCH_NAIVE_STALL_MIN ?? 5);
+/** Cold attempts of the naive build when one hangs under qemu (each from an empty build cache). */
+const NAIVE_ATTEMPTS = 3;
 const LOGS = join('/tmp', `crossbake-bench-${RUN_ID}`);
 mkdirSync(LOGS, { recursive: true });
 
@@ -154,24 +158,42 @@ async function scaleRun(bins: number): Promise<ScaleRun> {
 }
 
 /** `docker buildx build` with a time limit: stopped with SIGINT (buildx cancels the build) when it runs over. */
-function buildxBuild(
+/**
+ * `docker buildx build`, stopped (SIGINT) after `limitSeconds`, or once it has said nothing for
+ * NAIVE_STALL_MIN minutes: rustc under qemu-aarch64 can hang for good with no CPU (seen on this machine:
+ * twenty silent minutes in a step that takes two), and a hung attempt measures nothing.
+ */
+async function buildxBuild(
   args: string[],
   cwd: string,
   limitSeconds: number,
   file: string,
-): { code: number; seconds: number; stopped: boolean; log: string } {
+): Promise<{ code: number; seconds: number; stopped: boolean; stalled: boolean; log: string }> {
   const start = Date.now();
-  const r = spawnSync('docker', ['buildx', 'build', ...args], {
-    cwd,
-    timeout: limitSeconds * 1000,
-    killSignal: 'SIGINT',
-    maxBuffer: 512 * 1024 * 1024,
+  const child = spawn('docker', ['buildx', 'build', ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const err: Buffer[] = [];
+  const out: Buffer[] = [];
+  let said = Date.now();
+  child.stderr.on('data', (b: Buffer) => {
+    err.push(b);
+    said = Date.now();
   });
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  let stopped = false;
+  let stalled = false;
+  const watch = setInterval(() => {
+    if (Date.now() - start > limitSeconds * 1000) stopped = true;
+    else if (Date.now() - said > NAIVE_STALL_MIN * 60_000) stalled = true;
+    else return;
+    clearInterval(watch);
+    child.kill('SIGINT');
+  }, 1000);
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  clearInterval(watch);
   const seconds = (Date.now() - start) / 1000;
-  const log = r.stderr?.toString() ?? '';
-  writeFileSync(join(LOGS, `${file}.log`), `${log}\n${r.stdout?.toString() ?? ''}`);
-  const stopped = r.error !== undefined && (r.error as NodeJS.ErrnoException).code === 'ETIMEDOUT';
-  return { code: r.status ?? 1, seconds, stopped, log };
+  const log = Buffer.concat(err).toString();
+  writeFileSync(join(LOGS, `${file}.log`), `${log}\n${Buffer.concat(out).toString()}`);
+  return { code, seconds, stopped, stalled, log };
 }
 
 /** Compressed size in the registry (config + layers) of one platform's manifest under `ref` (an index). */
@@ -318,63 +340,78 @@ async function main(): Promise<void> {
     }
 
     // The peer baseline: every step under emulation, both images (the second reuses the first's build stage).
-    let naive: { seconds: number; stopped: boolean; ok: boolean; split: TimeSplit } | undefined;
+    let naive: { seconds: number; stopped: boolean; ok: boolean; split: TimeSplit; stalls: number[] } | undefined;
     if (process.env.BENCH_SKIP_NAIVE !== '1') {
       const plain = copyWorkspace('examples/workspace');
       try {
-        let first = true;
         const limit = NAIVE_TIMEOUT_MIN * 60;
         let seconds = 0;
         let stopped = false;
         let ok = true;
         let split: TimeSplit | undefined;
-        for (const bin of BINS) {
-          say(`naive emulated build: ${bin} (limit ${NAIVE_TIMEOUT_MIN} min in all)`);
-          const args = [
-            '--progress',
-            'rawjson',
-            '--platform',
-            PLATFORMS.map((p) => p.docker).join(','),
-            '-f',
-            join(repoRoot, 'bench/naive/Dockerfile'),
-            '--target',
-            bin,
-            '-t',
-            `${REGISTRY}/naive-${bin}:latest`,
-            '--push',
-            '.',
-          ];
-          const prune = first;
-          first = false;
-          const r = await locked(`naive ${bin}`, () => {
-            if (prune) {
-              say('pruning the build cache for the naive build');
-              pruneBuildCache();
+        const stalls: number[] = [];
+        attempts: for (let attempt = 1; attempt <= NAIVE_ATTEMPTS; attempt++) {
+          seconds = 0;
+          stopped = false;
+          ok = true;
+          split = undefined;
+          let first = true;
+          for (const bin of BINS) {
+            say(`naive emulated build: ${bin} (limit ${NAIVE_TIMEOUT_MIN} min in all${attempt > 1 ? `, attempt ${attempt}` : ''})`);
+            const args = [
+              '--progress',
+              'rawjson',
+              '--platform',
+              PLATFORMS.map((p) => p.docker).join(','),
+              '-f',
+              join(repoRoot, 'bench/naive/Dockerfile'),
+              '--target',
+              bin,
+              '-t',
+              `${REGISTRY}/naive-${bin}:latest`,
+              '--push',
+              '.',
+            ];
+            const prune = first;
+            first = false;
+            const tag = `6-naive-${bin}${attempt > 1 ? `-attempt${attempt}` : ''}`;
+            const r = await locked(`naive ${bin}`, async () => {
+              if (prune) {
+                say('pruning the build cache for the naive build');
+                pruneBuildCache();
+              }
+              let r = await buildxBuild(args, plain, Math.max(1, limit - seconds), tag);
+              if (r.code !== 0 && !r.stopped && !r.stalled) {
+                // A push can meet a passing registry error (seen: a 500 on HEAD of a new tag); the built
+                // stages are cached, so one retry costs only the push. Both attempts are counted.
+                say(`  ${s(r.seconds)}s exit ${r.code}; retrying once`);
+                seconds += r.seconds;
+                r = await buildxBuild(args, plain, Math.max(1, limit - seconds), `${tag}-retry`);
+              }
+              return r;
+            });
+            seconds += r.seconds;
+            if (r.stalled) {
+              say(`  stalled: no output for ${NAIVE_STALL_MIN} min after ${s(r.seconds)}s; starting again from an empty cache`);
+              stalls.push(seconds);
+              continue attempts;
             }
-            let r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}`);
-            if (r.code !== 0 && !r.stopped) {
-              // A push can meet a passing registry error (seen: a 500 on HEAD of a new tag); the built
-              // stages are cached, so one retry costs only the push. Both attempts are counted.
-              say(`  ${s(r.seconds)}s exit ${r.code}; retrying once`);
-              seconds += r.seconds;
-              r = buildxBuild(args, plain, Math.max(1, limit - seconds), `6-naive-${bin}-retry`);
+            const part = splitFromText(r.log, []);
+            split = split ? addSplits(split, part) : part;
+            say(`  ${s(r.seconds)}s${r.stopped ? ' (stopped)' : ''} exit ${r.code}`);
+            if (r.stopped) {
+              stopped = true;
+              break;
             }
-            return r;
-          });
-          seconds += r.seconds;
-          const part = splitFromText(r.log, []);
-          split = split ? addSplits(split, part) : part;
-          say(`  ${s(r.seconds)}s${r.stopped ? ' (stopped)' : ''} exit ${r.code}`);
-          if (r.stopped) {
-            stopped = true;
-            break;
+            if (r.code !== 0) {
+              ok = false;
+              break;
+            }
           }
-          if (r.code !== 0) {
-            ok = false;
-            break;
-          }
+          break;
         }
-        naive = { seconds, stopped, ok, split: split ?? splitFromText('', []) };
+        if (stalls.length === NAIVE_ATTEMPTS) ok = false;
+        naive = { seconds, stopped, ok, split: split ?? splitFromText('', []), stalls };
         if (ok && !stopped) {
           for (const p of PLATFORMS) {
             const c = compressed(`${REGISTRY}/naive-backend:latest`, p);

@@ -320,7 +320,29 @@ t.test('report: the markdown and the figures of a whole run, from captured logs'
   t.match(markdown, /\| one more binary \(\(12 − 6\) \/ 6\) +\| 10\.0 +\| 2\.0 +\| 100\.00 +\| 0\.00 +\|/);
   t.match(markdown, /\| naive Dockerfile, cold \(both images\) +\|/);
   t.match(markdown, /Size goal: met on 1\/1 images\./);
-  t.same(results.figures, { cold: 150, source: 9, none: 4, lock: 30, emptied: 12, naive: { seconds: 1000, stopped: false, ok: true } });
+  const hung = benchReport({
+    date: '2026-11-27',
+    machine: '2 cores (test)',
+    cores: 2,
+    times,
+    naive: { seconds: 700, stopped: false, ok: true, split, stalls: [410] },
+    sizeRows: [],
+    sizeGoals: [],
+    base: 'debian:bookworm-slim',
+  });
+  t.match(
+    hung.markdown,
+    /\| 700\.0 \(a cold attempt after 1 that hung under qemu, at 410\.0 s\) +\|/,
+    'an attempt that hung is said, not counted',
+  );
+  t.same(results.figures, {
+    cold: 150,
+    source: 9,
+    none: 4,
+    lock: 30,
+    emptied: 12,
+    naive: { seconds: 1000, stopped: false, ok: true, stalls: [] },
+  });
   t.same(results.scale, { bins: [6, 12], cold: [200, 260], source: [20, 32], cacheBytes: [2e9, 2.6e9] });
   t.equal(results.phases?.crossbake.build, split.build.seconds);
   t.equal(wellFormed(benchChart(results)), undefined, 'its chart is well-formed');

@@ -25,7 +25,14 @@ export interface ReportInput {
   readonly cores: number;
   /** cold, source, none, lock, emptied. */
   readonly times: ReadonlyMap<string, Timed>;
-  readonly naive?: { readonly seconds: number; readonly stopped: boolean; readonly ok: boolean; readonly split: TimeSplit };
+  readonly naive?: {
+    readonly seconds: number;
+    readonly stopped: boolean;
+    readonly ok: boolean;
+    readonly split: TimeSplit;
+    /** Seconds into each earlier attempt at which it hung under qemu (it then started again, cold). */
+    readonly stalls?: readonly number[];
+  };
   readonly scale?: { readonly six: ScaleRun; readonly twelve: ScaleRun };
   readonly sizeRows: string[][];
   readonly sizeGoals: readonly boolean[];
@@ -56,7 +63,7 @@ export function benchReport(input: ReportInput): { markdown: string; results: Be
     none: t('none').seconds,
     lock: t('lock').seconds,
     emptied: t('emptied').seconds,
-    ...(naive ? { naive: { seconds: naive.seconds, stopped: naive.stopped, ok: naive.ok } } : {}),
+    ...(naive ? { naive: { seconds: naive.seconds, stopped: naive.stopped, ok: naive.ok, stalls: naive.stalls ?? [] } } : {}),
   };
   const builds: Array<[string, string]> = [
     ['cold: empty build cache, fresh registry namespace', 'cold'],
@@ -76,8 +83,8 @@ export function benchReport(input: ReportInput): { markdown: string; results: Be
         : naive.stopped
           ? `> ${s(naive.seconds)} (stopped)`
           : naive.ok
-            ? s(naive.seconds)
-            : `failed after ${s(naive.seconds)}`,
+            ? `${s(naive.seconds)}${naive.stalls?.length ? ` (a cold attempt after ${naive.stalls.length} that hung under qemu, at ${naive.stalls.map((x) => `${s(x)} s`).join(', ')})` : ''}`
+            : `failed after ${s(naive.seconds)}${naive.stalls?.length ? ` (${naive.stalls.length} attempts hung under qemu)` : ''}`,
       '',
       naive ? `${(naive.seconds / cold).toFixed(1)}× crossbake cold` : '',
     ],
