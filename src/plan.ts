@@ -32,15 +32,6 @@ export const SKELETON_PLANNER = { context: 'crossbake', dir: '.crossbake-build',
 export const RUNTIME_SCRIPTS = { libs: 'runtime-libs.sh', install: 'runtime-install.sh' } as const;
 
 /**
- * The build arg that names the bake target in the skeleton stage, so each target computes the skeleton
- * itself. When targets of one bake share that stage, BuildKit merges it, and the jobs that did not run it
- * miss the registry cache in every stage after it (docker/buildx#414, #3878): on an emptied machine their
- * dependency layers compiled again. The skeleton is a second's work; the deps stage keyed by its content
- * is still shared.
- */
-export const SKELETON_JOB_ARG = 'CROSSBAKE_JOB';
-
-/**
  * Each binary's own Cargo.lock: the skeleton planner writes `<dir>/<bin>/Cargo.lock` in the skeleton stage
  * (outside the skeleton, whose bytes key the dependency layer), and each runtime image carries it at
  * `image`, where scanners that read Cargo.lock files (cdxgen, Trivy) find the binary's crates.
@@ -265,7 +256,6 @@ export interface Plan {
   readonly skeleton: {
     readonly mode: 'crossbake' | 'cargo-chef';
     readonly planner: typeof SKELETON_PLANNER;
-    readonly jobArg: typeof SKELETON_JOB_ARG;
     /** Where the planner writes each binary's Cargo.lock, and where the image has it (crossbake mode). */
     readonly binaryLock?: typeof BINARY_LOCK;
     /** The build installs the Debian crate packages its Cargo.lock names (debian toolchain, no list in the settings). */
@@ -386,8 +376,6 @@ export interface SharedCachePlan {
     readonly platform: Platform;
     readonly target: string;
     readonly cache: CacheSpec;
-    /** The skeleton job of the first selected image's target on this platform: the export reuses its planner step. */
-    readonly skeletonJob: string;
   }[];
 }
 
@@ -431,7 +419,6 @@ function sharedCachePlan(
         platform: p,
         target: `${SHARED_CACHE.target}-${p.key}`,
         cache: { from: [entry], to: [entry] },
-        skeletonJob: first.platforms.find((b) => b.platform === p)!.target,
       };
     }),
   };
@@ -622,7 +609,6 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
     skeleton: {
       mode: settings.skeleton,
       planner: SKELETON_PLANNER,
-      jobArg: SKELETON_JOB_ARG,
       ...(settings.skeleton === 'crossbake' ? { binaryLock: BINARY_LOCK } : {}),
       cratesFromLock: settings.toolchain === 'debian' && !settings.debian.crates && settings.skeleton === 'crossbake',
       cargoChefVersion: settings['cargo-chef-version'],

@@ -170,13 +170,15 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
   const exportTargets = shared.length > 0 ? shared : targets;
   const caches = exportTargets.flatMap((t) => (printed.target[t]?.['cache-to'] ?? []).flatMap((e) => cacheDestination(e) ?? []));
   const builder = request.builder ? { builder: request.builder } : {};
-  // The build exports no cache; the export is a second call over the same (then cached) steps, with no image output.
+  // The build exports no cache; the export is a second call over the same (then cached) steps, with no image
+  // output. It imports no cache: every step is in the local cache by then, and an import of the cache it
+  // is about to overwrite took seconds to prepare and carried that cache's superseded layers into the new one.
   const cacheExport: BakeInvocation | undefined =
     caches.length > 0
       ? {
           files: [request.bakeFile],
           targets: exportTargets,
-          set: [...args, ...request.set, ...exportTargets.map((t) => `${t}.output=type=cacheonly`), ...sameSkeleton(plan, shared)],
+          set: [...args, ...request.set, ...exportTargets.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`])],
           ...builder,
         }
       : undefined;
@@ -189,17 +191,6 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
     ...(cacheExport ? { cacheExport } : {}),
     caches,
   };
-}
-
-/**
- * A shared-cache target computes the skeleton as the first image's target of its platform did in the
- * build just before, so that step is cached too and the export runs nothing (the stages after it match by
- * content whichever target computed it, from the local cache and from the registry's).
- */
-function sameSkeleton(plan: Plan, shared: readonly string[]): string[] {
-  return (plan.sharedCache?.platforms ?? [])
-    .filter((p) => shared.includes(p.target))
-    .map((p) => `${p.target}.args.${plan.skeleton.jobArg}=${p.skeletonJob}`);
 }
 
 /**

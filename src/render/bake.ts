@@ -75,10 +75,8 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         'org.opencontainers.image.description': hclLiteral(image.labels.description),
       },
     };
-    const job = (name: string) => ({ args: { [plan.skeleton.jobArg]: hclLiteral(name) } });
     target[image.target] = {
       ...stage,
-      ...job(image.target),
       platforms: '${split(",", PLATFORMS)}',
       tags: [imageRef(image.image, 'TAG')],
       ...caches(image.cache),
@@ -86,7 +84,6 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
     for (const p of image.platforms) {
       target[p.target] = {
         ...stage,
-        ...job(p.target),
         platforms: [p.platform.docker],
         tags: [imageRef(image.image, quoted(`\${TAG}${p.tagSuffix}`))],
         ...caches(p.cache),
@@ -101,10 +98,7 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       target[p.target] = {
         inherits: [COMMON],
         target: plan.sharedCache.stage,
-        args: {
-          [plan.skeleton.jobArg]: hclLiteral(p.target),
-          ...Object.fromEntries(plan.sharedCache.slots.map((slot) => [slot.arg, hclLiteral(slot.value)])),
-        },
+        args: Object.fromEntries(plan.sharedCache.slots.map((slot) => [slot.arg, hclLiteral(slot.value)])),
         platforms: [p.platform.docker],
         output: ['type=cacheonly'],
         ...caches(p.cache),

@@ -60,7 +60,6 @@ function skeletonStage(plan: Plan): string {
       `RUN cargo install cargo-chef --locked --version ${plan.skeleton.cargoChefVersion}`,
       '',
       'FROM chef AS skeleton',
-      `ARG ${plan.skeleton.jobArg}`,
       'WORKDIR /build',
       'COPY . .',
       'RUN cargo chef prepare --recipe-path /recipe.json',
@@ -78,7 +77,6 @@ function skeletonStage(plan: Plan): string {
     contextMounts: contextMounts.map((m, i) => `${i > 0 ? '    ' : ''}${m}${LINE}`).join(''),
     plannerContext: planner.context,
     plannerFile: planner.file,
-    jobArg: plan.skeleton.jobArg,
     plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''} --native ${NATIVE_PLAN}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}${inputs ? ` --layout /crossbake/${inputs.layoutFile}` : ''}`,
   });
   return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
