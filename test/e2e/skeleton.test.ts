@@ -176,7 +176,8 @@ t.test('a source-only change keeps the dependency layer of every platform', asyn
   if (!succeeded(t, run)) return;
   assertDepsCached(t, run.stderr);
   const skeleton = verticesNamed(run.stderr, /^\[[^\]]* skeleton \d+\/\d+\] RUN /);
-  t.ok(skeleton.some(ran), "the skeleton planner ran on the changed context, and its output's bytes were the same");
+  t.ok(skeleton.length > 0, 'the skeleton step is in the log');
+  t.notOk(skeleton.some(ran), 'and it is CACHED: it mounts only the manifests, so a source edit leaves its key as it was');
 });
 
 t.test('a version bump, no regeneration: the dependency layer is kept and the binaries carry the new version', async (t) => {
