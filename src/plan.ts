@@ -53,10 +53,13 @@ export const SKELETON_LAYOUT = 'skeleton-layout.json';
  */
 const MOUNTABLE_PATH = /^(?!-)[A-Za-z0-9._+@/-]+$/;
 
+/** More files than this keep the whole-context mount: one RUN with hundreds of mounts is untested ground. */
+const MAX_SKELETON_MOUNTS = 128;
+
 function skeletonInputs(ws: Workspace): Plan['skeleton']['inputs'] {
   const inputs = ws.inputs;
-  if (!inputs || inputs.read.length === 0 || !inputs.read.every((p) => MOUNTABLE_PATH.test(p) && !p.split('/').includes('..')))
-    return undefined;
+  const mountable = (p: string) => MOUNTABLE_PATH.test(p) && !p.split('/').includes('..');
+  if (!inputs || inputs.read.length === 0 || inputs.read.length > MAX_SKELETON_MOUNTS || !inputs.read.every(mountable)) return undefined;
   return { mounts: inputs.read, layoutFile: SKELETON_LAYOUT, recorded: inputs };
 }
 

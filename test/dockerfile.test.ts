@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -154,6 +154,17 @@ t.test('the skeleton stage mounts only the files the planner reads: a source edi
   const odd = render(dir);
   t.match(odd, /RUN --mount=type=bind,target=\/context \\\n/, 'a path a mount option cannot hold as it is: the whole context');
   t.notMatch(odd, /--layout/, 'and no layout');
+
+  const many = mkdtempSync(join(tmpdir(), 'crossbake-many-'));
+  t.teardown(() => rmSync(many, { recursive: true, force: true }));
+  writeFileSync(join(many, 'Cargo.toml'), '[workspace]\nmembers = ["crates/*"]\nresolver = "2"\n');
+  for (let i = 0; i < 130; i++) {
+    const name = `c${String(i).padStart(3, '0')}`;
+    mkdirSync(join(many, 'crates', name, 'src'), { recursive: true });
+    writeFileSync(join(many, 'crates', name, 'Cargo.toml'), `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n`);
+    writeFileSync(join(many, 'crates', name, 'src', 'main.rs'), 'fn main() {}\n');
+  }
+  t.match(render(many), /RUN --mount=type=bind,target=\/context \\\n/, 'more files than one RUN should mount: the whole context');
 });
 
 t.test("each image carries its binary's own Cargo.lock, written by the planner outside the skeleton", async (t) => {
