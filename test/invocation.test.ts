@@ -1,7 +1,9 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
-import { bakeSteps, binsSet, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
+import { bakeSteps, binsSet, buildCalls, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
+import { emptyLog } from '../src/buildx/progress.js';
+import { mergeOutcomes } from '../src/buildx/run.js';
 import { loadProject } from '../src/commands/project.js';
 import type { CrossbakeError } from '../src/errors.js';
 import { repoRoot } from './helpers/paths.js';
@@ -127,4 +129,54 @@ t.test('--push without a registry in the tags stops before anything runs', async
   const error = t.throws(() => bakeSteps(plan, bare, { ...request, driver: 'docker' })) as CrossbakeError;
   t.equal(error.exitCode, 2);
   t.match(error.message, /--push needs a registry in the image tags, but backend-linux-amd64 is tagged "backend:v1-linux-amd64"/);
+});
+
+t.test('a build of many targets runs in calls of whole images, each with its own targets’ settings', async (t) => {
+  const runTargets = ['a', 'b', 'c', 'd'].flatMap((bin) =>
+    ['amd64', 'arm64', 'arm-v7'].map((arch) => ({ name: `${bin}-linux-${arch}`, bin, platforms: [], crates: 0 })),
+  );
+  const bake = {
+    files: ['docker-bake.json'],
+    targets: runTargets.map((r) => r.name),
+    set: ['*.args.CROSSBAKE_BINS=a b c d', ...runTargets.map((r) => `${r.name}.output=type=docker`)],
+  };
+  t.same(buildCalls({ bake, runTargets: runTargets.slice(0, 9) }, 9).length, 1, 'nine targets: one call');
+  const calls = buildCalls({ bake, runTargets }, 9);
+  t.same(
+    calls.map((c) => c.targets),
+    [runTargets.slice(0, 9).map((r) => r.name), runTargets.slice(9).map((r) => r.name)],
+    'twelve: three images, then the fourth',
+  );
+  t.same(calls[1]!.set, [
+    '*.args.CROSSBAKE_BINS=a b c d',
+    'd-linux-amd64.output=type=docker',
+    'd-linux-arm64.output=type=docker',
+    'd-linux-arm-v7.output=type=docker',
+  ]);
+  t.same(
+    buildCalls({ bake, runTargets }, 2).map((c) => c.targets.length),
+    [3, 3, 3, 3],
+    'an image larger than the bound is a call of its own',
+  );
+});
+
+t.test('outcomes of several calls read as one build', async (t) => {
+  const log = (ids: string[]) => {
+    const l = emptyLog();
+    for (const [seq, id] of ids.entries())
+      l.vertices.set(id, { id, names: [id], cached: false, canceled: false, logs: [], partial: '', counts: {}, seq });
+    return l;
+  };
+  const merged = mergeOutcomes([
+    { exitCode: 0, metadata: { a: { d: 1 } }, log: log(['#1', '#2']), started: 5 },
+    { exitCode: 1, metadata: { b: { d: 2 } }, log: log(['#1']), started: 9 },
+  ]);
+  t.equal(merged.exitCode, 1);
+  t.same(merged.metadata, { a: { d: 1 }, b: { d: 2 } });
+  t.same([...merged.log.vertices.keys()], ['0:#1', '0:#2', '1:#1'], 'plain progress numbers each call from #1: kept apart');
+  t.same(
+    [...merged.log.vertices.values()].map((v) => v.seq),
+    [0, 1, 2],
+  );
+  t.equal(merged.started, 5);
 });

@@ -133,6 +133,37 @@ export function binsSet(plan: Plan): string {
   return `*.args.${BUILD_ALL.arg}=${buildAllBins(plan)}`;
 }
 
+/**
+ * BuildKit finishes one build-history record per solve (per bake target) after the last step, one after
+ * another, and the call returns only then: with many targets in one call that outlasted dockerd 26's
+ * deadline, and the build failed with DeadlineExceeded after every image was exported (18 targets and
+ * more, on 2 cores). The build runs in calls of at most this many targets, whole images at a time.
+ */
+export const MAX_TARGETS_PER_CALL = 9;
+
+/** The build as one call, or as several of whole images (MAX_TARGETS_PER_CALL), run one after another. */
+export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = MAX_TARGETS_PER_CALL): BakeInvocation[] {
+  const { bake, runTargets } = steps;
+  if (bake.targets.length <= max) return [bake];
+  const images = new Map<string, string[]>();
+  for (const t of runTargets) images.set(t.bin, [...(images.get(t.bin) ?? []), t.name]);
+  const calls: string[][] = [];
+  for (const names of images.values()) {
+    const last = calls.at(-1);
+    if (last && last.length + names.length <= max) last.push(...names);
+    else calls.push([...names]);
+  }
+  const all = new Set(runTargets.map((t) => t.name));
+  return calls.map((names) => ({
+    ...bake,
+    targets: names,
+    set: (bake.set ?? []).filter((entry) => {
+      const target = entry.slice(0, entry.indexOf('.'));
+      return !all.has(target) || names.includes(target);
+    }),
+  }));
+}
+
 export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   const images = imageSteps(plan, printed);

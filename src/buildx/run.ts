@@ -105,6 +105,27 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
   }
 }
 
+/**
+ * Outcomes of a build run in several calls, as one: the first failure's exit code, every call's metadata,
+ * and their progress in one log (vertex ids kept apart per call: plain progress numbers them from 1).
+ */
+export function mergeOutcomes(outcomes: readonly BakeOutcome[]): BakeOutcome {
+  if (outcomes.length === 1) return outcomes[0]!;
+  const log = emptyLog();
+  for (const [i, o] of outcomes.entries()) {
+    const offset = log.vertices.size;
+    for (const [id, v] of o.log.vertices) log.vertices.set(`${i}:${id}`, { ...v, seq: offset + v.seq });
+    log.trailer.push(...o.log.trailer);
+    log.warnings.push(...o.log.warnings);
+  }
+  return {
+    exitCode: outcomes.find((o) => o.exitCode !== 0)?.exitCode ?? 0,
+    metadata: Object.assign({}, ...outcomes.map((o) => o.metadata)) as Metadata,
+    log,
+    started: outcomes[0]!.started,
+  };
+}
+
 function pushFailure(what: string, ref: string, said: string, attempts: number): CrossbakeError {
   const host = registryHost(ref);
   const fault = classifyFault(said);

@@ -6,6 +6,7 @@ import {
   assertPushable,
   type BakeSteps,
   bakeSteps,
+  buildCalls,
   imageSteps,
   mergeArgs,
   mergeSources,
@@ -34,7 +35,7 @@ import {
   rowsFromSlots,
   withStages,
 } from '../buildx/report.js';
-import { registryDigest, runBake, storeImageId } from '../buildx/run.js';
+import { type BakeOutcome, mergeOutcomes, registryDigest, runBake, storeImageId } from '../buildx/run.js';
 import { buildEnv, movedTags, type PushRecord, pushFingerprint, unchangedReport } from '../buildx/unchanged.js';
 import type { Version } from '../buildx/version.js';
 import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
@@ -162,10 +163,14 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
     if (options.dryRun) {
       const dir = relative(options.cwd, project.outDir) || '.';
-      const argv = bakeArgs({ ...invocation, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) =>
-        a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
-      );
-      options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      const calls = buildCalls(steps);
+      if (calls.length > 1) options.out(`# the build, in ${calls.length} calls of whole images, one after another:\n`);
+      for (const call of calls) {
+        const argv = bakeArgs({ ...call, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) =>
+          a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
+        );
+        options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
+      }
       if (steps.cacheExport) {
         const cache = bakeArgs({ ...steps.cacheExport, progress: progress.buildx }, version).map((a) => shellQuote([a]));
         options.out(
@@ -196,14 +201,28 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 
   t = timer();
   const started = new Date();
-  const view = viewPlan(plan, steps.runTargets, project.workspace.lockfile?.packages.length);
-  const outcome = await runBake(invocation, version, project.outDir, {
-    progress,
-    write: progressOut,
-    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
-    color: !process.env.NO_COLOR,
-    view,
-  });
+  const lockCount = project.workspace.lockfile?.packages.length;
+  const view = viewPlan(plan, steps.runTargets, lockCount);
+  const outcomes: BakeOutcome[] = [];
+  for (const call of buildCalls(steps)) {
+    const ran = await runBake(call, version, project.outDir, {
+      progress,
+      write: progressOut,
+      size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+      color: !process.env.NO_COLOR,
+      view:
+        call === invocation
+          ? view
+          : viewPlan(
+              plan,
+              steps.runTargets.filter((r) => call.targets.includes(r.name)),
+              lockCount,
+            ),
+    });
+    outcomes.push(ran);
+    if (ran.exitCode !== 0) break;
+  }
+  const outcome = mergeOutcomes(outcomes);
   const buildSeconds = Math.round((Date.now() - started.getTime()) / 100) / 10;
   const times = stageTimes(outcome.log, view);
   const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
