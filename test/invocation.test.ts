@@ -140,7 +140,7 @@ t.test('a build of many targets runs in calls of whole images, each with its own
     targets: runTargets.map((r) => r.name),
     set: ['*.args.CROSSBAKE_BINS=a b c d', ...runTargets.map((r) => `${r.name}.output=type=docker`)],
   };
-  t.same(buildCalls({ bake, runTargets: runTargets.slice(0, 9) }, 9).length, 1, 'nine targets: one call');
+  t.same(buildCalls({ bake: { ...bake, targets: bake.targets.slice(0, 9) }, runTargets }, 9).length, 1, 'nine targets: one call');
   const calls = buildCalls({ bake, runTargets }, 9);
   t.same(
     calls.map((c) => c.targets),
@@ -179,4 +179,13 @@ t.test('outcomes of several calls read as one build', async (t) => {
     [0, 1, 2],
   );
   t.equal(merged.started, 5);
+});
+
+t.test('targets that build no image (the shared caches) are calls of one target each when there are many', async (t) => {
+  const names = Array.from({ length: 10 }, (_, i) => `_crossbake-cache-${i}`);
+  const calls = buildCalls({ bake: { files: ['f'], targets: names, set: [] }, runTargets: [] }, 9);
+  t.same(
+    calls.map((c) => c.targets.length),
+    [9, 1],
+  );
 });

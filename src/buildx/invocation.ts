@@ -145,15 +145,19 @@ export const MAX_TARGETS_PER_CALL = 9;
 export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = MAX_TARGETS_PER_CALL): BakeInvocation[] {
   const { bake, runTargets } = steps;
   if (bake.targets.length <= max) return [bake];
+  const binOf = new Map(runTargets.map((t) => [t.name, t.bin]));
   const images = new Map<string, string[]>();
-  for (const t of runTargets) images.set(t.bin, [...(images.get(t.bin) ?? []), t.name]);
+  for (const name of bake.targets) {
+    const key = binOf.get(name) ?? name;
+    images.set(key, [...(images.get(key) ?? []), name]);
+  }
   const calls: string[][] = [];
   for (const names of images.values()) {
     const last = calls.at(-1);
     if (last && last.length + names.length <= max) last.push(...names);
     else calls.push([...names]);
   }
-  const all = new Set(runTargets.map((t) => t.name));
+  const all = new Set(bake.targets);
   return calls.map((names) => ({
     ...bake,
     targets: names,

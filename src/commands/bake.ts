@@ -420,13 +420,19 @@ async function exportCaches(
   // On a terminal the build's table stays as the last thing drawn: the export, every step cached, is one line.
   const live = context.progress.show === 'live';
   if (live) context.log(`cache     exporting ${steps.caches.length} cache${steps.caches.length === 1 ? '' : 's'}`);
-  const outcome = await runBake(steps.cacheExport, context.version, context.outDir, {
-    progress: live ? { ...context.progress, show: 'none' } : context.progress,
-    write: context.write,
-    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
-    color: !process.env.NO_COLOR,
-    view: context.view,
-  });
+  const outcomes: BakeOutcome[] = [];
+  for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
+    const ran = await runBake(call, context.version, context.outDir, {
+      progress: live ? { ...context.progress, show: 'none' } : context.progress,
+      write: context.write,
+      size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+      color: !process.env.NO_COLOR,
+      view: context.view,
+    });
+    outcomes.push(ran);
+    if (ran.exitCode !== 0) break;
+  }
+  const outcome = mergeOutcomes(outcomes);
   if (outcome.exitCode !== 0) {
     const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
     throw failureError(attribution, 'The images were built, but nothing was pushed or tagged: the cache export failed.');
