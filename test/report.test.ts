@@ -129,6 +129,18 @@ for (const [file, format] of [
     const text = formatError(error).split('\n');
     t.same(text.slice(0, COMPILE_MESSAGE.length), COMPILE_MESSAGE);
     t.equal(text.at(-1), '  Nothing was pushed.');
+    t.same(
+      formatError(
+        failureError(attribution, [
+          'The build ran in 2 calls of whole images; the 1 after the failing one did not start (x).',
+          'Nothing was pushed.',
+        ]),
+      )
+        .split('\n')
+        .slice(-2),
+      ['  The build ran in 2 calls of whole images; the 1 after the failing one did not start (x).', '  Nothing was pushed.'],
+      'notes a line each, after the failure',
+    );
     const bySlot = Object.fromEntries(attribution.slots.map((s) => [s.target.name, s.outcome]));
     t.equal(bySlot['backend-linux-arm-v7'], 'failed');
     t.equal(bySlot['backend-linux-amd64'], 'built', 'amd64 was exported before armv7 failed');

@@ -467,7 +467,7 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
 }
 
 /** The error a failed run ends with; its kind (exit code) is that of the first failure. */
-export function failureError(attribution: Attribution, pushNote: string | undefined): CrossbakeError {
+export function failureError(attribution: Attribution, notes: string | readonly string[] | undefined): CrossbakeError {
   const { failures, slots } = attribution;
   const first = failures[0]!;
   const parts = failures.slice(0, 3).map((f) => describeFailure(f, slots));
@@ -479,7 +479,7 @@ export function failureError(attribution: Attribution, pushNote: string | undefi
     details.push(
       `not finished (buildx stopped them when the failure above happened): ${canceled.map((s) => `${s.target.bin} ${s.platform.docker}`).join(', ')}`,
     );
-  if (pushNote) details.push(pushNote);
+  if (notes) details.push(...(typeof notes === 'string' ? [notes] : notes));
   return new CrossbakeError(KIND[first.kind], `build failed: ${parts[0]!.headline}`, details);
 }
 

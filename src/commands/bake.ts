@@ -204,7 +204,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const lockCount = project.workspace.lockfile?.packages.length;
   const view = viewPlan(plan, steps.runTargets, lockCount);
   const outcomes: BakeOutcome[] = [];
-  for (const call of buildCalls(steps)) {
+  const calls = buildCalls(steps);
+  for (const call of calls) {
     const ran = await runBake(call, version, project.outDir, {
       progress,
       write: progressOut,
@@ -242,14 +243,22 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   });
 
   if (outcome.exitCode !== 0) {
-    const error = failureError(
-      attribution,
-      options.push
-        ? driver === 'docker'
-          ? 'Nothing was pushed: crossbake pushes the per-platform images only after every platform built, and tags the multi-platform image last.'
-          : 'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.'
-        : undefined,
-    );
+    const unstarted = calls.slice(outcomes.length).flatMap((c) => c.targets);
+    const notes = [
+      ...(unstarted.length > 0
+        ? [
+            `The build ran in ${calls.length} calls of whole images; the ${calls.length - outcomes.length} after the failing one did not start (${unstarted.join(', ')}).`,
+          ]
+        : []),
+      ...(options.push
+        ? [
+            driver === 'docker'
+              ? 'Nothing was pushed: crossbake pushes the per-platform images only after every platform built, and tags the multi-platform image last.'
+              : 'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.',
+          ]
+        : []),
+    ];
+    const error = failureError(attribution, notes);
     const rows = withStages(rowsFromSlots(attribution.slots), times);
     const r = report(
       rows,
