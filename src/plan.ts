@@ -60,7 +60,7 @@ function skeletonInputs(ws: Workspace): Plan['skeleton']['inputs'] {
   const inputs = ws.inputs;
   const mountable = (p: string) => MOUNTABLE_PATH.test(p) && !p.split('/').includes('..');
   if (!inputs || inputs.read.length === 0 || inputs.read.length > MAX_SKELETON_MOUNTS || !inputs.read.every(mountable)) return undefined;
-  return { mounts: inputs.read, layoutFile: SKELETON_LAYOUT, recorded: inputs };
+  return { layoutFile: SKELETON_LAYOUT, recorded: inputs };
 }
 
 /** Where cargo's home is in the toolchain stage: crossbake's for the debian toolchain, the official rust image's. */
@@ -265,7 +265,6 @@ export interface Plan {
     readonly cratesFromLock: boolean;
     /** crossbake mode, with the workspace's reading recorded (see SKELETON_LAYOUT); else the whole context. */
     readonly inputs?: {
-      readonly mounts: readonly string[];
       readonly layoutFile: string;
       readonly recorded: WorkspaceInputs;
     };
@@ -403,8 +402,7 @@ function sharedCachePlan(
   platforms: readonly Platform[],
 ): SharedCachePlan | undefined {
   const image = images.map((i) => i.image).sort()[0];
-  const first = selected[0];
-  if (settings.cache.mode !== 'max' || image === undefined || first === undefined) return undefined;
+  if (settings.cache.mode !== 'max' || image === undefined || selected.length === 0) return undefined;
   if (sharedCacheEntry(settings, image, 'all') === undefined) return undefined;
   const none = `${SHARED_CACHE.stage}-none`;
   return {

@@ -69,7 +69,7 @@ function skeletonStage(plan: Plan): string {
   // Only the files the planner reads, each mounted on its own, when the Plan has them (see SKELETON_LAYOUT)
   const contextMounts = inputs
     ? [
-        ...inputs.mounts.map((p) => `--mount=type=bind,source=${p},target=/context/${p}`),
+        ...inputs.recorded.read.map((p) => `--mount=type=bind,source=${p},target=/context/${p}`),
         `--mount=type=bind,from=${planner.context},source=${inputs.layoutFile},target=/crossbake/${inputs.layoutFile}`,
       ]
     : ['--mount=type=bind,target=/context'];
