@@ -126,6 +126,25 @@ export function mergeOutcomes(outcomes: readonly BakeOutcome[]): BakeOutcome {
   };
 }
 
+/**
+ * A build split into calls (invocation.ts buildCalls), run one after another until one fails, read as
+ * one outcome; `calls` tells how many ran.
+ */
+export async function runCalls(
+  invocations: readonly BakeInvocation[],
+  version: Version,
+  cwd: string,
+  display: (call: BakeInvocation) => RunDisplay,
+): Promise<BakeOutcome & { readonly calls: number }> {
+  const outcomes: BakeOutcome[] = [];
+  for (const call of invocations) {
+    const ran = await runBake(call, version, cwd, display(call));
+    outcomes.push(ran);
+    if (ran.exitCode !== 0) break;
+  }
+  return { ...mergeOutcomes(outcomes), calls: outcomes.length };
+}
+
 function pushFailure(what: string, ref: string, said: string, attempts: number): CrossbakeError {
   const host = registryHost(ref);
   const fault = classifyFault(said);

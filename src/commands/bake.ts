@@ -35,7 +35,7 @@ import {
   rowsFromSlots,
   withStages,
 } from '../buildx/report.js';
-import { type BakeOutcome, mergeOutcomes, registryDigest, runBake, storeImageId } from '../buildx/run.js';
+import { registryDigest, runCalls, storeImageId } from '../buildx/run.js';
 import { buildEnv, movedTags, type PushRecord, pushFingerprint, unchangedReport } from '../buildx/unchanged.js';
 import type { Version } from '../buildx/version.js';
 import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
@@ -172,10 +172,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
       }
       if (steps.cacheExport) {
-        const cache = bakeArgs({ ...steps.cacheExport, progress: progress.buildx }, version).map((a) => shellQuote([a]));
-        options.out(
-          `# the caches, only when the build ran a step or a cache is missing:\n(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`,
-        );
+        options.out('# the caches, only when the build ran a step or a cache is missing:\n');
+        for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
+          const cache = bakeArgs({ ...call, progress: progress.buildx }, version).map((a) => shellQuote([a]));
+          options.out(`(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`);
+        }
       }
       for (const push of steps.pushes) options.out(`docker ${shellQuote(push)}\n`);
       if (options.push) {
@@ -203,27 +204,21 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const started = new Date();
   const lockCount = project.workspace.lockfile?.packages.length;
   const view = viewPlan(plan, steps.runTargets, lockCount);
-  const outcomes: BakeOutcome[] = [];
   const calls = buildCalls(steps);
-  for (const call of calls) {
-    const ran = await runBake(call, version, project.outDir, {
-      progress,
-      write: progressOut,
-      size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
-      color: !process.env.NO_COLOR,
-      view:
-        call === invocation
-          ? view
-          : viewPlan(
-              plan,
-              steps.runTargets.filter((r) => call.targets.includes(r.name)),
-              lockCount,
-            ),
-    });
-    outcomes.push(ran);
-    if (ran.exitCode !== 0) break;
-  }
-  const outcome = mergeOutcomes(outcomes);
+  const outcome = await runCalls(calls, version, project.outDir, (call) => ({
+    progress,
+    write: progressOut,
+    size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
+    color: !process.env.NO_COLOR,
+    view:
+      call === invocation
+        ? view
+        : viewPlan(
+            plan,
+            steps.runTargets.filter((r) => call.targets.includes(r.name)),
+            lockCount,
+          ),
+  }));
   const buildSeconds = Math.round((Date.now() - started.getTime()) / 100) / 10;
   const times = stageTimes(outcome.log, view);
   const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
@@ -243,11 +238,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   });
 
   if (outcome.exitCode !== 0) {
-    const unstarted = calls.slice(outcomes.length).flatMap((c) => c.targets);
+    const unstarted = calls.slice(outcome.calls).flatMap((c) => c.targets);
     const notes = [
       ...(unstarted.length > 0
         ? [
-            `The build ran in ${calls.length} calls of whole images; the ${calls.length - outcomes.length} after the failing one did not start (${unstarted.join(', ')}).`,
+            `The build ran in ${calls.length} calls of whole images; the ${calls.length - outcome.calls} after the failing one did not start (${unstarted.join(', ')}).`,
           ]
         : []),
       ...(options.push
@@ -429,19 +424,18 @@ async function exportCaches(
   // On a terminal the build's table stays as the last thing drawn: the export, every step cached, is one line.
   const live = context.progress.show === 'live';
   if (live) context.log(`cache     exporting ${steps.caches.length} cache${steps.caches.length === 1 ? '' : 's'}`);
-  const outcomes: BakeOutcome[] = [];
-  for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
-    const ran = await runBake(call, context.version, context.outDir, {
+  const outcome = await runCalls(
+    buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets }),
+    context.version,
+    context.outDir,
+    () => ({
       progress: live ? { ...context.progress, show: 'none' } : context.progress,
       write: context.write,
       size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
       color: !process.env.NO_COLOR,
       view: context.view,
-    });
-    outcomes.push(ran);
-    if (ran.exitCode !== 0) break;
-  }
-  const outcome = mergeOutcomes(outcomes);
+    }),
+  );
   if (outcome.exitCode !== 0) {
     const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
     throw failureError(attribution, 'The images were built, but nothing was pushed or tagged: the cache export failed.');
