@@ -3062,7 +3062,16 @@ function write(path, content) {
   writeFileSync(path, content);
 }
 function recordedFiles(file, disk) {
-  const recorded = JSON.parse(readFileSync2(file, "utf8"));
+  let recorded;
+  try {
+    recorded = JSON.parse(readFileSync2(file, "utf8"));
+    if (!Array.isArray(recorded.read) || typeof recorded.layout?.lists !== "object") throw new Error("not a layout");
+  } catch {
+    throw new CrossbakeError(
+      "input",
+      `${file} is not the layout crossbake recorded (missing, edited or broken); run \`crossbake generate\` to write it again.`
+    );
+  }
   return layoutFiles(recorded.layout, recorded.read, (path) => disk.read(path));
 }
 function main(argv) {

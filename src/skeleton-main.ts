@@ -50,7 +50,16 @@ function write(path: string, content: string): void {
 }
 
 function recordedFiles(file: string, disk: WorkspaceFiles): WorkspaceFiles {
-  const recorded = JSON.parse(readFileSync(file, 'utf8')) as WorkspaceInputs;
+  let recorded: WorkspaceInputs;
+  try {
+    recorded = JSON.parse(readFileSync(file, 'utf8')) as WorkspaceInputs;
+    if (!Array.isArray(recorded.read) || typeof recorded.layout?.lists !== 'object') throw new Error('not a layout');
+  } catch {
+    throw new CrossbakeError(
+      'input',
+      `${file} is not the layout crossbake recorded (missing, edited or broken); run \`crossbake generate\` to write it again.`,
+    );
+  }
   return layoutFiles(recorded.layout, recorded.read, (path) => disk.read(path));
 }
 

@@ -147,4 +147,12 @@ t.test('bad input: one crossbake message, exit 2, no stack trace', async (t) => 
   const usage = spawnSync(process.execPath, [skeletonBundleFile]);
   t.equal(usage.status, 2);
   t.match(usage.stderr.toString(), /^crossbake: usage: skeleton\.mjs <workspace> <out-dir>/);
+  const copy = recordedCopy(join(repoRoot, 'examples/workspace'));
+  for (const text of ['{ "read": [', '{"layout": 1}']) {
+    writeFileSync(copy.layout, text);
+    const broken = plan(copy.dir, ['--layout', copy.layout]);
+    t.equal(broken.status, 2, `a broken layout (${text}): exit 2`);
+    t.match(broken.stderr, /is not the layout crossbake recorded .*run `crossbake generate`/);
+    t.notMatch(broken.stderr, /\n\s+at /, 'no stack trace');
+  }
 });
