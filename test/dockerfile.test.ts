@@ -57,7 +57,7 @@ t.test('the platform table feeds the case arms and the error message', async (t)
   const text = render('examples/workspace');
   for (const p of PLATFORMS) {
     t.match(text, `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
-    t.match(text, `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage} libstd-rust-dev:${p.debianArch}"`);
+    t.match(text, `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}"; std="$std libstd-rust-dev:${p.debianArch}"`);
   }
   t.match(text, `supported: ${PLATFORMS.map((p) => p.docker).join(', ')}`);
 });
@@ -138,7 +138,7 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
 
 t.test('the skeleton stage mounts only the files the planner reads: a source edit leaves its cache key as it is', async (t) => {
   const text = render('examples/workspace');
-  const run = /FROM runtime-packages AS skeleton\n[\s\S]*?\n\n/.exec(text)?.[0] ?? '';
+  const run = /FROM toolchain-base AS skeleton\n[\s\S]*?\n\n/.exec(text)?.[0] ?? '';
   for (const path of ['Cargo.toml', 'Cargo.lock', 'crates/backend/Cargo.toml', 'crates/frontend/Cargo.toml', 'crates/shared/Cargo.toml'])
     t.match(run, `--mount=type=bind,source=${path},target=/context/${path} \\\n`, `${path} on its own`);
   t.notMatch(run, /--mount=type=bind,target=\/context /, 'not the whole context');

@@ -31,16 +31,34 @@ function remapConfig(plan: Plan): string {
   return `[build]\n# No path of the build stage in the binaries (panic locations, debug info).\nrustflags = [${flags.join(', ')}]\n`;
 }
 
+function toolchainNote(plan: Plan): string {
+  const notes = [
+    plan.skeleton.mode === 'crossbake'
+      ? "# And nodejs, for crossbake's skeleton planner, which runs on this stage: BuildKit starts a stage only once a\n# later step needs its output, and the steps after the toolchain wait for the skeleton's, so a skeleton on\n# any other stage held the toolchain back."
+      : '',
+    plan.toolchain.kind === 'debian'
+      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, unpacked: installed as a\n# package it brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
+      : '',
+  ].filter(Boolean);
+  return notes.map((note) => `\n${note}`).join('');
+}
+
+/** The toolchain's first stage: the one that needs nothing from the skeleton. */
+function toolchainStageName(plan: Plan): string {
+  return plan.skeleton.cratesFromLock ? 'toolchain-base' : 'toolchain';
+}
+
 function toolchainStage(plan: Plan): string {
   const arms = plan.platforms.map((p) => {
-    const std = plan.toolchain.kind === 'debian' ? ` libstd-rust-dev:${p.debianArch}` : '';
-    return `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}${std}"`;
+    const std = plan.toolchain.kind === 'debian' ? `; std="$std libstd-rust-dev:${p.debianArch}"` : '';
+    return `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}"${std}`;
   });
   const wrapper = withNewline(templates.cargoWrapper);
   const checksums = withNewline(templates.debianChecksums);
   const packages = plan.toolchain.kind === 'debian' ? [...(plan.toolchain.crates ?? []), ...plan.toolchain.packages] : [];
   return fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
-    stage: plan.skeleton.cratesFromLock ? 'toolchain-base' : 'toolchain',
+    stage: toolchainStageName(plan),
+    plannerPackages: plan.skeleton.mode === 'crossbake' ? `${plan.toolchain.kind === 'debian' ? ' ' : ''}nodejs` : '',
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     crossPackageCases: caseArms(arms, '        '),
     extraPackages: packages.length > 0 ? `${LINE}      ${shellWords(packages)}` : '',
@@ -74,6 +92,7 @@ function skeletonStage(plan: Plan): string {
       ]
     : ['--mount=type=bind,target=/context'];
   const skeleton = fill(templates.skeletonCrossbake, {
+    toolchainStage: toolchainStageName(plan),
     contextMounts: contextMounts.map((m, i) => `${i > 0 ? '    ' : ''}${m}${LINE}`).join(''),
     plannerContext: planner.context,
     plannerFile: planner.file,
@@ -298,8 +317,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
       .join('\n'),
     toolchainStage: toolchainStage(plan),
     skeletonStage: skeletonStage(plan),
-    plannerPackages: plan.skeleton.mode === 'crossbake' ? ' nodejs' : '',
-    plannerNote: plan.skeleton.mode === 'crossbake' ? ", and nodejs for crossbake's\n# skeleton planner" : '',
+    toolchainNote: toolchainNote(plan),
     skeletonNote:
       plan.skeleton.mode === 'crossbake'
         ? "\n# Computed inside the build from the build context, by crossbake's own code (the named context crossbake)."
