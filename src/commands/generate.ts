@@ -1,4 +1,4 @@
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { CrossbakeError } from '../errors.js';
 import { differences, type OutputFile, type WriteResult, writeFiles } from '../fs/write.js';
 import { renderAll } from '../render/index.js';
@@ -10,7 +10,9 @@ import type { Project } from './project.js';
  * Dockerfile, so nothing is written into the workspace.
  */
 export function outputFiles(project: Project) {
-  const source = project.workspace.root === '.' ? 'Cargo.toml' : `${project.workspace.root}/Cargo.toml`;
+  // Relative to where the files go, not to the directory crossbake ran in: the same workspace gives the
+  // same bytes from anywhere, and a planner or script whose bytes changed would rebuild from the skeleton on.
+  const source = relative(project.outDir, join(project.root, 'Cargo.toml')).split(sep).join('/');
   const separate = resolve(project.outDir) !== resolve(project.root);
   return renderAll(project.plan, source).map((f) => ({
     name: f.name,
