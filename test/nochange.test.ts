@@ -172,6 +172,10 @@ t.test('steps run: cached steps, FROM resolutions and internal steps do not coun
   t.same(stepsRun(nothing, targets), []);
   const some = parseProgress([v('c', '[backend-linux-amd64 build-all 2/2] RUN set -euf')].join('\n'), 'rawjson');
   t.same(stepsRun(some, targets), ['build-all 2/2']);
+  const sameInstant = (digest: string, name: string) =>
+    JSON.stringify({ vertexes: [{ digest, name, started: '2026-11-26T12:00:00Z', completed: '2026-11-26T12:00:00Z' }] });
+  const merged = parseProgress([sameInstant('e', '[backend-linux-amd64 toolchain 1/1] RUN --mount=type=bind')].join('\n'), 'rawjson');
+  t.same(stepsRun(merged, targets), [], "a target's copy of a shared step, completed through another one the instant it started");
   t.same(stepsForCaches(['build-all 2/2', 'skeleton 1/1']), ['build-all 2/2'], 'the skeleton planner alone gives the caches nothing new');
   t.same(stepsForCaches(['skeleton 1/1']), []);
 });

@@ -9,7 +9,7 @@ import { SHARED_STAGES } from '../plan.js';
 import { findPlatform, type Platform } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { classifyFault, crateOfNetworkError, DAEMON_LOG_HINT, daemonStopped } from './faults.js';
-import { type BuildLog, parseVertexName, type Vertex, type VertexName } from './progress.js';
+import { type BuildLog, merged, parseVertexName, type Vertex, type VertexName } from './progress.js';
 
 /** One bake target of the run: `backend-linux-arm-v7` (one platform) or `backend` (all of them). */
 export interface RunTarget {
@@ -491,7 +491,7 @@ export function stepsRun(log: BuildLog, targets: readonly RunTarget[]): string[]
   const names = targets.map((t) => t.name);
   const ran = new Set<string>();
   for (const vertex of log.vertices.values()) {
-    if (vertex.cached || vertex.started === undefined) continue;
+    if (vertex.cached || vertex.started === undefined || merged(vertex)) continue;
     for (const raw of vertex.names) {
       const name = parseVertexName(raw, names);
       if (name.stage && name.step && !name.internal && !/^FROM\s/i.test(name.action)) ran.add(`${name.stage} ${name.step}`);

@@ -25,6 +25,14 @@ export interface Vertex {
   readonly seq: number;
 }
 
+/**
+ * Bake gives each target its own vertex of a shared step; BuildKit runs one of them and completes the
+ * others through it, the instant they start, with no output and without marking them cached.
+ */
+export function merged(v: Vertex): boolean {
+  return !v.cached && v.started !== undefined && v.completed === v.started && v.logs.length === 0 && v.partial === '' && !v.error;
+}
+
 export interface BuildLog {
   readonly vertices: Map<string, Vertex>;
   /** Lines outside the progress stream, e.g. buildx's `ERROR: failed to solve: ...`. */

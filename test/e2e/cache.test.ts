@@ -19,6 +19,7 @@ import {
   docker,
   editSource,
   isolateSkeleton,
+  merged,
   type PlainVertex,
   plainVertices,
   pruneBuildCache,
@@ -88,10 +89,10 @@ function depsPerPlatform(t: Test, log: string): Map<string, PlainVertex> {
     const executed = unique.filter(ran);
     const rest = unique.filter((v) => !ran(v));
     t.ok(
-      unique.length > 0 && executed.length <= 1 && rest.every((v) => v.cached || v.pulled),
+      unique.length > 0 && executed.length <= 1 && rest.every((v) => v.cached || v.pulled || merged(v)),
       `${p.docker}: the deps RUN of both binaries executed at most once (${unique.map((v) => `#${v.id} ${ran(v) ? 'ran' : 'CACHED'}`).join(', ')})`,
     );
-    const v = executed[0] ?? unique[0];
+    const v = executed[0] ?? unique.find((u) => !merged(u)) ?? unique[0];
     if (v) found.set(p.key, v);
   }
   return found;
@@ -288,7 +289,10 @@ t.test('a new dependency in Cargo.toml + Cargo.lock rebuilds the dependency laye
     );
   }
   const toolchain = verticesNamed(run.stderr, /^\[\S+ toolchain \d+\/\d+\] RUN /);
-  t.ok(toolchain.length > 0 && toolchain.every((v) => v.cached), "the toolchain's apt step stays CACHED (itoa was already a locked crate)");
+  t.ok(
+    toolchain.length > 0 && toolchain.some((v) => v.cached) && !toolchain.some(ran),
+    "the toolchain's apt step stays CACHED (itoa was already a locked crate)",
+  );
 });
 
 t.test('nothing changed since the last push: nothing is built, and the report names the same images', async (t) => {

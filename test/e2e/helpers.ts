@@ -209,11 +209,17 @@ export function verticesNamed(log: string | Map<number, PlainVertex>, name: RegE
 }
 
 /**
- * A vertex that executed in this build: it printed output of its own, failed, or finished without
+ * A vertex that executed in this build: it printed output of its own, failed, or took time without
  * pulling layers. A result restored from a registry cache prints `CACHED`, or, when it is the vertex
  * whose layers BuildKit fetches, the downloads and `DONE` with no output.
  */
-export const ran = (v: PlainVertex) => !v.cached && (v.output.length > 0 || v.errored || (v.done && !v.pulled));
+export const ran = (v: PlainVertex) => !v.cached && (v.output.length > 0 || v.errored || (v.done && !v.pulled && v.seconds > 0));
+
+/**
+ * A target's own vertex of a step shared with other targets, which BuildKit completed through another
+ * one with the same cache key: `DONE 0.0s`, no output, not marked CACHED.
+ */
+export const merged = (v: PlainVertex) => !v.cached && !ran(v) && v.done && !v.pulled;
 
 /** A vertex whose result came from a cache (local, or pulled from a registry cache), not executed. */
 export const restored = (v: PlainVertex) => !ran(v) && (v.cached || v.pulled);
