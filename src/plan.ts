@@ -222,6 +222,7 @@ export const SHARED_CACHE = {
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
   'toolchain-base': 'shared',
+  'rust-std': 'shared',
   skeleton: 'shared',
   chef: 'shared',
   native: 'shared',

@@ -57,8 +57,9 @@ t.test('the platform table feeds the case arms and the error message', async (t)
   const text = render('examples/workspace');
   for (const p of PLATFORMS) {
     t.match(text, `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
-    t.match(text, `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}"; std="$std libstd-rust-dev:${p.debianArch}"`);
+    t.match(text, `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}" ;;`);
   }
+  t.match(text, 'std="$std libstd-rust-dev:$arch"', "the rust-std stage downloads each foreign platform's standard library");
   t.match(text, `supported: ${PLATFORMS.map((p) => p.docker).join(', ')}`);
 });
 
@@ -116,7 +117,11 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
     /--debian-crates \/crossbake\/debian-crates --native \/crossbake\/native-plan --sbom \/crossbake\/sbom --layout \/crossbake\/skeleton-layout\.json\n/,
     'the planner lists the lock’s crate packages',
   );
-  t.match(fromLock, /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/);
+  t.match(
+    fromLock,
+    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=rust-std,source=\/debs,target=\/crossbake\/rust-std \\\n[\s\S]*?\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/,
+    'the foreign standard libraries, then the crate packages',
+  );
 
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-crates-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -124,8 +129,13 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   const manifest = join(dir, 'Cargo.toml');
   writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n[workspace.metadata.crossbake.debian]\ncrates = ["librust-serde-dev"]\n`);
   const listed = render(dir);
-  t.notMatch(listed, /toolchain-base|debian-crates/, 'no crate step when the settings list the crates');
-  t.match(listed, /AS toolchain\n[\s\S]*\$packages \\\n {6}librust-serde-dev;/, 'the listed crates install with the compilers');
+  t.notMatch(listed, /debian-crates/, 'no crate step when the settings list the crates');
+  t.match(listed, /AS toolchain-base\n[\s\S]*\$packages \\\n {6}librust-serde-dev;/, 'the listed crates install with the compilers');
+  t.match(
+    listed,
+    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=rust-std,[^\n]*\n(?: {4}[^\n]*\n)*\n/,
+    'and the toolchain stage unpacks the standard libraries only',
+  );
 
   const rustup = render('examples/workspace', { toolchain: 'rustup' });
   t.notMatch(rustup, /toolchain-base|debian-crates/, 'rustup: no crate step');

@@ -37,29 +37,27 @@ function toolchainNote(plan: Plan): string {
       ? "# And nodejs, for crossbake's skeleton planner, which runs on this stage: BuildKit starts a stage only once a\n# later step needs its output, and the steps after the toolchain wait for the skeleton's, so a skeleton on\n# any other stage held the toolchain back."
       : '',
     plan.toolchain.kind === 'debian'
-      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, unpacked: installed as a\n# package it brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
+      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the rust-std\n# stage beside this one and unpacked by the toolchain stage: installed as a package it brings that\n# platform's rustc and LLVM (about 450 MB each), which nothing here runs."
       : '',
   ].filter(Boolean);
   return notes.map((note) => `\n${note}`).join('');
 }
 
-/** The toolchain's first stage: the one that needs nothing from the skeleton. */
+/** The toolchain's first stage: the one that needs nothing from the skeleton or another stage. */
 function toolchainStageName(plan: Plan): string {
-  return plan.skeleton.cratesFromLock ? 'toolchain-base' : 'toolchain';
+  return plan.toolchain.kind === 'debian' ? 'toolchain-base' : 'toolchain';
 }
 
 function toolchainStage(plan: Plan): string {
-  const arms = plan.platforms.map((p) => {
-    const std = plan.toolchain.kind === 'debian' ? `; std="$std libstd-rust-dev:${p.debianArch}"` : '';
-    return `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}"${std}`;
-  });
+  const arms = plan.platforms.map((p) => `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}"`);
   const wrapper = withNewline(templates.cargoWrapper);
   const checksums = withNewline(templates.debianChecksums);
   const packages = plan.toolchain.kind === 'debian' ? [...(plan.toolchain.crates ?? []), ...plan.toolchain.packages] : [];
-  return fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
+  const debianArches = plan.platforms.map((p) => p.debianArch).join(' ');
+  const stage = fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
     stage: toolchainStageName(plan),
     plannerPackages: plan.skeleton.mode === 'crossbake' ? `${plan.toolchain.kind === 'debian' ? ' ' : ''}nodejs` : '',
-    debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
+    debianArches,
     crossPackageCases: caseArms(arms, '        '),
     extraPackages: packages.length > 0 ? `${LINE}      ${shellWords(packages)}` : '',
     cargoWrapper: wrapper,
@@ -68,6 +66,18 @@ function toolchainStage(plan: Plan): string {
     checksumsEof: heredocDelimiter(checksums),
     configEof: 'CROSSBAKE_EOF',
     remapConfig: remapConfig(plan),
+  }).trimEnd();
+  return plan.toolchain.kind === 'debian' ? `${stage}\n\n${fill(templates.toolchainRustStd, { debianArches }).trimEnd()}` : stage;
+}
+
+/** The debian toolchain's last stage, after the skeleton: the foreign standard libraries, then the lock's crate packages. */
+function debianToolchainStage(plan: Plan): string {
+  const { cratesFromLock } = plan.skeleton;
+  return fill(templates.toolchainStd, {
+    cratesNote: cratesFromLock
+      ? ";\n# then the crate packages Debian has for this Cargo.lock, in a layer of their own: a lock change reruns\n# only that step, and needs no new Dockerfile. They are the build platform's own: apt reads only its\n# package list"
+      : '',
+    cratesStep: cratesFromLock ? fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES }) : '',
   }).trimEnd();
 }
 
@@ -98,7 +108,7 @@ function skeletonStage(plan: Plan): string {
     plannerFile: planner.file,
     plannerFlags: `${cratesFromLock ? ` --debian-crates ${DEBIAN_CRATES}` : ''} --native ${NATIVE_PLAN}${binaryLock ? ` --sbom ${binaryLock.dir}` : ''}${inputs ? ` --layout /crossbake/${inputs.layoutFile}` : ''}`,
   });
-  return cratesFromLock ? `${skeleton}\n${fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES })}` : skeleton;
+  return plan.toolchain.kind === 'debian' ? `${skeleton}\n${debianToolchainStage(plan)}` : skeleton;
 }
 
 function nativeStage(plan: Plan): string {
