@@ -222,7 +222,6 @@ export const SHARED_CACHE = {
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
   'toolchain-base': 'shared',
-  'rust-std': 'shared',
   skeleton: 'shared',
   chef: 'shared',
   native: 'shared',

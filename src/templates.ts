@@ -10,7 +10,6 @@ export const templates = {
   toolchainRustup: template('docker/toolchain-rustup.tmpl'),
   toolchainDebian: template('docker/toolchain-debian.tmpl'),
   toolchainCrates: template('docker/toolchain-crates.tmpl'),
-  toolchainRustStd: template('docker/toolchain-rust-std.tmpl'),
   toolchainStd: template('docker/toolchain-std.tmpl'),
   skeletonCrossbake: template('docker/skeleton-crossbake.tmpl'),
   /** crossbake's skeleton planner, bundled (npm run bundle); written beside the Dockerfile. */

@@ -59,7 +59,7 @@ t.test('the platform table feeds the case arms and the error message', async (t)
     t.match(text, `${p.docker}) triple=${p.rustTarget}; linker=${p.linker}; linker_package=${p.gccPackage}`);
     t.match(text, `${p.debianArch}) packages="$packages ${p.gccPackage} ${p.libcDevPackage}" ;;`);
   }
-  t.match(text, 'std="$std libstd-rust-dev:$arch"', "the rust-std stage downloads each foreign platform's standard library");
+  t.match(text, 'echo "libstd-rust-dev:$arch=$version"', "runtime-packages downloads each foreign platform's standard library");
   t.match(text, `supported: ${PLATFORMS.map((p) => p.docker).join(', ')}`);
 });
 
@@ -119,7 +119,7 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   );
   t.match(
     fromLock,
-    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=rust-std,source=\/debs,target=\/crossbake\/rust-std \\\n[\s\S]*?\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/,
+    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=runtime-packages,source=\/rust-std,target=\/crossbake\/rust-std \\\n[\s\S]*?\nRUN --mount=type=bind,from=skeleton,source=\/crossbake\/debian-crates/,
     'the foreign standard libraries, then the crate packages',
   );
 
@@ -133,7 +133,7 @@ t.test('debian toolchain: crates from the build’s own lock, or the list the se
   t.match(listed, /AS toolchain-base\n[\s\S]*\$packages \\\n {6}librust-serde-dev;/, 'the listed crates install with the compilers');
   t.match(
     listed,
-    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=rust-std,[^\n]*\n(?: {4}[^\n]*\n)*\n/,
+    /FROM toolchain-base AS toolchain\nRUN --mount=type=bind,from=runtime-packages,source=\/rust-std,[^\n]*\n(?: {4}[^\n]*\n)*\n/,
     'and the toolchain stage unpacks the standard libraries only',
   );
 

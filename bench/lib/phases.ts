@@ -40,12 +40,7 @@ export function phaseOf(name: string, targets: readonly string[]): Phase {
   if (IMAGE_EXPORT.test(action) || /^\[auth\]/.test(name)) return 'push';
   const stage = v.stage ?? '';
   // The naive Dockerfile installs its compiler inside its build stage.
-  if (
-    stage === 'toolchain' ||
-    stage === 'toolchain-base' ||
-    stage === 'rust-std' ||
-    (/^RUN /.test(action) && /apt-get install[\s\S]*\brustc\b/.test(action))
-  )
+  if (stage === 'toolchain' || stage === 'toolchain-base' || (/^RUN /.test(action) && /apt-get install[\s\S]*\brustc\b/.test(action)))
     return 'toolchain';
   if (DEPS_STAGES.has(stage)) return 'deps';
   if (stage === 'build' || stage.startsWith('build-')) return 'build';

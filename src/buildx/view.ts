@@ -29,7 +29,6 @@ export interface ViewPlan {
 const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   toolchain: 'toolchain',
   'toolchain-base': 'toolchain',
-  'rust-std': 'toolchain',
   skeleton: 'deps',
   chef: 'deps',
   native: 'toolchain',

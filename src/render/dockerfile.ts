@@ -37,7 +37,7 @@ function toolchainNote(plan: Plan): string {
       ? "# And nodejs, for crossbake's skeleton planner, which runs on this stage: BuildKit starts a stage only once a\n# later step needs its output, and the steps after the toolchain wait for the skeleton's, so a skeleton on\n# any other stage held the toolchain back."
       : '',
     plan.toolchain.kind === 'debian'
-      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the rust-std\n# stage beside this one and unpacked by the toolchain stage: installed as a package it brings that\n# platform's rustc and LLVM (about 450 MB each), which nothing here runs."
+      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the\n# runtime-packages stage beside this one and unpacked by the toolchain stage: installed as a package it\n# brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
       : '',
   ].filter(Boolean);
   return notes.map((note) => `\n${note}`).join('');
@@ -53,11 +53,10 @@ function toolchainStage(plan: Plan): string {
   const wrapper = withNewline(templates.cargoWrapper);
   const checksums = withNewline(templates.debianChecksums);
   const packages = plan.toolchain.kind === 'debian' ? [...(plan.toolchain.crates ?? []), ...plan.toolchain.packages] : [];
-  const debianArches = plan.platforms.map((p) => p.debianArch).join(' ');
-  const stage = fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
+  return fill(plan.toolchain.kind === 'rustup' ? templates.toolchainRustup : templates.toolchainDebian, {
     stage: toolchainStageName(plan),
     plannerPackages: plan.skeleton.mode === 'crossbake' ? `${plan.toolchain.kind === 'debian' ? ' ' : ''}nodejs` : '',
-    debianArches,
+    debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     crossPackageCases: caseArms(arms, '        '),
     extraPackages: packages.length > 0 ? `${LINE}      ${shellWords(packages)}` : '',
     cargoWrapper: wrapper,
@@ -67,7 +66,6 @@ function toolchainStage(plan: Plan): string {
     configEof: 'CROSSBAKE_EOF',
     remapConfig: remapConfig(plan),
   }).trimEnd();
-  return plan.toolchain.kind === 'debian' ? `${stage}\n\n${fill(templates.toolchainRustStd, { debianArches }).trimEnd()}` : stage;
 }
 
 /** The debian toolchain's last stage, after the skeleton: the foreign standard libraries, then the lock's crate packages. */
@@ -328,6 +326,20 @@ export function renderDockerfile(plan: Plan, source: string): string {
     toolchainStage: toolchainStage(plan),
     skeletonStage: skeletonStage(plan),
     toolchainNote: toolchainNote(plan),
+    stdNote:
+      plan.toolchain.kind === 'debian'
+        ? ",\n# and each foreign platform's Rust standard library package at rustc's version, which the toolchain stage\n# unpacks (a step that needs them, so BuildKit runs this stage at the start)"
+        : '',
+    // One apt-get download for tini and the standard libraries: each call reads every package list again.
+    stdDownload:
+      plan.toolchain.kind === 'debian'
+        ? `    version="$(apt-cache policy rustc | awk '$1 == "Candidate:" { print $2 }')"; \\\n    std="$(for arch in ${plan.platforms.map((p) => p.debianArch).join(' ')}; do [ "$arch" = "$native" ] || echo "libstd-rust-dev:$arch=$version"; done)"; \\\n`
+        : '',
+    stdPackages: plan.toolchain.kind === 'debian' ? ' $std' : '',
+    stdMove:
+      plan.toolchain.kind === 'debian'
+        ? '    mkdir -p /rust-std; \\\n    if [ -n "$std" ]; then mv /debs/libstd-rust-dev_*.deb /rust-std/; fi; \\\n'
+        : '',
     skeletonNote:
       plan.skeleton.mode === 'crossbake'
         ? "\n# Computed inside the build from the build context, by crossbake's own code (the named context crossbake)."
