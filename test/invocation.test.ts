@@ -48,13 +48,13 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
     '--set',
     '*.args.X=1',
     '--set',
-    'backend-linux-amd64.output=type=docker',
+    'backend-linux-amd64.output=type=docker,compression=gzip,force-compression=true',
     '--set',
-    'backend-linux-arm64.output=type=docker',
+    'backend-linux-arm64.output=type=docker,compression=gzip,force-compression=true',
     '--set',
-    'frontend-linux-amd64.output=type=docker',
+    'frontend-linux-amd64.output=type=docker,compression=gzip,force-compression=true',
     '--set',
-    'frontend-linux-arm64.output=type=docker',
+    'frontend-linux-arm64.output=type=docker,compression=gzip,force-compression=true',
     'backend-linux-amd64',
     'backend-linux-arm64',
     'frontend-linux-amd64',
@@ -92,7 +92,9 @@ t.test('--push with a driver that pushes by digest: no docker push, the index fr
   const steps = bakeSteps(plan, printed, { ...request, driver: 'docker-container', builder: 'b' });
   t.same(steps.pushes, []);
   t.ok(
-    steps.bake.set!.includes('backend-linux-arm64.output=type=image,name=r.io/x/backend,push-by-digest=true,name-canonical=true,push=true'),
+    steps.bake.set!.includes(
+      'backend-linux-arm64.output=type=image,name=r.io/x/backend,push-by-digest=true,name-canonical=true,push=true,compression=gzip,force-compression=true',
+    ),
   );
   t.same(bakeArgs(steps.bake).slice(0, 4), ['buildx', 'bake', '--builder', 'b']);
   const backend = steps.images[0]!;
@@ -138,7 +140,10 @@ t.test('a build of many targets runs in calls of whole images, each with its own
   const bake = {
     files: ['docker-bake.json'],
     targets: runTargets.map((r) => r.name),
-    set: ['*.args.CROSSBAKE_BINS=a b c d', ...runTargets.map((r) => `${r.name}.output=type=docker`)],
+    set: [
+      '*.args.CROSSBAKE_BINS=a b c d',
+      ...runTargets.map((r) => `${r.name}.output=type=docker,compression=gzip,force-compression=true`),
+    ],
   };
   t.same(buildCalls({ bake: { ...bake, targets: bake.targets.slice(0, 9) }, runTargets }, 9).length, 1, 'nine targets: one call');
   const calls = buildCalls({ bake, runTargets }, 9);
@@ -149,9 +154,9 @@ t.test('a build of many targets runs in calls of whole images, each with its own
   );
   t.same(calls[1]!.set, [
     '*.args.CROSSBAKE_BINS=a b c d',
-    'd-linux-amd64.output=type=docker',
-    'd-linux-arm64.output=type=docker',
-    'd-linux-arm-v7.output=type=docker',
+    'd-linux-amd64.output=type=docker,compression=gzip,force-compression=true',
+    'd-linux-arm64.output=type=docker,compression=gzip,force-compression=true',
+    'd-linux-arm-v7.output=type=docker,compression=gzip,force-compression=true',
   ]);
   t.same(
     buildCalls({ bake, runTargets }, 2).map((c) => c.targets.length),

@@ -141,6 +141,9 @@ export function binsSet(plan: Plan): string {
  */
 export const MAX_TARGETS_PER_CALL = 9;
 
+/** The pushed images' layers: gzip, also where a layer came from a zstd registry cache. */
+export const IMAGE_COMPRESSION = 'compression=gzip,force-compression=true';
+
 /** The build as one call, or as several of whole images (MAX_TARGETS_PER_CALL), run one after another. */
 export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = MAX_TARGETS_PER_CALL): BakeInvocation[] {
   const { bake, runTargets } = steps;
@@ -190,11 +193,13 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
   const set = [...args, ...request.set];
   if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
+    // Layers restored from a registry cache keep the cache's zstd (an emptied machine pushed the base
+    // image's layer as zstd): the images are gzip throughout, for every puller.
     for (const p of images.flatMap((i) => i.platforms)) {
       set.push(
         request.driver === 'docker'
-          ? `${p.target}.output=type=docker`
-          : `${p.target}.output=type=image,name=${repositoryOf(p.tag)},push-by-digest=true,name-canonical=true,push=true`,
+          ? `${p.target}.output=type=docker,${IMAGE_COMPRESSION}`
+          : `${p.target}.output=type=image,name=${repositoryOf(p.tag)},push-by-digest=true,name-canonical=true,push=true,${IMAGE_COMPRESSION}`,
       );
     }
   }
