@@ -85,6 +85,8 @@ async function locked<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
 const say = (line: string) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const s = (x: number) => x.toFixed(1);
 const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+/** A size difference with its sign: +0.52, -3.59. */
+const signed = (value: string) => (value.startsWith('-') ? value : `+${value}`);
 
 const bakeTargets = (bins: readonly string[]) => [
   ...bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`)),
@@ -310,7 +312,7 @@ async function main(): Promise<void> {
         const overU = u.total - baseU;
         const met = overU <= binary + 2e6;
         sizeGoals.push(met);
-        sizeRows.push([p.docker, bin, mb(c), mb(u.total), `+${mb(c - baseC)}`, `+${mb(overU)}`, mb(binary), met ? 'met' : 'not met']);
+        sizeRows.push([p.docker, bin, mb(c), mb(u.total), signed(mb(c - baseC)), signed(mb(overU)), mb(binary), met ? 'met' : 'not met']);
       }
     }
 

@@ -142,7 +142,7 @@ export function binsSet(plan: Plan): string {
 export const MAX_TARGETS_PER_CALL = 9;
 
 /** The pushed images' layers: gzip, also where a layer came from a zstd registry cache. */
-export const IMAGE_COMPRESSION = 'compression=gzip,force-compression=true';
+const IMAGE_COMPRESSION = 'compression=gzip,force-compression=true';
 
 /** The build as one call, or as several of whole images (MAX_TARGETS_PER_CALL), run one after another. */
 export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = MAX_TARGETS_PER_CALL): BakeInvocation[] {

@@ -330,15 +330,9 @@ export function renderDockerfile(plan: Plan, source: string): string {
       plan.toolchain.kind === 'debian'
         ? ",\n# and each foreign platform's Rust standard library package at rustc's version, which the toolchain stage\n# unpacks (a step that needs them, so BuildKit runs this stage at the start)"
         : '',
-    // One apt-get download for tini and the standard libraries: each call reads every package list again.
-    stdDownload:
+    rustStdDownload:
       plan.toolchain.kind === 'debian'
-        ? `    version="$(apt-cache policy rustc | awk '$1 == "Candidate:" { print $2 }')"; \\\n    std="$(for arch in ${plan.platforms.map((p) => p.debianArch).join(' ')}; do [ "$arch" = "$native" ] || echo "libstd-rust-dev:$arch=$version"; done)"; \\\n`
-        : '',
-    stdPackages: plan.toolchain.kind === 'debian' ? ' $std' : '',
-    stdMove:
-      plan.toolchain.kind === 'debian'
-        ? '    mkdir -p /rust-std; \\\n    if [ -n "$std" ]; then mv /debs/libstd-rust-dev_*.deb /rust-std/; fi; \\\n'
+        ? fill(templates.rustStdDownload, { debianArches: plan.platforms.map((p) => p.debianArch).join(' ') })
         : '',
     skeletonNote:
       plan.skeleton.mode === 'crossbake'
