@@ -22,7 +22,15 @@ t.test('the skeleton stage carries a manifest holding a heredoc delimiter whole'
   const r = await cli(['generate', '--workspace', dir, '--registry', '127.0.0.1:5000/harden', '--cache', 'none'], dir);
   t.equal(r.code, 0, r.stderr);
   const out = join(base, 'out');
-  // the bake file's own target, cut at the skeleton stage (which has the named context it needs)
+  // The skeleton stage's root is the whole toolchain (over a GB): a stage of the test's own, after the
+  // generated ones, hands out only what the test reads (a local export of that root hung dockerd 26's file
+  // sender once, in CI). It fails the build if the injected instruction ran.
+  const dockerfile = join(dir, 'Dockerfile');
+  writeFileSync(
+    dockerfile,
+    `${readFileSync(dockerfile, 'utf8')}\nFROM skeleton AS hostile-check\nRUN test ! -e /pwned\nFROM scratch AS hostile-out\nCOPY --from=hostile-check /skeleton /skeleton\n`,
+  );
+  // the bake file's own target (it has the named context the skeleton stage needs), cut at that stage
   const target = 'backend-linux-amd64';
   execFileSync(
     'docker',
@@ -35,7 +43,7 @@ t.test('the skeleton stage carries a manifest holding a heredoc delimiter whole'
       '--progress',
       'plain',
       '--set',
-      `${target}.target=skeleton`,
+      `${target}.target=hostile-out`,
       '--set',
       `${target}.output=type=local,dest=${out}`,
     ],
@@ -43,7 +51,7 @@ t.test('the skeleton stage carries a manifest holding a heredoc delimiter whole'
   );
   const copied = parseToml(readFileSync(join(out, 'skeleton/crates/backend/Cargo.toml'), 'utf8'), 'copied');
   t.equal((copied.package as Record<string, unknown>)['x-notes'], text, 'the manifest text arrives whole');
-  t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran');
+  t.notOk(existsSync(join(out, 'pwned')), 'no injected instruction ran (the check stage found no /pwned)');
 });
 
 t.test('an ENV value with $, quotes, backslashes and command substitutions reaches the image unchanged', async (t) => {
