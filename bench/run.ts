@@ -19,7 +19,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { cacheDir } from '../src/fs/history.js';
-import { SHARED_CACHE } from '../src/plan.js';
+import { EARLY_CACHE, SHARED_CACHE } from '../src/plan.js';
 import { PLATFORMS, type Platform } from '../src/platforms.js';
 import {
   addItoa,
@@ -91,6 +91,7 @@ const signed = (value: string) => (value.startsWith('-') ? value : `+${value}`);
 const bakeTargets = (bins: readonly string[]) => [
   ...bins.flatMap((bin) => PLATFORMS.map((p) => `${bin}-${p.key}`)),
   ...PLATFORMS.map((p) => `${SHARED_CACHE.target}-${p.key}`),
+  EARLY_CACHE.target,
 ];
 
 /**

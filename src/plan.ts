@@ -218,6 +218,14 @@ export const SHARED_CACHE = {
   name: 'crossbake.shared',
 } as const;
 
+/**
+ * The build-platform stages (toolchain through native: most of a cold export's bytes, the same for every
+ * platform) as a cache of their own, written by a target that a cold build adds to its build call: their
+ * layers are compressed and uploaded while the dependencies compile, and the platforms' exports after the
+ * build find them in the repository. Registry caches only: a local cache dir would hold a second copy.
+ */
+export const EARLY_CACHE = { stage: 'native', target: '_crossbake-cache-toolchain', key: 'toolchain' } as const;
+
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
@@ -374,6 +382,7 @@ export interface SharedCachePlan {
    */
   readonly slots: readonly { readonly arg: string; readonly stage: string; readonly runtime: string; readonly value: string }[];
   readonly none: string;
+  readonly early?: { readonly stage: typeof EARLY_CACHE.stage; readonly target: string; readonly cache: CacheSpec };
   readonly platforms: readonly {
     readonly platform: Platform;
     readonly target: string;
@@ -405,6 +414,7 @@ function sharedCachePlan(
   if (settings.cache.mode !== 'max' || image === undefined || selected.length === 0) return undefined;
   if (sharedCacheEntry(settings, image, 'all') === undefined) return undefined;
   const none = `${SHARED_CACHE.stage}-none`;
+  const early = settings.cache.type === 'registry' ? sharedCacheEntry(settings, image, EARLY_CACHE.key) : undefined;
   return {
     stage: SHARED_CACHE.stage,
     slots: images.map((i, n) => ({
@@ -414,6 +424,7 @@ function sharedCachePlan(
       value: selected.includes(i) ? i.stages.runtime : none,
     })),
     none,
+    ...optional('early', early && { stage: EARLY_CACHE.stage, target: EARLY_CACHE.target, cache: { from: [], to: [early] } }),
     platforms: platforms.map((p) => {
       const entry = sharedCacheEntry(settings, image, p.key)!;
       return {

@@ -30,6 +30,7 @@ t.test('print resolves the per-platform targets and the multi-platform ones', as
     'frontend-linux-arm64',
     '_crossbake-cache-linux-amd64',
     '_crossbake-cache-linux-arm64',
+    '_crossbake-cache-toolchain',
     'backend',
     'frontend',
   ]);

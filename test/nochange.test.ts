@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
 import { stepsRun } from '../src/buildx/attribute.js';
-import { bakeSteps, cacheDestination, stepsForCaches } from '../src/buildx/invocation.js';
+import { bakeSteps, buildCalls, cacheDestination, stepsForCaches, withEarlyCache } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
 import { buildView, viewPlan } from '../src/buildx/view.js';
@@ -137,6 +137,51 @@ t.test('the shared-cache stage depends on the selected images only: the others s
   t.match(dockerfile, /^ARG CROSSBAKE_CACHE_1=runtime-backend$/m, 'the Dockerfile alone builds every image into it');
   t.match(dockerfile, /^FROM \$\{CROSSBAKE_CACHE_2\} AS crossbake-cache-2$/m);
   t.match(dockerfile, /^COPY --from=crossbake-cache-2 \/etc\/group \/crossbake\/cache\/crossbake-cache-2\.group$/m);
+});
+
+t.test('the early cache: the build-platform stages as a target of their own, which a cold build adds to its build call', async (t) => {
+  const p = loadProject({ workspace: 'examples/workspace', flags: { platforms: ['linux/amd64', 'linux/arm64'] }, cwd: repoRoot }).plan;
+  const early = p.sharedCache!.early!;
+  t.same(early.target, '_crossbake-cache-toolchain');
+  const target = bakeDefinition(p).target[early.target]!;
+  t.equal(target.target, 'native', 'the last stage before the first per-platform one');
+  t.notOk('platforms' in target, 'on the build platform, whatever the target platform');
+  t.same(target.output, ['type=cacheonly']);
+  t.match(target['cache-to'], [/cache-shared-toolchain.*mode=max/]);
+  t.notOk('cache-from' in target, 'a cold build has nothing to read; the image targets read the platform caches');
+  t.notOk(bakeDefinition(p).group['_crossbake-cache']!.targets.includes(early.target), 'not one of the platform caches');
+  const shared = p.sharedCache!.platforms.map((s) => s.target);
+  const resolved = {
+    target: {
+      ...Object.fromEntries(
+        p.selected.flatMap((i) =>
+          i.platforms.map((pb) => [
+            pb.target,
+            { tags: [`r.io/x/${i.image}:v1${pb.tagSuffix}`], 'cache-to': ['type=registry,ref=r.io/x/b:c'] },
+          ]),
+        ),
+      ),
+      ...Object.fromEntries(shared.map((name) => [name, { 'cache-to': [`type=registry,ref=r.io/x/backend:${name},mode=max`] }])),
+      [early.target]: { 'cache-to': ['type=registry,ref=r.io/x/backend:cache-shared-toolchain,mode=max'] },
+    },
+  } as BakePrint;
+  const steps = bakeSteps(p, resolved, { push: true, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
+  t.equal(steps.early?.name, early.target);
+  t.notOk(steps.bake.targets.includes(early.target), 'a build that finds its caches leaves it out');
+  const cold = withEarlyCache(steps);
+  t.equal(cold.bake.targets[0], early.target, 'first, so that of several calls the first has it');
+  t.equal(cold.runTargets[0]!.name, early.target);
+  t.notOk(
+    cold.bake.set!.includes(`${early.target}.cache-to=`),
+    'it keeps its cache-to: writing that cache during the build is what it is for',
+  );
+  t.same(buildCalls(cold, 3)[0]!.targets, [early.target, 'backend-linux-amd64', 'backend-linux-arm64']);
+  const load = bakeSteps(p, resolved, { push: false, load: true, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
+  t.equal(load.early, undefined, '--load exports per image: no early cache');
+  for (const cache of [{ type: 'local', dir: '.cache' }, { type: 'gha' }] as const) {
+    const other = loadProject({ workspace: 'examples/workspace', flags: { cache }, cwd: repoRoot }).plan;
+    t.equal(other.sharedCache?.early, undefined, `none with ${cache.type} caches (a local dir would hold a second copy)`);
+  }
 });
 
 t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {

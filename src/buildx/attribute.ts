@@ -100,6 +100,8 @@ function place(vertex: Vertex, targets: readonly RunTarget[], slots: readonly Sl
     const name = parseVertexName(raw, names);
     const target = name.target ? targets.find((t) => t.name === name.target) : targets.length === 1 ? targets[0] : undefined;
     if (!target) return { vertex, name, slots: [] };
+    // A target with no platforms of its own (the early cache) runs only stages every image shares.
+    if (target.platforms.length === 0) return { vertex, name, slots: [...slots] };
     const platform = name.platform ? findPlatform(name.platform) : target.platforms.length === 1 ? target.platforms[0] : undefined;
     // A step of a multi-platform target without a platform in its name (its export) concerns all of them.
     return { vertex, name, slots: slots.filter((s) => s.target === target && (!platform || s.platform === platform)) };

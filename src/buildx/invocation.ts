@@ -52,6 +52,11 @@ export interface BakeSteps {
   readonly cacheExport?: BakeInvocation;
   /** Where each run target's caches go, as bake resolved them: what must exist for the export to be skipped. */
   readonly caches: readonly CacheDestination[];
+  /**
+   * The build-platform stages' own cache target (Plan.sharedCache.early), for a build that finds the caches
+   * missing: added to the build call, it writes their layers while the per-platform steps run.
+   */
+  readonly early?: RunTarget;
 }
 
 export type CacheDestination =
@@ -94,7 +99,8 @@ export function stepsForCaches(ran: readonly string[]): string[] {
 export function printTargets(plan: Plan, load: boolean): string[] {
   const multi = plan.selected.map((i) => i.target);
   const perPlatform = plan.selected.flatMap((i) => i.platforms.map((p) => p.target));
-  return [...new Set([...(load ? multi : [...perPlatform, ...sharedCacheTargets(plan)]), ...multi])];
+  const early = plan.sharedCache?.early ? [plan.sharedCache.early.target] : [];
+  return [...new Set([...(load ? multi : [...perPlatform, ...sharedCacheTargets(plan), ...early]), ...multi])];
 }
 
 /** The targets that write the platforms' shared caches (none with inline or no caches, or mode=min). */
@@ -223,6 +229,9 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
         }
       : undefined;
   if (cacheExport) set.push(...targets.map((t) => `${t}.cache-to=`));
+  const early = plan.sharedCache?.early;
+  const earlyTarget: RunTarget | undefined =
+    cacheExport && shared.length > 0 && early && printed.target[early.target] ? { name: early.target, bin: '', platforms: [] } : undefined;
   return {
     bake: { files: [request.bakeFile], targets, load: request.load, noCache: request.noCache, set, ...builder },
     runTargets,
@@ -230,6 +239,16 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
     pushes: request.push && request.driver === 'docker' ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag))) : [],
     ...(cacheExport ? { cacheExport } : {}),
     caches,
+    ...(earlyTarget ? { early: earlyTarget } : {}),
+  };
+}
+
+/** The build with the early cache target first (so it is in the first of several calls): for a build that finds caches missing. */
+export function withEarlyCache(steps: BakeSteps): Pick<BakeSteps, 'bake' | 'runTargets'> {
+  if (!steps.early) return steps;
+  return {
+    bake: { ...steps.bake, targets: [steps.early.name, ...steps.bake.targets] },
+    runTargets: [steps.early, ...steps.runTargets],
   };
 }
 

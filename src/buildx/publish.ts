@@ -63,13 +63,23 @@ export async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (st
   return have.length === wanted.length && [...have].sort().join() === [...(wanted as string[])].sort().join();
 }
 
+/** Pushes the per-platform images (docker driver; the other drivers pushed them by digest in the build). */
+export async function pushPlatforms(steps: BakeSteps, cwd: string, log: (line: string) => void): Promise<void> {
+  const t = timer();
+  // Each push is its own repository tag; the registry takes them side by side (shared layers are uploaded once either way).
+  const results = await Promise.allSettled(steps.pushes.map((argv) => pushTag(argv, cwd)));
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  if (steps.pushes.length > 0) log(`push      ${t()}  (${steps.pushes.length} platform images)`);
+}
+
 /**
- * Pushes the per-platform images (docker driver), then merges each image's index; nothing when a step
- * fails. An index that already lists exactly the platform images just pushed is left as it is: the
- * registry's tags then name these very images (manifests are content-addressed), so a merge would only
- * rewrite the same index with a new provenance attestation.
+ * Merges each image's index from its pushed platform images; only when every platform built and pushed.
+ * An index that already lists exactly the platform images just pushed is left as it is: the registry's
+ * tags then name these very images (manifests are content-addressed), so a merge would only rewrite the
+ * same index with a new provenance attestation.
  */
-export async function pushAndMerge(
+export async function mergeImages(
   steps: BakeSteps,
   outcome: BakeOutcome,
   driver: string,
@@ -79,12 +89,7 @@ export async function pushAndMerge(
 ): Promise<Pushed> {
   const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
   const indexes = new Map<string, string>();
-  let t = timer();
-  // Each push is its own repository tag; the registry takes them side by side (shared layers are uploaded once either way).
-  await Promise.all(steps.pushes.map((argv) => pushTag(argv, cwd)));
-  if (steps.pushes.length > 0) log(`push      ${t()}  (${steps.pushes.length} platform images)`);
-
-  t = timer();
+  const t = timer();
   const digestOf = (target: string) => {
     const digest = outcome.metadata[target]?.['containerimage.digest'];
     return typeof digest === 'string' ? digest : undefined;

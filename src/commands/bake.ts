@@ -7,11 +7,13 @@ import {
   type BakeSteps,
   bakeSteps,
   buildCalls,
+  type CacheDestination,
   imageSteps,
   mergeArgs,
   mergeSources,
   printTargets,
   stepsForCaches,
+  withEarlyCache,
 } from '../buildx/invocation.js';
 import {
   type BakePrint,
@@ -24,7 +26,7 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { missingCaches, type Pushed, pushAndMerge, results, timer } from '../buildx/publish.js';
+import { mergeImages, missingCaches, type Pushed, pushPlatforms, results, timer } from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -156,8 +158,6 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     driver,
     ...(options.builder ? { builder: options.builder } : {}),
   });
-  const invocation = steps.bake;
-  const targets = { runTargets: steps.runTargets, images: steps.images };
 
   if (options.print || options.dryRun) {
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
@@ -165,6 +165,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       const dir = relative(options.cwd, project.outDir) || '.';
       const calls = buildCalls(steps);
       if (calls.length > 1) options.out(`# the build, in ${calls.length} calls of whole images, one after another:\n`);
+      if (steps.early) options.out(`# a build that finds the caches missing also builds ${steps.early.name} (first)\n`);
       for (const call of calls) {
         const argv = bakeArgs({ ...call, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) =>
           a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
@@ -195,33 +196,38 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     `preflight ${t()}  (buildx ${version.major}.${version.minor}.${version.patch}, builder ${builder!.name} [${driver}], ${plan.platforms.map((p) => p.docker).join(', ')})`,
   );
 
+  // Beside the fingerprint: whether the caches are there at all (a cold build writes the early cache).
+  const missingAtStart = steps.early
+    ? missingCaches(steps.caches, project.outDir, options.builder).catch(() => [] as CacheDestination[])
+    : Promise.resolve([]);
   const fingerprint = () =>
     options.push && !options.noCache ? pushFingerprintNow(project, files, printed, options, driver, builder!.name) : undefined;
   const before = await fingerprint();
   if (before && (await unchangedSincePush(before, { options, reportFile, metadataFile, started: new Date() }))) return;
 
+  const build = (await missingAtStart).length > 0 ? withEarlyCache(steps) : steps;
   t = timer();
   const started = new Date();
   const lockCount = project.workspace.lockfile?.packages.length;
-  const view = viewPlan(plan, steps.runTargets, lockCount);
-  const calls = buildCalls(steps);
+  const view = viewPlan(plan, build.runTargets, lockCount);
+  const calls = buildCalls(build);
   const outcome = await runCalls(calls, version, project.outDir, (call) => ({
     progress,
     write: progressOut,
     size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
     color: !process.env.NO_COLOR,
     view:
-      call === invocation
+      call === build.bake
         ? view
         : viewPlan(
             plan,
-            steps.runTargets.filter((r) => call.targets.includes(r.name)),
+            build.runTargets.filter((r) => call.targets.includes(r.name)),
             lockCount,
           ),
   }));
   const buildSeconds = Math.round((Date.now() - started.getTime()) / 100) / 10;
   const times = stageTimes(outcome.log, view);
-  const attribution = attribute(outcome.log, targets.runTargets, outcome.exitCode);
+  const attribution = attribute(outcome.log, build.runTargets, outcome.exitCode);
   options.log(`build     ${t()}`);
 
   const report = (rows: ReportRow[], images: ReportImage[], exitCode: number): Report => ({
@@ -257,7 +263,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     const rows = withStages(rowsFromSlots(attribution.slots), times);
     const r = report(
       rows,
-      targets.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })),
+      steps.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })),
       error.exitCode,
     );
     options.out(formatReport(r));
@@ -265,18 +271,27 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
-  await exportCaches(steps, stepsForCaches(stepsRun(outcome.log, steps.runTargets)), {
-    noCache: options.noCache,
-    log: options.log,
-    write: progressOut,
-    version,
-    progress,
-    view,
-    outDir: project.outDir,
-    ...(options.builder ? { builder: options.builder } : {}),
-  });
+  // The cache export and the platform images' pushes side by side (a build and `docker push`, not two
+  // builds); the multi-platform tags only once both succeeded.
+  const pushing = options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve();
+  const [exported, pushedPlatforms] = await Promise.allSettled([
+    exportCaches(steps, stepsForCaches(stepsRun(outcome.log, build.runTargets)), {
+      noCache: options.noCache,
+      log: options.log,
+      write: progressOut,
+      version,
+      progress,
+      view,
+      outDir: project.outDir,
+      pushed: steps.pushes.length > 0,
+      ...(options.builder ? { builder: options.builder } : {}),
+    }),
+    pushing,
+  ]);
+  if (pushedPlatforms.status === 'rejected') throw pushedPlatforms.reason;
+  if (exported.status === 'rejected') throw exported.reason;
 
-  const pushed = options.push ? await pushAndMerge(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
+  const pushed = options.push ? await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
   const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
     ...(pushed ? { pushed } : {}),
     load: options.load,
@@ -410,6 +425,8 @@ async function exportCaches(
     progress: ProgressPlan;
     view: ViewPlan;
     outDir: string;
+    /** The per-platform images are pushed meanwhile (docker driver): the message says so when the export fails. */
+    pushed: boolean;
     builder?: string;
   },
 ): Promise<void> {
@@ -438,7 +455,12 @@ async function exportCaches(
   );
   if (outcome.exitCode !== 0) {
     const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
-    throw failureError(attribution, 'The images were built, but nothing was pushed or tagged: the cache export failed.');
+    throw failureError(
+      attribution,
+      context.pushed
+        ? "The images were built and each platform's image pushed under its own tag, but no multi-platform tag was written: the cache export failed."
+        : 'The images were built, but nothing was pushed or tagged: the cache export failed.',
+    );
   }
   context.log(
     `cache     ${t()}  (${built ? `${ran.length || 'every'} step${ran.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,

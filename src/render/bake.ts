@@ -105,6 +105,12 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
       };
     }
     group[SHARED_CACHE.target] = { targets: plan.sharedCache.platforms.map((p) => p.target) };
+    const early = plan.sharedCache.early;
+    if (early) {
+      // On the build platform whatever the target platform: one target, no platforms, no image.
+      const { 'cache-to': to } = caches(early.cache);
+      target[early.target] = { inherits: [COMMON], target: early.stage, output: ['type=cacheonly'], ...(to ? { 'cache-to': to } : {}) };
+    }
   }
   return {
     variable: {
