@@ -264,6 +264,21 @@ t.test('plain output keeps its lines but loses the cache-miss false alarms', asy
     'no cache yet for backend linux/arm/v7: first build',
     'no cache yet for frontend linux/amd64: first build',
   ]);
+
+  // an index over what BuildKit reads: the cause and the way out, not "check the registry"
+  const large = text.replace(
+    '#11 ERROR: failed to configure registry cache importer: 127.0.0.1:5000/crossbake/frontend:cache-linux-arm-v7: not found',
+    '#11 ERROR: failed to configure registry cache importer: blob sha256:b58a554c07066070b7af54aff07661c24b6f64c89e442088b4f7f894774481bf is too large (1126955 > 1048576)',
+  );
+  const big = buildView(parseProgress(large, 'plain'), plan({ platforms: ['linux/amd64', 'linux/arm/v7'] }), 0, { exitCode: 1 });
+  t.equal(big.warnings.length, 1);
+  t.match(
+    big.warnings[0],
+    /^cache 127\.0\.0\.1:5000\/crossbake\/frontend:cache-linux-arm-v7 could not be read \(.*too large \(1126955 > 1048576\)\): its index is over the size BuildKit reads; building without it\./,
+  );
+  t.match(big.warnings[0], /long-lived builder/);
+  t.match(big.warnings[0], /docker buildx create --name crossbake --driver docker-container/);
+  t.notMatch(big.warnings[0], /Check the registry/);
 });
 
 t.test('the time saved against the last cold build of the same images and platforms', async (t) => {

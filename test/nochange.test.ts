@@ -4,6 +4,7 @@ import { stepsRun } from '../src/buildx/attribute.js';
 import { bakeSteps, buildCalls, cacheDestination, stepsForCaches, withEarlyCache } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
+import { CACHE_INDEX_LIMIT, oversizedCacheIndexes } from '../src/buildx/publish.js';
 import { buildView, viewPlan } from '../src/buildx/view.js';
 import { loadProject } from '../src/commands/project.js';
 import { bakeDefinition } from '../src/render/bake.js';
@@ -182,6 +183,42 @@ t.test('the early cache: the build-platform stages as a target of their own, whi
     const other = loadProject({ workspace: 'examples/workspace', flags: { cache }, cwd: repoRoot }).plan;
     t.equal(other.sharedCache?.early, undefined, `none with ${cache.type} caches (a local dir would hold a second copy)`);
   }
+});
+
+t.test('a registry cache whose index nears what BuildKit reads (1 MiB) is named after the export', async (t) => {
+  const index = (size: number) => ({
+    mediaType: 'application/vnd.oci.image.index.v1+json',
+    manifests: [
+      { mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', digest: 'sha256:aa', size: 300_000_000 },
+      { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: 'sha256:bb', size },
+    ],
+  });
+  const manifests: Record<string, unknown> = {
+    'r.io/x/b:big': index(600_000),
+    'r.io/x/b:small': index(24_859),
+    'r.io/x/b:image-manifest': {
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: 'sha256:cc', size: 900_000 },
+      layers: [],
+    },
+  };
+  const raw = async (ref: string) => manifests[ref] as never;
+  const found = await oversizedCacheIndexes(
+    [
+      { type: 'registry', ref: 'r.io/x/b:big' },
+      { type: 'registry', ref: 'r.io/x/b:small' },
+      { type: 'registry', ref: 'r.io/x/b:image-manifest' },
+      { type: 'registry', ref: 'r.io/x/b:gone' },
+      { type: 'local', dir: '.cache/x' },
+    ],
+    undefined,
+    raw,
+  );
+  t.same(found, [
+    { ref: 'r.io/x/b:big', size: 600_000 },
+    { ref: 'r.io/x/b:image-manifest', size: 900_000 },
+  ]);
+  t.equal(CACHE_INDEX_LIMIT, 1_048_576, "BuildKit's limit");
 });
 
 t.test('no cache-to (cache off, or inline in the image): one call, as before', async (t) => {

@@ -126,6 +126,30 @@ export async function mergeImages(
   return { platforms, indexes };
 }
 
+/** BuildKit reads a cache's index (the cacheconfig blob) up to this size; a larger one is skipped on import. */
+export const CACHE_INDEX_LIMIT = 1024 * 1024;
+const CACHE_CONFIG = 'application/vnd.buildkit.cacheconfig.v0';
+
+/**
+ * The registry caches whose index, as just exported, is over half of what BuildKit reads: a warning each,
+ * while the cache still works.
+ */
+export async function oversizedCacheIndexes(
+  caches: readonly CacheDestination[],
+  builder: string | undefined,
+  raw: Raw = (ref) => rawManifest(ref, builder),
+): Promise<Array<{ ref: string; size: number }>> {
+  const sizes = await Promise.all(
+    caches.map(async (c) => {
+      if (c.type !== 'registry') return undefined;
+      const m = await raw(c.ref).catch(() => undefined);
+      const config = m?.config?.mediaType === CACHE_CONFIG ? m.config : m?.manifests?.find((d) => d.mediaType === CACHE_CONFIG);
+      return config?.size !== undefined && config.size > CACHE_INDEX_LIMIT / 2 ? { ref: c.ref, size: config.size } : undefined;
+    }),
+  );
+  return sizes.filter((s): s is { ref: string; size: number } => s !== undefined);
+}
+
 /** Which of the run's cache destinations hold nothing yet (a registry tag that does not resolve, a local directory without an index). */
 export async function missingCaches(caches: readonly CacheDestination[], cwd: string, builder?: string): Promise<CacheDestination[]> {
   const present = await Promise.all(

@@ -215,6 +215,7 @@ export interface Descriptor {
 export interface ManifestJson {
   readonly digest?: string;
   readonly mediaType?: string;
+  readonly config?: Descriptor;
   readonly manifests?: Descriptor[];
   readonly layers?: Descriptor[];
 }

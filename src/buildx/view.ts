@@ -41,6 +41,13 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   [MINIMAL_ROOT]: 'runtime',
 };
 
+/** BuildKit reads a cache's index (its config blob) up to 1 MiB: "blob sha256:… is too large (1126955 > 1048576)". */
+const TOO_LARGE = /is too large \(\d+ > \d+\)/;
+
+/** Why a mode=max cache's index outgrows what BuildKit reads, and what to do: said on import and on export. */
+export const INDEX_GROWTH =
+  'A mode=max cache\'s index lists every link the builder keeps between its steps, and a long-lived builder keeps those of earlier builds (docker buildx prune does not drop them): write the cache from a builder with a fresh state (docker buildx create --name crossbake --driver docker-container, then crossbake bake --builder crossbake), or, as a last resort, set cache = { mode = "min" } in [workspace.metadata.crossbake] (one cache per image, no shared ones).';
+
 function cacheKey(entry: CacheEntry): string | undefined {
   switch (entry.type) {
     case 'registry':
@@ -270,7 +277,9 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
           }
         } else {
           const said = vertex.error.replace(/^failed to configure registry cache importer:\s*/, '');
-          const w = `cache ${ref} could not be read (${said}); building without it. Check the registry and the cache setting.`;
+          const w = TOO_LARGE.test(said)
+            ? `cache ${ref} could not be read (${said}): its index is over the size BuildKit reads; building without it. ${INDEX_GROWTH}`
+            : `cache ${ref} could not be read (${said}); building without it. Check the registry and the cache setting.`;
           if (!warnings.includes(w)) warnings.push(w);
         }
         continue;

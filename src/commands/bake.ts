@@ -26,7 +26,16 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
-import { mergeImages, missingCaches, type Pushed, pushPlatforms, results, timer } from '../buildx/publish.js';
+import {
+  CACHE_INDEX_LIMIT,
+  mergeImages,
+  missingCaches,
+  oversizedCacheIndexes,
+  type Pushed,
+  pushPlatforms,
+  results,
+  timer,
+} from '../buildx/publish.js';
 import {
   failuresForReport,
   formatReport,
@@ -40,7 +49,7 @@ import {
 import { registryDigest, runCalls, storeImageId } from '../buildx/run.js';
 import { buildEnv, movedTags, type PushRecord, pushFingerprint, unchangedReport } from '../buildx/unchanged.js';
 import type { Version } from '../buildx/version.js';
-import { stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
+import { INDEX_GROWTH, stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
 import { contextDigest, plainExclusions } from '../fs/context-digest.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
@@ -291,7 +300,14 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   if (pushedPlatforms.status === 'rejected') throw pushedPlatforms.reason;
   if (exported.status === 'rejected') throw exported.reason;
 
+  // Beside the merge: an index that keeps growing stops being read at 1 MiB, and builds then start cold.
+  const oversized = exported.value ? oversizedCacheIndexes(steps.caches, options.builder) : Promise.resolve([]);
   const pushed = options.push ? await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
+  for (const { ref, size } of await oversized) {
+    options.log(
+      `warning: cache ${ref} has an index of ${(size / 1024).toFixed(0)} KiB, over half of the ${CACHE_INDEX_LIMIT / 1024} KiB BuildKit reads; past that, builds cannot read it and start cold. ${INDEX_GROWTH}`,
+    );
+  }
   const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
     ...(pushed ? { pushed } : {}),
     load: options.load,
@@ -429,14 +445,14 @@ async function exportCaches(
     pushed: boolean;
     builder?: string;
   },
-): Promise<void> {
-  if (!steps.cacheExport) return;
+): Promise<boolean> {
+  if (!steps.cacheExport) return false;
   const t = timer();
   const built = context.noCache || ran.length > 0;
   const missing = built ? [] : await missingCaches(steps.caches, context.outDir, context.builder);
   if (!built && missing.length === 0) {
     context.log(`cache     ${t()}  (every step cached and all ${steps.caches.length} caches in place: nothing to export)`);
-    return;
+    return false;
   }
   // On a terminal the build's table stays as the last thing drawn: the export, every step cached, is one line.
   const live = context.progress.show === 'live';
@@ -465,6 +481,7 @@ async function exportCaches(
   context.log(
     `cache     ${t()}  (${built ? `${ran.length || 'every'} step${ran.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,
   );
+  return true;
 }
 
 /** This build into the machine's history, and what the cache saved against the last cold one. */
