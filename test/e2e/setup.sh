@@ -35,6 +35,17 @@ export DEBIAN_FRONTEND=noninteractive DEBCONF_NOWARNINGS=yes
 
 log() { printf '[setup %(%T)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
+# A daemon outlives this script and must not keep any descriptor its caller opened: `flock LOCK cmd`
+# hands its lock to cmd as fd 3 or so, and a dockerd holding it blocks every later build under that lock.
+detached() {
+  (
+    for fd in "/proc/$BASHPID/fd"/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    setsid nohup "$@" &
+  )
+}
 run_phase() {
   local t0; t0=$(date +%s)
   "$2"
@@ -98,8 +109,7 @@ start_dockerd() {
   fi
   pgrep -x dockerd >/dev/null && stop_dockerd
   log "starting dockerd (log: /var/log/dockerd.log)"
-  # 9>&-: the daemon must not inherit (and keep holding) this script's lock
-  (setsid nohup /usr/sbin/dockerd </dev/null >>/var/log/dockerd.log 2>&1 9>&- &)
+  detached /usr/sbin/dockerd </dev/null >>/var/log/dockerd.log 2>&1
   for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { tail -20 /var/log/dockerd.log >&2; die "dockerd does not answer"; }
 }
@@ -167,8 +177,7 @@ http:
   addr: $REG
 EOF
   log "starting docker-registry on $REG (log: /var/log/docker-registry.log)"
-  (setsid nohup /usr/bin/docker-registry serve /etc/docker/registry/crossbake-e2e.yml \
-    </dev/null >>/var/log/docker-registry.log 2>&1 9>&- &)
+  detached /usr/bin/docker-registry serve /etc/docker/registry/crossbake-e2e.yml </dev/null >>/var/log/docker-registry.log 2>&1
   for _ in $(seq 1 40); do registry_ok && return; sleep 0.25; done
   tail -20 /var/log/docker-registry.log >&2
   die "docker-registry does not answer on $REG"
