@@ -130,11 +130,8 @@ export async function mergeImages(
 export const CACHE_INDEX_LIMIT = 1024 * 1024;
 const CACHE_CONFIG = 'application/vnd.buildkit.cacheconfig.v0';
 
-/**
- * The registry caches whose index, as just exported, is over half of what BuildKit reads: a warning each,
- * while the cache still works.
- */
-export async function oversizedCacheIndexes(
+/** The size of each registry cache's index (its cacheconfig blob) as the registry has it; caches it cannot read are left out. */
+export async function cacheIndexSizes(
   caches: readonly CacheDestination[],
   builder: string | undefined,
   raw: Raw = (ref) => rawManifest(ref, builder),
@@ -144,7 +141,7 @@ export async function oversizedCacheIndexes(
       if (c.type !== 'registry') return undefined;
       const m = await raw(c.ref).catch(() => undefined);
       const config = m?.config?.mediaType === CACHE_CONFIG ? m.config : m?.manifests?.find((d) => d.mediaType === CACHE_CONFIG);
-      return config?.size !== undefined && config.size > CACHE_INDEX_LIMIT / 2 ? { ref: c.ref, size: config.size } : undefined;
+      return config?.size !== undefined ? { ref: c.ref, size: config.size } : undefined;
     }),
   );
   return sizes.filter((s): s is { ref: string; size: number } => s !== undefined);

@@ -28,9 +28,9 @@ import {
 } from '../buildx/preflight.js';
 import {
   CACHE_INDEX_LIMIT,
+  cacheIndexSizes,
   mergeImages,
   missingCaches,
-  oversizedCacheIndexes,
   type Pushed,
   pushPlatforms,
   results,
@@ -301,9 +301,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   if (exported.status === 'rejected') throw exported.reason;
 
   // Beside the merge: an index that keeps growing stops being read at 1 MiB, and builds then start cold.
-  const oversized = exported.value ? oversizedCacheIndexes(steps.caches, options.builder) : Promise.resolve([]);
+  const indexes = exported.value ? cacheIndexSizes(steps.caches, options.builder) : Promise.resolve([]);
   const pushed = options.push ? await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
-  for (const { ref, size } of await oversized) {
+  for (const { ref, size } of (await indexes).filter((i) => i.size > CACHE_INDEX_LIMIT / 2)) {
     options.log(
       `warning: cache ${ref} has an index of ${(size / 1024).toFixed(0)} KiB, over half of the ${CACHE_INDEX_LIMIT / 1024} KiB BuildKit reads; past that, builds cannot read it and start cold. ${INDEX_GROWTH}`,
     );

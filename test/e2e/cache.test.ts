@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { CACHE_INDEX_LIMIT, cacheIndexSizes } from '../../src/buildx/publish.js';
 import { PLATFORMS } from '../../src/platforms.js';
 import {
   addItoa,
@@ -327,6 +328,19 @@ t.test('one registry cache per platform, shared by the binaries; none per binary
     digests.set(ref, `sha256:${createHash('sha256').update(raw.stdout).digest('hex')}`);
   }
   t.equal(digests.size, PLATFORMS.length, 'three cache manifests');
+  // crossbake reads the same indexes after each export, to warn before one outgrows what BuildKit reads
+  const indexes = await cacheIndexSizes(
+    [...digests.keys()].map((ref) => ({ type: 'registry' as const, ref })),
+    undefined,
+  );
+  t.equal(indexes.length, PLATFORMS.length, 'each index found and sized in the real registry');
+  t.ok(
+    indexes.every((i) => i.size > 0 && i.size < CACHE_INDEX_LIMIT),
+    `within what BuildKit reads: ${indexes.map((i) => i.size).join(', ')} bytes`,
+  );
+  // the cold build wrote the build-platform stages' cache during the build
+  const early = docker(['buildx', 'imagetools', 'inspect', '--raw', `${REGISTRY}/backend:cache-shared-toolchain`]);
+  t.equal(early.code, 0, `the early toolchain cache exists\n${early.stderr}`);
   t.equal(new Set(digests.values()).size, digests.size, 'all distinct: no platform overwrote another');
   for (const bin of BINS) {
     const ref = `${REGISTRY}/${bin}:cache-${PLATFORMS[0]!.key}`;
