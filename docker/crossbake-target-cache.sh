@@ -6,7 +6,8 @@
 #   deps MODE        before the deps stage's cargo call: empties the mount when the toolchain changed
 #   save DIR         after it: copies the mount into the layer at DIR, stamped with a new id
 #   build SEED MODE  before build-all's cargo call: seeds the mount from the deps layer's copy SEED, or
-#                    merges a new copy into it
+#                    merges a new copy into it; of the copy's target triples ($CROSSBAKE_TRIPLES when it
+#                    was saved) only this platform's ($RUST_TARGET) comes along
 #
 # MODE 0 (crossbake verify, bake --no-cache) empties the mount first: a build from scratch.
 #
@@ -27,6 +28,16 @@ rebuilt() {
 
 empty() {
   find -H "$target" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+}
+
+# Copies the deps copy $1 into the mount, over it or (merge) beside what it has, but no other platform's
+# triple directory.
+seed() {
+  find "$1" -mindepth 1 -maxdepth 1 -print | while IFS= read -r entry; do
+    name="${entry##*/}"
+    if [ "$name" != "${RUST_TARGET:-}" ] && grep -qxF -- "$name" "$1/.crossbake-triples" 2>/dev/null; then continue; fi
+    if [ "$2" = merge ]; then cp -a -n "$entry" "$target/"; else cp -a "$entry" "$target/"; fi
+  done
 }
 
 # Every file outside target/ gets its mtime from the manifest (same hash) or now (changed or new).
@@ -57,7 +68,7 @@ case "${1:-}" in
     # Registry crates are fingerprinted by version: a new compiler, C library or target setting, or a
     # Debian crate package rebuilt at the same crate version, must not find the old artifacts. A crate
     # package added or removed (a lock change) keeps them: cargo compiles the new crate.
-    base="$({ rustc -vV; cargo -V; cat /crossbake/target.env; cat "${CARGO_HOME:-/usr/local/cargo}/config.toml" 2>/dev/null || true; awk 'BEGIN { RS = "" } !/^Package: librust-/' /var/lib/dpkg/status; } | sha256sum)"
+    base="$({ rustc -vV; cargo -V; cat /crossbake/targets.env; cat "${CARGO_HOME:-/usr/local/cargo}/config.toml" 2>/dev/null || true; awk 'BEGIN { RS = "" } !/^Package: librust-/' /var/lib/dpkg/status; } | sha256sum)"
     crates="$(dpkg-query -W -f '${Package} ${Version}\n' 'librust-*' 2>/dev/null | sort)"
     printf '%s\n' "$crates" > "$target/.crossbake-crates.new"
     changed="$(rebuilt "$target/.crossbake-crates" "$target/.crossbake-crates.new")"
@@ -83,6 +94,7 @@ case "${1:-}" in
       done
       : > "$2/.crossbake-merge"
     fi
+    echo "${CROSSBAKE_TRIPLES:-}" | tr ' ' '\n' > "$2/.crossbake-triples"
     cat /proc/sys/kernel/random/uuid > "$2/.crossbake-deps"
     ;;
   build)
@@ -94,12 +106,12 @@ case "${1:-}" in
       :
     elif [ "$3" = 1 ] && [ -f "$2/.crossbake-merge" ] && [ -f "$target/.crossbake-seeded" ] &&
       cmp -s "$2/.crossbake-toolchain" "$target/.crossbake-toolchain" && [ -z "$(rebuilt "$target/.crossbake-crates" "$2/.crossbake-crates")" ]; then
-      cp -a -n "$2/." "$target/"
+      seed "$2" merge
       cp "$2/.crossbake-crates" "$target/.crossbake-crates"
       cp "$2/.crossbake-deps" "$target/.crossbake-seeded"
     else
       empty
-      cp -a "$2/." "$target/"
+      seed "$2" over
       cp "$2/.crossbake-deps" "$target/.crossbake-seeded"
     fi
     fresh

@@ -171,19 +171,27 @@ export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
 
 /**
  * cargo's target directory kept between builds on one machine: the deps and build-all steps compile in
- * BuildKit cache mounts (one per workspace, stage and platform) and freshness is by content
- * (docker/crossbake-target-cache.sh). The deps step leaves a copy of its target directory in its layer at
- * `seed`, which build-all's mount starts from and which travels through the registry cache. `arg` = `0`
- * empties the mounts first: verify and --no-cache build from scratch (BuildKit keeps cache mounts across
- * --no-cache).
+ * BuildKit cache mounts (one per workspace and stage, build-all's also per platform) and freshness is by
+ * content (docker/crossbake-target-cache.sh). The deps step compiles every selected platform's target in
+ * one cargo call, so the build platform's build scripts and proc-macros compile once, and leaves a copy of
+ * its target directory in its layer at `seed`, which each platform's build-all mount starts from (its own
+ * triple's part) and which travels through the registry cache. `env` is what the deps step sources: every
+ * selected platform's linker and native build environment. `arg` = `0` empties the mounts first: verify and
+ * --no-cache build from scratch (BuildKit keeps cache mounts across --no-cache).
  */
-export const TARGET_CACHE = { script: 'target-cache.sh', arg: 'CROSSBAKE_INCREMENTAL', seed: '/crossbake/deps-target' } as const;
+export const TARGET_CACHE = {
+  script: 'target-cache.sh',
+  arg: 'CROSSBAKE_INCREMENTAL',
+  seed: '/crossbake/deps-target',
+  env: '/crossbake/targets.env',
+} as const;
 
 export interface TargetCachePlan {
   readonly script: typeof TARGET_CACHE.script;
   readonly arg: typeof TARGET_CACHE.arg;
   readonly seed: typeof TARGET_CACHE.seed;
-  /** Cache mount ids, `[a-z0-9-]`; the Dockerfile appends the target platform. */
+  readonly env: typeof TARGET_CACHE.env;
+  /** Cache mount ids, `[a-z0-9-]`: deps's is shared by every platform; the Dockerfile appends the target platform to build's. */
   readonly ids: { readonly deps: string; readonly build: string };
 }
 
@@ -235,7 +243,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   native: 'shared',
   'runtime-packages': 'shared',
   target: 'platform',
-  deps: 'platform',
+  deps: 'shared',
   [BUILD_ALL.stage]: 'platform',
   'runtime-base': 'platform',
   'runtime-files': 'platform',

@@ -260,7 +260,7 @@ t.test('a network fault while fetching crates is named by crate and registry (ex
   t.equal(
     formatError(error),
     [
-      'crossbake: build failed: network fault while fetching crate serde from index.crates.io (registry crates.io), building backend for linux/amd64 (Dockerfile stage deps, step 3/3, shared by every binary for linux/amd64); this is not a compile error.',
+      'crossbake: build failed: network fault while fetching crate serde from index.crates.io (registry crates.io), building backend for linux/amd64 (Dockerfile stage deps, step 3/3, a stage every target shares; it runs on the build platform); this is not a compile error.',
       '  error: failed to get `serde` as a dependency of package `backend v0.0.0 (/build/crates/backend)`',
       '  caused by: [6] Could not resolve hostname (Could not resolve host: index.crates.io)',
       '  cargo retried (CARGO_NET_RETRY=5) and crossbake ran cargo a second time; check the network, a proxy, or the registry, then run again.',
@@ -338,7 +338,7 @@ t.test("a toolchain without the target's standard library: said so, with both fi
   t.equal(error.exitCode, 4);
   t.equal(
     error.message,
-    'build failed: backend for linux/arm/v7 does not compile (Dockerfile stage deps, step 3/3, shared by every binary for linux/arm/v7):',
+    "build failed: backend for linux/arm/v7 does not compile (Dockerfile stage deps, step 3/3, one step for every platform and binary, on the build platform; the error is linux/arm/v7's):",
   );
   t.same(error.details.slice(0, 3), [
     "error[E0463]: can't find crate for `core`",
@@ -371,9 +371,13 @@ t.test('a -sys crate that finds no native library is named with what it missed a
   const reader = new PlainReader(log, () => 1000);
   reader.feed(
     [
-      '#9 [api-linux-arm64 deps 3/3] RUN . /crossbake/target.env && crossbake-cargo build',
+      '#9 [api-linux-arm64 deps 4/4] RUN --mount=type=cache,id=crossbake-x-deps . /crossbake/targets.env && crossbake-cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu',
       '#9 12.1    Compiling pq-sys v0.4.7',
       '#9 13.0 error: failed to run custom build command for `pq-sys v0.4.7`',
+      '#9 13.0 --- stdout',
+      '#9 13.0 cargo:rerun-if-env-changed=PQ_LIB_DIR_AARCH64_UNKNOWN_LINUX_GNU',
+      '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64-unknown-linux-gnu',
+      '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64_unknown_linux_gnu',
       '#9 13.0 --- stderr',
       "#9 13.0 thread 'main' panicked at 'The system library `libpq` required by crate `pq-sys` was not found.'",
       '#9 ERROR: process "x" did not complete successfully: exit code: 101',
@@ -382,8 +386,13 @@ t.test('a -sys crate that finds no native library is named with what it missed a
     ].join('\n'),
   );
   reader.end();
-  const attribution = attribute(log, perPlatform(['api'], ['linux/arm64']), 1);
+  // deps compiles every platform in one step: the platform is the one the build script's output names
+  const attribution = attribute(log, perPlatform(['api'], ['linux/amd64', 'linux/arm64']), 1);
   const text = formatError(failureError(attribution, undefined));
+  t.match(
+    text,
+    /^crossbake: build failed: api for linux\/arm64 does not compile \(Dockerfile stage deps, step 4\/4, one step for every platform and binary, on the build platform; the error is linux\/arm64's\)/,
+  );
   t.match(text, 'error: failed to run custom build command for `pq-sys v0.4.7`');
   t.match(
     text,

@@ -29,8 +29,10 @@ function workspace() {
     }
   };
   const run = (...args: string[]) => spawnSync('sh', [script, ...args], { cwd: build, encoding: 'utf8' });
+  const runWith = (env: Record<string, string>, ...args: string[]) =>
+    spawnSync('sh', [script, ...args], { cwd: build, encoding: 'utf8', env: { ...process.env, ...env } });
   const mtime = (file: string) => statSync(join(build, file)).mtimeMs;
-  return { root, build, seed, copy, run, mtime };
+  return { root, build, seed, copy, run, runWith, mtime };
 }
 
 t.test('build: seeded from the deps copy once; unchanged files get the mtime cargo saw, changed ones now', async (t) => {
@@ -113,25 +115,73 @@ t.test('save: the mount copied into the layer with a new id each time', async (t
   t.not(readFileSync(join(dest, '.crossbake-deps'), 'utf8'), id);
 });
 
-t.test('the Dockerfile: deps and build-all compile in per-platform cache mounts, in every variant', async (t) => {
-  for (const workspace of ['examples/workspace', 'test/fixtures/workspaces/bins']) {
-    for (const flags of [{}, { toolchain: 'rustup' as const }]) {
-      const { plan } = loadProject({ workspace, flags, cwd: repoRoot });
-      const text = renderDockerfile(plan, 'x');
-      for (const [stage, id] of [
-        ['deps', plan.targetCache.ids.deps],
-        ['build-all', plan.targetCache.ids.build],
-      ] as const) {
-        const body = text.slice(text.indexOf(` AS ${stage}\n`));
-        t.match(body, /^ARG TARGETPLATFORM$/m);
-        t.match(body, `RUN --mount=type=cache,id=${id}-$TARGETPLATFORM,target=/build/target,sharing=locked`);
-        t.match(body, /--mount=type=bind,from=crossbake,source=target-cache.sh,target=\/crossbake\/target-cache.sh/);
+t.test(
+  'the Dockerfile: deps compiles every platform in one shared cache mount, build-all in per-platform ones, in every variant',
+  async (t) => {
+    for (const workspace of ['examples/workspace', 'test/fixtures/workspaces/bins']) {
+      for (const flags of [{}, { toolchain: 'rustup' as const }]) {
+        const { plan } = loadProject({ workspace, flags, cwd: repoRoot });
+        const text = renderDockerfile(plan, 'x');
+        const stage = (name: string) => {
+          const from = text.indexOf(` AS ${name}\n`);
+          return text.slice(from, text.indexOf('\nFROM ', from + 1));
+        };
+        const deps = stage('deps');
+        t.notMatch(deps, /TARGETPLATFORM/, 'deps reads no target platform: one step for all of them');
+        t.match(deps, `RUN --mount=type=cache,id=${plan.targetCache.ids.deps},target=/build/target,sharing=locked`);
+        t.match(deps, plan.platforms.map((p) => `--target ${p.rustTarget}`).join(' '), 'one cargo call for every platform');
+        t.match(deps, `. ${plan.targetCache.env} &&`);
+        const build = stage('build-all');
+        t.match(build, /^ARG TARGETPLATFORM$/m);
+        t.match(build, `RUN --mount=type=cache,id=${plan.targetCache.ids.build}-$TARGETPLATFORM,target=/build/target,sharing=locked`);
+        for (const body of [deps, build])
+          t.match(body, /--mount=type=bind,from=crossbake,source=target-cache.sh,target=\/crossbake\/target-cache.sh/);
+        t.notMatch(text, /-name '\*\.rs'/, 'no touch of every .rs file');
       }
-      t.notMatch(text, /-name '\*\.rs'/, 'no touch of every .rs file');
     }
+    const a = loadProject({ workspace: 'examples/workspace', flags: {}, cwd: repoRoot }).plan.targetCache.ids;
+    const b = loadProject({ workspace: 'examples/workspace', flags: { registry: 'r.io/other' }, cwd: repoRoot }).plan.targetCache.ids;
+    t.match(a.build, /^crossbake-[0-9a-f]{12}-build$/);
+    t.not(a.build, b.build, 'another registry, another workspace: mounts of its own');
+  },
+);
+
+t.test('one deps copy for every platform: save records its triples, build takes only its own and the host part', async (t) => {
+  const w = workspace();
+  t.teardown(() => rmSync(w.root, { recursive: true, force: true }));
+  const triples = ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnu', 'armv7-unknown-linux-gnueabihf'];
+  for (const dir of [...triples.map((triple) => join(triple, 'release')), 'release']) {
+    mkdirSync(join(w.build, 'target', dir), { recursive: true });
+    writeFileSync(join(w.build, 'target', dir, 'dep.rlib'), `${dir}\n`);
   }
-  const a = loadProject({ workspace: 'examples/workspace', flags: {}, cwd: repoRoot }).plan.targetCache.ids;
-  const b = loadProject({ workspace: 'examples/workspace', flags: { registry: 'r.io/other' }, cwd: repoRoot }).plan.targetCache.ids;
-  t.match(a.build, /^crossbake-[0-9a-f]{12}-build$/);
-  t.not(a.build, b.build, 'another registry, another workspace: mounts of its own');
+  writeFileSync(join(w.build, 'target', '.crossbake-toolchain'), 'toolchain-1\n');
+  writeFileSync(join(w.build, 'target', '.crossbake-crates'), 'librust-itoa-dev 1.0.1-1\n');
+  const seed = join(w.root, 'layer');
+  const saved = w.runWith({ CROSSBAKE_TRIPLES: triples.join(' ') }, 'save', seed);
+  t.equal(saved.status, 0, saved.stderr);
+  t.same(readFileSync(join(seed, '.crossbake-triples'), 'utf8').trim().split('\n'), triples);
+
+  rmSync(join(w.build, 'target'), { recursive: true });
+  mkdirSync(join(w.build, 'target'));
+  w.copy();
+  const built = w.runWith({ RUST_TARGET: 'aarch64-unknown-linux-gnu' }, 'build', seed, '1');
+  t.equal(built.status, 0, built.stderr);
+  const has = (dir: string) => spawnSync('test', ['-e', join(w.build, 'target', dir)]).status === 0;
+  t.ok(has('aarch64-unknown-linux-gnu/release/dep.rlib'), "the platform's own triple comes along");
+  t.ok(has('release/dep.rlib'), 'and the build platform part (build scripts, proc-macros)');
+  t.notOk(has('x86_64-unknown-linux-gnu') || has('armv7-unknown-linux-gnueabihf'), 'no other platform s triple');
+
+  // A lock change merges a new copy: still only its own triple.
+  writeFileSync(join(seed, '.crossbake-merge'), '');
+  writeFileSync(join(seed, '.crossbake-deps'), 'deps-new\n');
+  writeFileSync(join(seed, 'aarch64-unknown-linux-gnu', 'release', 'new.rlib'), 'new\n');
+  writeFileSync(join(w.build, 'target', 'aarch64-unknown-linux-gnu', 'release', 'workspace.rlib'), 'kept\n');
+  w.copy();
+  const merged = w.runWith({ RUST_TARGET: 'aarch64-unknown-linux-gnu' }, 'build', seed, '1');
+  t.equal(merged.status, 0, merged.stderr);
+  t.ok(
+    has('aarch64-unknown-linux-gnu/release/new.rlib') && has('aarch64-unknown-linux-gnu/release/workspace.rlib'),
+    'merged beside what it had',
+  );
+  t.notOk(has('x86_64-unknown-linux-gnu'), 'and still no other triple');
 });

@@ -6,7 +6,7 @@
 import { CrossbakeError, type ErrorKind } from '../errors.js';
 import { COMPILER_ERROR, CROSSBAKE_LINE } from '../failure-lines.js';
 import { SHARED_STAGES } from '../plan.js';
-import { findPlatform, type Platform } from '../platforms.js';
+import { findPlatform, PLATFORMS, type Platform } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { classifyFault, crateOfNetworkError, DAEMON_LOG_HINT, daemonStopped } from './faults.js';
 import { type BuildLog, merged, parseVertexName, type Vertex, type VertexName } from './progress.js';
@@ -61,6 +61,11 @@ export interface Failure {
   readonly at?: number;
   /** A -sys crate's build script that could not find its native library: what pkg-config or the compiler said. */
   readonly nativeCause?: string;
+  /**
+   * The target platform a step for several of them (deps: one cargo call for every platform) failed on,
+   * when its output names the triple (rustc's missing-target note, a build script's TARGET or env probes).
+   */
+  readonly platform?: Platform;
 }
 
 export interface Attribution {
@@ -173,6 +178,24 @@ function nativeLibrary(errors: readonly string[], logs: readonly string[]): Pick
   return { crate: m[1]!, version: m[2]!, ...(cause ? { nativeCause: shorten(cause, 200) } : {}) };
 }
 
+/**
+ * The platform whose triple the output names most from the first error on, in any of the spellings cargo,
+ * rustc and build scripts use (`aarch64-unknown-linux-gnu`, `aarch64_unknown_linux_gnu`,
+ * `AARCH64_UNKNOWN_LINUX_GNU`), or its multiarch library directory (pkg-config's search path).
+ */
+function platformOfOutput(logs: readonly string[]): Platform | undefined {
+  const start = logs.findIndex((l) => COMPILER_ERROR.test(l.trimEnd()));
+  const text = logs.slice(Math.max(0, start)).join('\n');
+  let best: { platform: Platform; count: number } | undefined;
+  for (const platform of PLATFORMS) {
+    const underscored = platform.rustTarget.replace(/-/g, '_');
+    const spellings = [platform.rustTarget, underscored, underscored.toUpperCase(), `/usr/lib/${platform.multiarch}/`];
+    const count = spellings.reduce((n, word) => n + text.split(word).length - 1, 0);
+    if (count > 0 && (!best || count > best.count)) best = { platform, count };
+  }
+  return best?.platform;
+}
+
 function lastWords(lines: readonly string[], n = 6): string[] {
   return lines
     .map((l) => l.trimEnd())
@@ -208,7 +231,10 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
     return { ...base, kind: 'linker', linker: linker[1]!, ...(pkg ? { linkerPackage: pkg } : {}), lines: [linker.input.trim()] };
   }
   const compile = compilerErrors(logs);
-  if (compile.length > 0) return { ...base, kind: 'compile', lines: compile, ...nativeLibrary(compile, logs) };
+  if (compile.length > 0) {
+    const platform = placed.name.stage && scopeOf(placed.name.stage) === 'shared' ? platformOfOutput(logs) : undefined;
+    return { ...base, kind: 'compile', lines: compile, ...nativeLibrary(compile, logs), ...(platform ? { platform } : {}) };
+  }
   const fault = classifyFault(`${vertex.error ?? ''}\n${logs.slice(-30).join('\n')}`);
   if (fault?.kind === 'network' || fault?.kind === 'server')
     return { ...base, kind: 'network', lines: [fault.reason, ...lastWords(logs, 3)], ...(fault.host ? { host: fault.host } : {}) };
@@ -360,21 +386,31 @@ function where(f: Failure): string {
   const parts: string[] = [];
   if (f.scope === 'target' && targets.length > 0) parts.push(`bake target ${targets.join(', ')}`);
   if (f.stage) parts.push(`Dockerfile stage ${f.stage}${f.step ? `, step ${f.step}` : ''}`);
-  if (f.scope === 'shared') parts.push('a stage every target shares; it runs on the build platform');
+  if (f.scope === 'shared')
+    parts.push(
+      f.platform
+        ? `one step for every platform and binary, on the build platform; the error is ${f.platform.docker}'s`
+        : 'a stage every target shares; it runs on the build platform',
+    );
   if (f.scope === 'platform') parts.push(`shared by every binary for ${[...new Set(f.slots.map((s) => s.platform.docker))].join(', ')}`);
   return parts.join(', ');
 }
 
 /** The one-failure headline and its detail lines. */
 export function describeFailure(f: Failure, all: readonly Slot[]): { headline: string; details: string[] } {
-  const subject = who(f.slots, all);
+  const subject = f.platform
+    ? who(
+        f.slots.filter((s) => s.platform === f.platform),
+        all,
+      )
+    : who(f.slots, all);
   const at = where(f);
   const place = at ? ` (${at})` : '';
   const step = f.action ? [`step: ${stepText(f.action)}`] : [];
   switch (f.kind) {
     case 'compile': {
       // E0463 for core/std: not the code, the toolchain lacks the target's standard library
-      const platform = f.slots[0]?.platform;
+      const platform = f.scope === 'shared' ? f.platform : f.slots[0]?.platform;
       const std =
         f.lines.some((l) => /can't find crate for `(core|std)`/.test(l)) && platform
           ? [
@@ -382,13 +418,13 @@ export function describeFailure(f: Failure, all: readonly Slot[]): { headline: s
             ]
           : [];
       const native =
-        f.crate && platform && (f.nativeCause !== undefined || f.crate.endsWith('sys'))
+        f.crate && (f.nativeCause !== undefined || f.crate.endsWith('sys'))
           ? [
-              `${f.crate} ${f.version ?? ''} needs a native library for ${platform.docker} that the build does not have${f.nativeCause ? `: ${f.nativeCause}` : ''}.`.replace(
+              `${f.crate} ${f.version ?? ''} needs a native library${platform ? ` for ${platform.docker}` : ''} that the build does not have${f.nativeCause ? `: ${f.nativeCause}` : ''}.`.replace(
                 '  ',
                 ' ',
               ),
-              `crossbake installs the -dev packages of the -sys crates it knows; for ${f.crate}, add the Debian package with its library to native.packages."${platform.docker}" (or "*" for every platform) in [workspace.metadata.crossbake], e.g. native.packages."*" = ["libfoo-dev"], then run again.`,
+              `crossbake installs the -dev packages of the -sys crates it knows; for ${f.crate}, add the Debian package with its library to ${platform ? `native.packages."${platform.docker}" (or "*" for every platform)` : 'native.packages."*" (or "<platform>" for one platform)'} in [workspace.metadata.crossbake], e.g. native.packages."*" = ["libfoo-dev"], then run again.`,
             ]
           : [];
       return { headline: `${subject} does not compile${place}:`, details: [...f.lines, ...native, ...std, ...step] };

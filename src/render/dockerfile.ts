@@ -121,57 +121,81 @@ function nativeStage(plan: Plan): string {
   }).trimEnd();
 }
 
-function cargoBuild(plan: Plan, extra: string): string {
+/** `--target <triple>` for the platforms the call compiles: one in build-all, every selected one in deps. */
+function cargoBuild(plan: Plan, extra: string, targets = '--target "$RUST_TARGET"'): string {
   const locked = plan.locked ? ' --locked' : '';
-  return `crossbake-cargo build --profile ${plan.profile}${locked} --target "$RUST_TARGET" --workspace${extra}`;
+  return `crossbake-cargo build --profile ${plan.profile}${locked} ${targets} --workspace${extra}`;
 }
 
 function featureFlags(features: readonly string[]): string {
   return features.length > 0 ? ` --features ${shellWord(features.join(','))}` : '';
 }
 
-/** The RUN flags of a step that compiles in its cache mount at /build/target, and reads the script. */
+/** The RUN flags of a step that compiles in the cache mount `id` at /build/target, and reads the script. */
 function targetMounts(plan: Plan, id: string): string {
   const { script } = plan.targetCache;
   return (
-    `--mount=type=cache,id=${id}-$TARGETPLATFORM,target=/build/target,sharing=locked${LINE}` +
+    `--mount=type=cache,id=${id},target=/build/target,sharing=locked${LINE}` +
     `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${script},target=/crossbake/${script}${LINE}    `
   );
 }
 
-/** The ARGs a step with a target cache mount reads: its id's platform, and whether to start from scratch. */
-function targetArgs(plan: Plan): string[] {
-  return ['ARG TARGETPLATFORM', `ARG ${plan.targetCache.arg}=1`];
+/**
+ * Every selected platform's linker and C compiler for cargo, then its native build environment (the
+ * skeleton's `<arch>.env`, all of it keyed by triple), and the triples themselves for the target cache:
+ * what the deps step sources to compile for all of them at once.
+ */
+function targetsEnvStep(plan: Plan): string {
+  const lines = plan.platforms.map((p) => {
+    const upper = p.rustTarget.toUpperCase().replace(/-/g, '_');
+    return `echo "export CARGO_TARGET_${upper}_LINKER=${p.linker} CC_${p.rustTarget.replace(/-/g, '_')}=${p.linker}";`;
+  });
+  const natives = plan.platforms.map((p) => `/crossbake/native/${p.debianArch}.env`).join(' ');
+  return (
+    `RUN set -eu; mkdir -p /crossbake; {${LINE}` +
+    lines.map((l) => `      ${l}${LINE}`).join('') +
+    `      echo "export CROSSBAKE_TRIPLES='${plan.platforms.map((p) => p.rustTarget).join(' ')}'";${LINE}` +
+    `      for env in ${natives}; do if [ -f "$env" ]; then cat "$env"; fi; done; } > ${plan.targetCache.env}`
+  );
 }
 
 /**
- * The dependency graph, compiled in a cache mount so that a lock change compiles only the new crates and
- * their dependents; the result is copied into the layer, where build-all and the registry cache find it.
+ * The dependency graph for every selected platform in one cargo call, so that the build platform's build
+ * scripts and proc-macros (most of a small graph's compile) compile once, not once per platform. Compiled in
+ * a cache mount so that a lock change compiles only the new crates and their dependents; the result is
+ * copied into the layer, where each platform's build-all and the registry cache find it.
  */
 function depsStage(plan: Plan): string {
   const features = featureFlags(
     [...new Set(plan.images.flatMap((i) => i.features.map((f) => (f.includes('/') ? f : `${i.package}/${f}`))))].sort(),
   );
-  const { script, arg, seed, ids } = plan.targetCache;
+  const { script, arg, seed, ids, env } = plan.targetCache;
+  const targets = plan.platforms.map((p) => `--target ${p.rustTarget}`).join(' ');
   const prepare = `sh /crossbake/${script} deps "$${arg}" &&${LINE}    `;
   const save = ` &&${LINE}    sh /crossbake/${script} save ${seed}`;
+  const head = [
+    'FROM native AS deps',
+    `ARG ${arg}=1`,
+    targetsEnvStep(plan),
+    // A Rust image's rustup fetches each target's standard library; Debian's are unpacked by the toolchain stage.
+    ...(plan.toolchain.kind === 'rustup'
+      ? [`RUN if command -v rustup >/dev/null; then rustup target add ${plan.platforms.map((p) => p.rustTarget).join(' ')}; fi`]
+      : []),
+    'WORKDIR /build',
+  ];
   if (plan.skeleton.mode === 'cargo-chef') {
     return [
-      'FROM target AS deps',
-      ...targetArgs(plan),
-      'WORKDIR /build',
+      ...head,
       'COPY --from=skeleton /recipe.json /recipe.json',
-      `RUN ${targetMounts(plan, ids.deps)}. /crossbake/target.env &&${LINE}    ${prepare}` +
-        `cargo chef cook --profile ${plan.profile} --target "$RUST_TARGET" --workspace${features} --recipe-path /recipe.json${save}`,
+      `RUN ${targetMounts(plan, ids.deps)}. ${env} &&${LINE}    ${prepare}` +
+        `cargo chef cook --profile ${plan.profile} ${targets} --workspace${features} --recipe-path /recipe.json${save}`,
     ].join('\n');
   }
   const checksums = plan.toolchain.kind === 'debian' ? `crossbake-debian-checksums Cargo.lock &&${LINE}    ` : '';
   return [
-    'FROM target AS deps',
-    ...targetArgs(plan),
-    'WORKDIR /build',
+    ...head,
     'COPY --from=skeleton /skeleton/ ./',
-    `RUN ${targetMounts(plan, ids.deps)}. /crossbake/target.env &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features)}${save}`,
+    `RUN ${targetMounts(plan, ids.deps)}. ${env} &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features, targets)}${save}`,
   ].join('\n');
 }
 
@@ -201,12 +225,13 @@ function buildAllStage(plan: Plan): string {
     '',
     `# ---- ${BUILD_ALL.stage}: the binaries named in ${arg} (default: all; the bake file names its own), one cargo call`,
     "# per platform; build-<bin> below is this stage under each binary's name",
-    `FROM deps AS ${BUILD_ALL.stage}`,
+    `FROM target AS ${BUILD_ALL.stage}`,
     `ARG ${arg}=${dockerfileValue(names.join(' '))}`,
-    ...targetArgs(plan),
+    'ARG TARGETPLATFORM',
+    `ARG ${plan.targetCache.arg}=1`,
     'COPY . .',
     // -f: the names are words, never globs; the case below admits only this Dockerfile's binaries.
-    `RUN ${targetMounts(plan, plan.targetCache.ids.build)}set -euf; . /crossbake/target.env;${LINE}` +
+    `RUN ${targetMounts(plan, `${plan.targetCache.ids.build}-$TARGETPLATFORM`)}set -euf; . /crossbake/target.env;${LINE}` +
       `    [ -n "$${arg}" ] || { echo "crossbake: ${arg} is empty; name binaries from: ${names.join(', ')}" >&2; exit 1; };${LINE}` +
       `    for bin in $${arg}; do case "$bin" in ${pattern(names)}) ;; *) echo "crossbake: ${arg} names '$bin', which is not a binary of this workspace: ${names.join(', ')}" >&2; exit 1 ;; esac; done;${LINE}` +
       // Context files keep their old mtimes: the script gives them the ones cargo last saw, or now if changed.

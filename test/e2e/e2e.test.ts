@@ -68,10 +68,10 @@ t.test('one crossbake call builds and pushes both binaries for three platforms, 
   // The build call's own lines: the cache export that follows it is a second bake call, in which every step is CACHED.
   const built = run.stderr.split(/^crossbake: build /m)[0]!;
   t.match(run.stderr, /^crossbake: cache .*steps? ran: exported/m, 'the caches are exported by their own call, after the build');
-  const deps = vertices(built, /\bdeps \d+\/\d+\] RUN /);
-  t.equal(deps.ran.size, PLATFORMS.length, `the deps step ran once per platform, shared by both binaries (${[...deps.ran].join(' ')})`);
+  const deps = vertices(built, /\bdeps \d+\/\d+\] RUN --mount=type=cache/);
+  t.equal(deps.ran.size, 1, `the deps step ran once, for every platform and both binaries (${[...deps.ran].join(' ')})`);
   // --no-cache: nothing comes from an earlier build. Each target's skeleton reads its own build context,
-  // so the other binary's deps vertex of a platform shares the cache key and is merged into it (CACHED).
+  // so the other targets' deps vertices share the cache key and are merged into it (CACHED).
   t.ok(
     deps.cached.size <= deps.ran.size,
     `the other deps vertices are the second binary's, merged in this build (${[...deps.cached].join(' ')})`,
