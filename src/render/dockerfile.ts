@@ -364,6 +364,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
         ? "\n# Computed inside the build from the build context, by crossbake's own code (the named context crossbake)."
         : '',
     targetCases: caseArms(targetCases),
+    targetsEnv: plan.targetCache.env,
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
     selectedPlatforms: selected,
     depsStage: depsStage(plan),
