@@ -170,6 +170,21 @@ export const MINIMAL_DROP = ['/usr/bin/tini-static'] as const;
 export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
 
 /**
+ * The platforms the deps step compiles for, comma-separated Docker platforms: by default every platform of
+ * the Dockerfile; the bake file passes its PLATFORMS, crossbake bake the platforms it builds, and a CI job
+ * that builds one platform names it, so that it does not compile the others' dependencies. Every target of
+ * one bake call passes the same value, or the step would no longer be one step.
+ */
+export const DEPS = { stage: 'deps', arg: 'CROSSBAKE_PLATFORMS' } as const;
+
+/** The value of DEPS.arg for a build of the selected images: their platforms, in the Plan's order. */
+export const depsPlatforms = (plan: Pick<Plan, 'platforms' | 'selected'>): string =>
+  plan.platforms
+    .filter((p) => plan.selected.some((i) => i.platforms.some((ip) => ip.platform === p)))
+    .map((p) => p.docker)
+    .join(',');
+
+/**
  * cargo's target directory kept between builds on one machine: the deps and build-all steps compile in
  * BuildKit cache mounts (one per workspace and stage, build-all's also per platform) and freshness is by
  * content (docker/crossbake-target-cache.sh). The deps step compiles every selected platform's target in

@@ -71,6 +71,15 @@ t.test('variables and --set override what the file says', { skip }, async (t) =>
   const env = bakePrint(dir, ['-f', 'docker-bake.json', 'backend'], { REGISTRY: 'ghcr.io/acme', TAG: 'v2', PLATFORMS: 'linux/arm64' });
   t.same(env.target.backend.tags, ['ghcr.io/acme/backend:v2']);
   t.same(env.target.backend.platforms, ['linux/arm64']);
+  t.equal(env.target.backend.args.CROSSBAKE_PLATFORMS, 'linux/arm64', 'and the deps step compiles for that platform alone');
+  for (const file of ['docker-bake.json', 'docker-bake.hcl']) {
+    const all = bakePrint(dir, ['-f', file, 'backend', 'frontend-linux-arm64']);
+    t.same(
+      [all.target.backend.args.CROSSBAKE_PLATFORMS, all.target['frontend-linux-arm64'].args.CROSSBAKE_PLATFORMS],
+      [PLATFORMS.map((p) => p.docker).join(','), PLATFORMS.map((p) => p.docker).join(',')],
+      `${file}: every target of a call names the same platforms, so the deps step stays one step`,
+    );
+  }
   const noRegistry = bakePrint(dir, ['-f', 'docker-bake.hcl', 'backend'], { REGISTRY: '' });
   t.same(noRegistry.target.backend.tags, ['backend:latest'], 'an empty REGISTRY gives a local name');
   const set = bakePrint(dir, [

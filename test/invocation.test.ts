@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
-import { bakeSteps, binsSet, buildCalls, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
+import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { emptyLog } from '../src/buildx/progress.js';
 import { mergeOutcomes } from '../src/buildx/run.js';
@@ -47,6 +47,8 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
     '--set',
     '*.args.CROSSBAKE_BINS=backend frontend',
     '--set',
+    '*.args.CROSSBAKE_PLATFORMS=linux/amd64,linux/arm64',
+    '--set',
     '*.args.X=1',
     '--set',
     'backend-linux-amd64.output=type=docker,compression=gzip,force-compression=true',
@@ -77,16 +79,24 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
   );
 });
 
-t.test('the build arg names the selected binaries: one cargo call per platform compiles those and no others', async (t) => {
+t.test('the build args name the selected binaries and platforms: cargo compiles those and no others', async (t) => {
   const one = loadProject({
     workspace: 'examples/workspace',
     flags: { platforms: ['linux/amd64'], bins: ['frontend'] },
     cwd: repoRoot,
   }).plan;
   const steps = bakeSteps(one, printed, { ...request, push: false, driver: 'docker' });
-  t.same(steps.bake.set, ['*.args.CROSSBAKE_BINS=frontend', '*.args.X=1'], "first, so the user's --set can still override it");
-  t.equal(binsSet(plan), '*.args.CROSSBAKE_BINS=backend frontend', 'every selected binary, in the plan order, one value for all targets');
-  t.same(bakeSteps(plan, printed, { ...request, set: [], driver: 'docker', push: false, load: true }).bake.set, [binsSet(plan)]);
+  t.same(
+    steps.bake.set,
+    ['*.args.CROSSBAKE_BINS=frontend', '*.args.CROSSBAKE_PLATFORMS=linux/amd64', '*.args.X=1'],
+    "first, so the user's --set can still override them",
+  );
+  t.same(
+    buildArgsSet(plan),
+    ['*.args.CROSSBAKE_BINS=backend frontend', '*.args.CROSSBAKE_PLATFORMS=linux/amd64,linux/arm64'],
+    'every selected binary and platform, in the plan order, one value for all targets (deps stays one step)',
+  );
+  t.same(bakeSteps(plan, printed, { ...request, set: [], driver: 'docker', push: false, load: true }).bake.set, buildArgsSet(plan));
 });
 
 t.test('--push with a driver that pushes by digest: no docker push, the index from the reported digests', async (t) => {

@@ -48,6 +48,8 @@ t.test('the build call clears each target cache-to; the export call is the same 
     '--set',
     '*.args.CROSSBAKE_BINS=backend frontend',
     '--set',
+    '*.args.CROSSBAKE_PLATFORMS=linux/amd64',
+    '--set',
     '*.args.CROSSBAKE_INCREMENTAL=0',
     '--set',
     '*.args.X=1',
@@ -64,8 +66,8 @@ t.test('the build call clears each target cache-to; the export call is the same 
   ]);
   t.notOk(steps.cacheExport!.noCache, 'the export reuses what the build just made, even after --no-cache');
   t.same(
-    steps.bake.set!.slice(0, 2),
-    ['*.args.CROSSBAKE_BINS=backend frontend', '*.args.CROSSBAKE_INCREMENTAL=0'],
+    steps.bake.set!.slice(0, 3),
+    ['*.args.CROSSBAKE_BINS=backend frontend', '*.args.CROSSBAKE_PLATFORMS=linux/amd64', '*.args.CROSSBAKE_INCREMENTAL=0'],
     'from scratch in the target cache mounts too',
   );
   const again = bakeSteps(plan, printed, { push: false, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });

@@ -153,6 +153,7 @@ t.test('verify builds every selected image and platform from scratch into OCI ta
   t.equal(steps.bake.noCache, true);
   t.same(steps.bake.set, [
     '*.args.CROSSBAKE_BINS=backend',
+    '*.args.CROSSBAKE_PLATFORMS=linux/arm64',
     '*.args.CROSSBAKE_INCREMENTAL=0',
     'backend-linux-arm64.output=type=oci,dest=/tmp/v/backend-linux-arm64.tar,rewrite-timestamp=true',
     'backend-linux-arm64.cache-from=',
@@ -161,7 +162,7 @@ t.test('verify builds every selected image and platform from scratch into OCI ta
   t.same([...steps.tars], [['backend-linux-arm64', '/tmp/v/backend-linux-arm64.tar']]);
   const comma = verifySteps(plan, { bakeFile: 'docker-bake.json', dir: '/tmp/a,"b"' });
   t.equal(
-    comma.bake.set?.[2],
+    comma.bake.set?.[3],
     'backend-linux-arm64.output=type=oci,"dest=/tmp/a,""b""/backend-linux-arm64.tar",rewrite-timestamp=true',
     'a directory with a comma or a quote is one CSV field',
   );

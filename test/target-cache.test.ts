@@ -129,7 +129,17 @@ t.test(
         const deps = stage('deps');
         t.notMatch(deps, /TARGETPLATFORM/, 'deps reads no target platform: one step for all of them');
         t.match(deps, `RUN --mount=type=cache,id=${plan.targetCache.ids.deps},target=/build/target,sharing=locked`);
-        t.match(deps, plan.platforms.map((p) => `--target ${p.rustTarget}`).join(' '), 'one cargo call for every platform');
+        for (const p of plan.platforms) t.match(deps, `${p.docker}) targets="$targets --target ${p.rustTarget}"`);
+        t.match(
+          deps,
+          /crossbake-cargo build --profile \S+( --locked)? \$targets --workspace|cargo chef cook .*\$targets/,
+          'one cargo call for every platform named',
+        );
+        t.match(
+          deps,
+          `ARG CROSSBAKE_PLATFORMS=${plan.platforms.map((p) => p.docker).join(',')}`,
+          'by default every platform of the Dockerfile',
+        );
         t.match(deps, `. ${plan.targetCache.env} &&`);
         const build = stage('build-all');
         t.match(build, /^ARG TARGETPLATFORM$/m);

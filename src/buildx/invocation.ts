@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
-import { BUILD_ALL, buildAllBins, fromScratchSet, type Plan } from '../plan.js';
+import { BUILD_ALL, buildAllBins, DEPS, depsPlatforms, fromScratchSet, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
@@ -134,9 +134,12 @@ export function assertPushable(images: readonly ImageSteps[]): void {
   }
 }
 
-/** The build arg that makes each platform's one cargo call compile exactly the selected binaries. */
-export function binsSet(plan: Plan): string {
-  return `*.args.${BUILD_ALL.arg}=${buildAllBins(plan)}`;
+/**
+ * The build args that make each platform's one cargo call compile exactly the selected binaries, and the
+ * deps step exactly their platforms (whatever PLATFORMS the environment holds).
+ */
+export function buildArgsSet(plan: Plan): string[] {
+  return [`*.args.${BUILD_ALL.arg}=${buildAllBins(plan)}`, `*.args.${DEPS.arg}=${depsPlatforms(plan)}`];
 }
 
 /**
@@ -195,7 +198,7 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
         }),
       );
   // --no-cache starts from scratch in the target cache mounts too; the export call must name the same args.
-  const args = [binsSet(plan), ...(request.noCache ? [fromScratchSet(plan)] : [])];
+  const args = [...buildArgsSet(plan), ...(request.noCache ? [fromScratchSet(plan)] : [])];
   const set = [...args, ...request.set];
   if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
@@ -284,7 +287,7 @@ export function verifySteps(
 ): { bake: BakeInvocation; tars: Map<string, string> } {
   const tars = new Map<string, string>();
   // BuildKit keeps cache mounts across --no-cache: the build-arg empties them first.
-  const set: string[] = [binsSet(plan), fromScratchSet(plan)];
+  const set: string[] = [...buildArgsSet(plan), fromScratchSet(plan)];
   for (const p of plan.selected.flatMap((i) => i.platforms)) {
     const tar = `${request.dir}/${p.target}.tar`;
     tars.set(p.target, tar);

@@ -1,6 +1,6 @@
 import { csvEntry } from '../csv.js';
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, buildAllBins, type CacheSpec, type Plan, SHARED_CACHE } from '../plan.js';
+import { BUILD_ALL, buildAllBins, type CacheSpec, DEPS, type Plan, SHARED_CACHE } from '../plan.js';
 import { fill, templates } from '../templates.js';
 import { cacheLists } from './cache.js';
 import { hclLiteral } from './encode.js';
@@ -57,6 +57,8 @@ export function bakeDefinition(plan: Plan): BakeDefinition {
         ...(plan.toolchain.kind === 'rustup' ? { RUST_IMAGE: hclLiteral(plan.toolchain.image) } : {}),
         // Every binary of this file; crossbake bake narrows it to the ones it builds.
         [BUILD_ALL.arg]: hclLiteral(buildAllBins(plan)),
+        // The deps step compiles for the platforms this call builds: PLATFORMS=linux/amd64 compiles one.
+        [DEPS.arg]: '${PLATFORMS}',
       },
     },
   };

@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
+import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -170,11 +170,20 @@ function depsStage(plan: Plan): string {
     [...new Set(plan.images.flatMap((i) => i.features.map((f) => (f.includes('/') ? f : `${i.package}/${f}`))))].sort(),
   );
   const { script, arg, seed, ids, env } = plan.targetCache;
-  const targets = plan.platforms.map((p) => `--target ${p.rustTarget}`).join(' ');
+  const all = plan.platforms.map((p) => p.docker);
+  // The platforms named in DEPS.arg, each as cargo's --target; -f: they are words, never globs.
+  const arms = plan.platforms.map((p) => `${p.docker}) targets="$targets --target ${p.rustTarget}"`);
+  const targets =
+    `set -f; targets=""; for platform in $(echo "$${DEPS.arg}" | tr ',' ' '); do case "$platform" in${LINE}` +
+    `${caseArms(arms)}\n` +
+    `      *) echo "crossbake: ${DEPS.arg} names '$platform', which this Dockerfile was not generated for: ${all.join(', ')}; run crossbake generate --platforms with it" >&2; exit 1 ;;${LINE}` +
+    `    esac; done;${LINE}` +
+    `    [ -n "$targets" ] || { echo "crossbake: ${DEPS.arg} is empty; name platforms from: ${all.join(', ')}" >&2; exit 1; };${LINE}    `;
   const prepare = `sh /crossbake/${script} deps "$${arg}" &&${LINE}    `;
   const save = ` &&${LINE}    sh /crossbake/${script} save ${seed}`;
   const head = [
-    'FROM native AS deps',
+    `FROM native AS ${DEPS.stage}`,
+    `ARG ${DEPS.arg}=${all.join(',')}`,
     `ARG ${arg}=1`,
     targetsEnvStep(plan),
     // A Rust image's rustup fetches each target's standard library; Debian's are unpacked by the toolchain stage.
@@ -187,15 +196,15 @@ function depsStage(plan: Plan): string {
     return [
       ...head,
       'COPY --from=skeleton /recipe.json /recipe.json',
-      `RUN ${targetMounts(plan, ids.deps)}. ${env} &&${LINE}    ${prepare}` +
-        `cargo chef cook --profile ${plan.profile} ${targets} --workspace${features} --recipe-path /recipe.json${save}`,
+      `RUN ${targetMounts(plan, ids.deps)}${targets}. ${env} &&${LINE}    ${prepare}` +
+        `cargo chef cook --profile ${plan.profile} $targets --workspace${features} --recipe-path /recipe.json${save}`,
     ].join('\n');
   }
   const checksums = plan.toolchain.kind === 'debian' ? `crossbake-debian-checksums Cargo.lock &&${LINE}    ` : '';
   return [
     ...head,
     'COPY --from=skeleton /skeleton/ ./',
-    `RUN ${targetMounts(plan, ids.deps)}. ${env} &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features, targets)}${save}`,
+    `RUN ${targetMounts(plan, ids.deps)}${targets}. ${env} &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features, '$targets')}${save}`,
   ].join('\n');
 }
 

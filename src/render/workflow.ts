@@ -1,7 +1,7 @@
 import { Document, isMap, isSeq, type Node, Scalar, visit } from 'yaml';
 import { FAILURE_LINE_PATTERN } from '../failure-lines.js';
 import { generatedHeader, seal } from '../generated.js';
-import { BUILD_ALL, type CacheSpec, type ImagePlan, type Plan } from '../plan.js';
+import { BUILD_ALL, type CacheSpec, DEPS, type ImagePlan, type Plan } from '../plan.js';
 import type { Platform } from '../platforms.js';
 import type { CiConfig } from '../settings/index.js';
 import { templates } from '../templates.js';
@@ -240,6 +240,7 @@ function splitJobs(plan: Plan, config: CiConfig, options: WorkflowOptions): Reco
           with: bakeWith(options, [BAKE_FILE, `cwd://${expr('steps.meta.outputs.bake-file-labels')}`], target, {}, [
             `${target}.tags=`,
             `${target}.args.${BUILD_ALL.arg}=${bin}`,
+            `${target}.args.${DEPS.arg}=${expr('matrix.platform')}`,
             ...cacheLine(plan),
             `${target}.output=type=image,name=${expr('steps.image.outputs.name')},push-by-digest=true,name-canonical=true,push=${expr(NOT_PR)}`,
           ]),
