@@ -258,7 +258,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   native: 'shared',
   'runtime-packages': 'shared',
   target: 'platform',
-  deps: 'shared',
+  [DEPS.stage]: 'shared',
   [BUILD_ALL.stage]: 'platform',
   'runtime-base': 'platform',
   'runtime-files': 'platform',
