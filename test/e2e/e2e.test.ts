@@ -73,8 +73,8 @@ t.test('one crossbake call builds and pushes both binaries for three platforms, 
   // --no-cache: nothing comes from an earlier build. Each target's skeleton reads its own build context,
   // so the other targets' deps vertices share the cache key and are merged into it (CACHED).
   t.ok(
-    deps.cached.size <= deps.ran.size,
-    `the other deps vertices are the second binary's, merged in this build (${[...deps.cached].join(' ')})`,
+    deps.cached.size <= BINS.length * PLATFORMS.length - 1,
+    `the other deps vertices are the other targets' copies of the one step, merged into it in this build (${[...deps.cached].join(' ')})`,
   );
 });
 
