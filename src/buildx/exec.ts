@@ -21,6 +21,8 @@ export interface ExecOptions {
   readonly onStderr?: (chunk: string) => void;
   /** How much of a streamed stderr to keep for the result (default 64 KiB). */
   readonly tailBytes?: number;
+  /** stdout byte for byte: a final newline is kept (bytes whose digest is checked). */
+  readonly exact?: boolean;
 }
 
 /** Starts a program from an argv array (never a shell string) and captures what it says. */
@@ -37,6 +39,7 @@ export async function exec(file: string, args: readonly string[], options: ExecO
     ...(streaming ? { buffer: { stdout: true, stderr: false } } : {}),
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     all: false,
+    ...(options.exact ? { stripFinalNewline: false } : {}),
   });
   let tail = '';
   if (streaming && subprocess.stderr) {

@@ -11,9 +11,10 @@ import {
   type Metadata,
   mergeIndex,
   pushTag,
+  type RegistryManifest,
   rawManifest,
+  readManifest,
   registryAttestations,
-  registryDigest,
   registrySize,
   storeRuntimePackages,
   storeSize,
@@ -24,6 +25,8 @@ import {
 export interface Pushed {
   readonly platforms: ReadonlyMap<string, { digest?: string; size?: number; attestations?: readonly string[] }>;
   readonly indexes: ReadonlyMap<string, string>;
+  /** The tags read back after the merge and the digest each named then. */
+  readonly tags: ReadonlyMap<string, string>;
 }
 
 export const timer = () => {
@@ -34,12 +37,13 @@ export const timer = () => {
 export type Raw = (ref: string) => Promise<ManifestJson | undefined>;
 
 /** Manifest reads of one run, each ref read once (the registry's answer does not change within a run but by our own merge). */
-function manifestReader(builder: string | undefined): Raw {
-  const seen = new Map<string, Promise<ManifestJson | undefined>>();
-  return (ref) => {
-    if (!seen.has(ref)) seen.set(ref, rawManifest(ref, builder));
+function manifestReader(builder: string | undefined): Raw & { digest: (ref: string) => Promise<string | undefined> } {
+  const seen = new Map<string, Promise<RegistryManifest | undefined>>();
+  const read = (ref: string) => {
+    if (!seen.has(ref)) seen.set(ref, readManifest(ref, builder));
     return seen.get(ref)!;
   };
+  return Object.assign(async (ref: string) => (await read(ref))?.json, { digest: async (ref: string) => (await read(ref))?.digest });
 }
 
 const isAttestation = (d: Descriptor) =>
@@ -89,6 +93,7 @@ export async function mergeImages(
 ): Promise<Pushed> {
   const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
   const indexes = new Map<string, string>();
+  const tags = new Map<string, string>();
   const t = timer();
   const digestOf = (target: string) => {
     const digest = outcome.metadata[target]?.['containerimage.digest'];
@@ -105,11 +110,17 @@ export async function mergeImages(
       // Read back from the index: what survived the merge is what users get.
       const after = current ? before : manifestReader(builder);
       const [digest, attestations, sizes] = await Promise.all([
-        image.tags[0] ? registryDigest(image.tags[0], builder) : undefined,
+        image.tags[0] ? after.digest(image.tags[0]) : undefined,
         image.tags[0] ? registryAttestations(image.tags[0], builder, after) : new Map<string, string[]>(),
         Promise.all(image.platforms.map((p, i) => registrySize(sources[i]!, p.slot, builder, before))),
       ]);
       if (digest) indexes.set(image.bin, digest);
+      // What the push record needs is read already: the index tags (all of them when left as they were) and
+      // the docker driver's per-platform tags.
+      const indexTags = current ? image.tags : image.tags.slice(0, 1);
+      const platformTags = sources.filter((s) => !s.includes('@'));
+      const known = await Promise.all([...indexTags.map((tag) => after.digest(tag)), ...platformTags.map((tag) => before.digest(tag))]);
+      for (const [i, tag] of [...indexTags, ...platformTags].entries()) if (known[i]) tags.set(tag, known[i]!);
       for (const [i, p] of image.platforms.entries()) {
         const sized = sizes[i]!;
         platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
@@ -123,7 +134,7 @@ export async function mergeImages(
   );
   for (const line of lines) log(line);
   log(`merge     ${t()}`);
-  return { platforms, indexes };
+  return { platforms, indexes, tags };
 }
 
 /** BuildKit reads a cache's index (the cacheconfig blob) up to this size; a larger one is skipped on import. */

@@ -220,48 +220,49 @@ export interface ManifestJson {
   readonly layers?: Descriptor[];
 }
 
-async function inspectManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
-  const result = await exec(
-    'docker',
-    ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--format', '{{json .Manifest}}', ref],
-    { timeoutMs: 60_000 },
-  );
-  if (result.exitCode !== 0) return undefined;
+export interface RegistryManifest {
+  readonly json: ManifestJson;
+  /** The sha256 of the bytes the registry served: the digest it names them by. */
+  readonly digest: string;
+}
+
+/**
+ * One read of `ref` from the registry, its digest computed from the bytes: `--raw` prints them as they
+ * are (`--format {{json .Manifest}}` also reads every manifest an index lists, twice the time here).
+ */
+export async function readManifest(ref: string, builder?: string): Promise<RegistryManifest | undefined> {
+  // A manifest named by its digest cannot change: read from the registry once per machine.
+  const named = ref.includes('@') ? ref.slice(ref.lastIndexOf('@') + 1) : undefined;
+  const known = named ? manifests.get(named) : undefined;
+  const text =
+    known ??
+    (await (async () => {
+      const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
+        timeoutMs: 60_000,
+        exact: true,
+      });
+      return result.exitCode === 0 ? result.stdout : undefined;
+    })());
+  if (text === undefined) return undefined;
   try {
-    return JSON.parse(result.stdout) as ManifestJson;
+    const json = JSON.parse(text) as ManifestJson;
+    const digest = `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    if (named && !known && digest === named) manifests.put(named, text);
+    return { json, digest: known ? named! : digest };
   } catch {
     return undefined;
   }
 }
 
 export async function rawManifest(ref: string, builder?: string): Promise<ManifestJson | undefined> {
-  // A manifest named by its digest cannot change: read from the registry once per machine.
-  const digest = ref.includes('@') ? ref.slice(ref.lastIndexOf('@') + 1) : undefined;
-  const known = digest ? manifests.get(digest) : undefined;
-  const text =
-    known ??
-    (await (async () => {
-      const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
-        timeoutMs: 60_000,
-      });
-      return result.exitCode === 0 ? result.stdout : undefined;
-    })());
-  if (text === undefined) return undefined;
-  try {
-    const parsed = JSON.parse(text) as ManifestJson;
-    if (digest && !known && createHash('sha256').update(text.trimEnd()).digest('hex') === digest.slice('sha256:'.length))
-      manifests.put(digest, text);
-    return parsed;
-  } catch {
-    return undefined;
-  }
+  return (await readManifest(ref, builder))?.json;
 }
 
 const manifests = byDigest('manifests');
 
 /** The digest the registry has for `ref` (a tag), e.g. the multi-platform index just created. */
 export async function registryDigest(ref: string, builder?: string): Promise<string | undefined> {
-  return (await inspectManifest(ref, builder))?.digest;
+  return (await readManifest(ref, builder))?.digest;
 }
 
 /**

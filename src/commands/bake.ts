@@ -389,7 +389,7 @@ async function pushedTags(steps: BakeSteps, pushed: Pushed, builder?: string): P
     ...steps.images.flatMap((i) => i.tags),
     ...steps.images.flatMap((i) => i.platforms.map((p) => p.tag)).filter(() => steps.pushes.length > 0),
   ];
-  const digests = await Promise.all(tags.map((tag) => registryDigest(tag, builder)));
+  const digests = await Promise.all(tags.map((tag) => pushed.tags.get(tag) ?? registryDigest(tag, builder)));
   if (digests.some((d) => d === undefined) || pushed.indexes.size === 0) return undefined;
   return Object.fromEntries(tags.map((tag, i) => [tag, digests[i]!]));
 }
