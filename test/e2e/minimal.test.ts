@@ -1,21 +1,19 @@
 // runtime = "minimal": the example backend built FROM scratch for three platforms, with no emulation in
 // the build; each image is at most 12 MB compressed and passes the slim image's runtime checks under its
 // platform (tini as PID 1, uid 10001, healthy) with no shell or toolchain inside, and its dpkg status lists
-// the Debian packages it holds. The service example's native libraries (OpenSSL, SQLite, zstd) run minimal
-// on arm64. Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first).
+// the Debian packages it holds (the service example's native libraries run minimal in service.test.ts).
+// Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first).
 
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { findPlatform, PLATFORMS, type Platform } from '../../src/platforms.js';
+import { PLATFORMS } from '../../src/platforms.js';
 import {
   binfmt,
   binfmtEnabled,
   cdxgen,
   copyWorkspace,
   crossbake,
-  type Descriptor,
   docker,
   elfArch,
   platformString,
@@ -27,6 +25,7 @@ import {
   table,
   waitFor,
 } from './helpers.js';
+import { compressedSize, dpkgPackages, filesystem, resolve } from './image.js';
 
 // A namespace of its own per run: an index already current in the registry is not merged again.
 const REGISTRY = `${REGISTRY_HOST}/supply/minimal-${Date.now().toString(36)}`;
@@ -47,71 +46,6 @@ t.teardown(() => {
 
 const workspace = copyWorkspace('examples/workspace');
 t.teardown(() => removeDir(workspace));
-
-/** The image's dpkg status as `name:arch` per package. */
-function dpkgPackages(container: string): string[] {
-  const status = sh('sh', ['-c', `docker cp ${container}:/var/lib/dpkg/status - | tar -xO`]).stdout;
-  return status
-    .split(/\n\s*\n/)
-    .map((para) => {
-      const field = (name: string) => new RegExp(`^${name}: (.*)$`, 'm').exec(para)?.[1];
-      return field('Package') ? `${field('Package')}:${field('Architecture')}` : '';
-    })
-    .filter(Boolean);
-}
-
-/** The exported filesystem: paths (symlinks as `path -> target`) and the unpacked size. */
-function filesystem(container: string): { paths: string[]; links: Map<string, string>; unpacked: number } {
-  const listed = sh('sh', ['-c', `docker export ${container} | tar -tvf -`])
-    .stdout.split('\n')
-    .filter(Boolean);
-  const links = new Map<string, string>();
-  const paths = listed.map((line) => {
-    const name = line.split(/\s+/).slice(5).join(' ');
-    const [path, target] = name.split(' -> ') as [string, string | undefined];
-    const clean = path.replace(/\/$/, '');
-    if (target !== undefined) links.set(clean, target);
-    return clean;
-  });
-  return { paths, links, unpacked: listed.reduce((n, l) => n + (Number(l.split(/\s+/)[2]) || 0), 0) };
-}
-
-/** Resolves a path inside the exported tree through its symlinks, as the kernel would. */
-function resolve(path: string, links: Map<string, string>, paths: ReadonlySet<string>): string | undefined {
-  let parts = path.replace(/^\//, '').split('/');
-  for (let hops = 0; hops < 40; hops++) {
-    let i = 0;
-    let link: string | undefined;
-    for (; i < parts.length; i++) {
-      link = links.get(parts.slice(0, i + 1).join('/'));
-      if (link !== undefined) break;
-    }
-    if (link === undefined) {
-      const whole = parts.join('/');
-      return paths.has(whole) ? whole : undefined;
-    }
-    const dir = parts.slice(0, i);
-    const target = link.startsWith('/') ? link.slice(1).split('/') : [...dir, ...link.split('/')];
-    const rest = parts.slice(i + 1);
-    const out: string[] = [];
-    for (const part of [...target, ...rest]) {
-      if (part === '..') out.pop();
-      else if (part !== '.' && part !== '') out.push(part);
-    }
-    parts = out;
-  }
-  return undefined;
-}
-
-function compressedSize(ref: string, p: Platform): { bytes: number; layers: number } {
-  const index = rawManifest(ref);
-  const descriptor = runnable(index).find((m) => platformString(m) === p.docker)!;
-  const manifest = rawManifest(`${ref.replace(/:[^:/]+$/, '')}@${descriptor.digest}`);
-  return {
-    bytes: manifest.config.size + manifest.layers.reduce((n: number, l: Descriptor) => n + l.size, 0),
-    layers: manifest.layers.length,
-  };
-}
 
 t.test('the backend, runtime minimal, for three platforms: built with no emulation and pushed', async (t) => {
   const canToggle = EMULATORS.every(binfmtEnabled) && binfmt('disable', EMULATORS);
@@ -273,57 +207,5 @@ t.test("a real scanner (cdxgen) finds the image's Debian packages, by distributi
   t.ok(
     purls.some((p) => p.startsWith('pkg:cargo/serde_json@')),
     "the binary's crates from /app/Cargo.lock",
-  );
-});
-
-t.test('the service example runs minimal on arm64: OpenSSL, SQLite and zstd from its own packages', async (t) => {
-  const p = findPlatform('linux/arm64')!;
-  const service = copyWorkspace('examples/service');
-  t.teardown(() => removeDir(service));
-  const run = crossbake(
-    [
-      'bake',
-      'api',
-      '-w',
-      service,
-      '--toolchain',
-      'debian',
-      '--runtime',
-      'minimal',
-      '--platforms',
-      p.docker,
-      '--push',
-      '--progress',
-      'plain',
-    ],
-    { REGISTRY },
-  );
-  t.comment(`bake --push: ${run.seconds.toFixed(1)}s`);
-  t.equal(run.code, 0, `crossbake bake succeeds\n${run.stderr.slice(-4000)}`);
-  const row = run.stdout.split('\n').find((l) => l.startsWith('api ') && l.includes(` ${p.docker} `));
-  t.match(row ?? '', new RegExp(`libsqlite3-0:${p.debianArch}.*libssl3:${p.debianArch}`), "the report lists api's runtime packages");
-
-  const ref = `${REGISTRY}/api:latest`;
-  const { bytes, layers } = compressedSize(ref, p);
-  sizes.push(['api (service)', p.docker, (bytes / 1e6).toFixed(2), '', String(layers)]);
-  t.equal(docker(['pull', '--quiet', '--platform', p.docker, ref]).code, 0, 'pull');
-  const out = docker(['run', '--rm', '--platform', p.docker, ref, '--selftest']);
-  t.equal(out.code, 0, `api --selftest runs on ${p.docker}\n${out.stderr}`);
-  t.match(out.stdout, `api target=${p.rustTarget} `, `built for ${p.rustTarget}`);
-  t.match(out.stdout, / sqlite=3\.\d+\.\d+ query=42 /, 'a SQLite query on the system library');
-  t.match(out.stdout, ` sha256=${createHash('sha256').update('crossbake').digest('hex')} `, 'an OpenSSL digest');
-  t.match(out.stdout, /openssl="OpenSSL 3\./, 'libssl3 from Debian');
-  t.match(out.stdout, / zstd_roundtrip=\d+/, 'a zstd round trip');
-
-  const created = docker(['create', '--platform', p.docker, ref]);
-  const id = created.stdout.trim();
-  t.teardown(() => void docker(['rm', '-f', id]));
-  const packages = dpkgPackages(id);
-  for (const pkg of ['libc6', 'libgcc-s1', 'tini', 'libssl3', 'libsqlite3-0']) {
-    t.ok(packages.includes(`${pkg}:${p.debianArch}`), `the dpkg status lists ${pkg}:${p.debianArch}`);
-  }
-  t.notOk(
-    filesystem(id).paths.some((x) => /^(usr\/)?bin\/(sh|dash|bash|openssl|sqlite3)$/.test(x)),
-    'libraries only: no shell, no openssl or sqlite3 tool',
   );
 });

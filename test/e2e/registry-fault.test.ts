@@ -17,7 +17,11 @@ t.test('a push the registry answers with 500 is tried again, then named as the r
     res.end('{"errors":[{"code":"UNKNOWN","message":"unknown error"}]}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => server.close());
+  // docker keeps its connections open; closing them lets the suite end now, not when they time out.
+  t.teardown(() => {
+    server.close();
+    server.closeAllConnections();
+  });
   const tag = `127.0.0.1:${(server.address() as AddressInfo).port}/crossbake-fault/base:latest`;
   execFileSync('docker', ['tag', 'debian:bookworm-slim', tag]);
   t.teardown(() => execFileSync('docker', ['image', 'rm', tag]));

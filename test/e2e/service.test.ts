@@ -1,7 +1,8 @@
 // A service-shaped workspace with native dependencies (system SQLite, OpenSSL, zstd with C code, a build
 // script, a [[bin]] with a custom path) and no crossbake settings: one crossbake call builds both
 // binaries for three platforms with Debian's Rust, pushes them, and every image runs on its platform
-// under qemu, exercising its native libraries and printing the target it was built for.
+// under qemu, exercising its native libraries and printing the target it was built for; runtime minimal
+// reuses that build and runs the same libraries from its own Debian packages.
 // Needs the machine `test/e2e/setup.sh` prepares (npm run test:e2e runs it first).
 
 import { createHash } from 'node:crypto';
@@ -10,6 +11,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { PLATFORMS } from '../../src/platforms.js';
 import { copyWorkspace, crossbake, docker, platformString, REGISTRY_HOST, rawManifest, removeDir, runnable, vertices } from './helpers.js';
+import { compressedSize, dpkgPackages, filesystem } from './image.js';
 
 // A namespace of its own per run: an index already current in the registry is not merged again.
 const REGISTRY = `${REGISTRY_HOST}/native-${Date.now().toString(36)}`;
@@ -77,6 +79,56 @@ for (const p of PLATFORMS) {
     }
   });
 }
+
+t.test('runtime minimal from the same build: OpenSSL, SQLite and zstd from its own packages, nothing compiled again', async (t) => {
+  const minimal = `${REGISTRY}-minimal`;
+  const run = crossbake(
+    ['bake', ...BINS, '-w', workspace, '--toolchain', 'debian', '--runtime', 'minimal', '--push', '--progress', 'plain'],
+    {
+      REGISTRY: minimal,
+    },
+  );
+  t.comment(`bake --push: ${run.seconds.toFixed(1)}s`);
+  t.equal(run.code, 0, `crossbake bake succeeds\n${run.stderr.slice(-4000)}`);
+  for (const [what, name] of [
+    ['the native packages', /\bnative \d+\/\d+\] RUN /],
+    ['the dependencies', /\bdeps \d+\/\d+\] RUN /],
+    ['the binaries', /\bbuild-all \d+\/\d+\] RUN /],
+  ] as const) {
+    const v = vertices(run.stderr, name);
+    t.equal(v.ran.size, 0, `${what}: nothing ran (${[...v.cached].length} cached)`);
+  }
+  for (const p of PLATFORMS) {
+    const row = run.stdout.split('\n').find((l) => l.startsWith('api ') && l.includes(` ${p.docker} `));
+    t.match(
+      row ?? '',
+      new RegExp(`libsqlite3-0:${p.debianArch}.*libssl3:${p.debianArch}`),
+      `the report lists api's runtime packages for ${p.docker}`,
+    );
+    const ref = `${minimal}/api:latest`;
+    t.equal(docker(['pull', '--quiet', '--platform', p.docker, ref]).code, 0, `pull for ${p.docker}`);
+    const out = docker(['run', '--rm', '--platform', p.docker, ref, '--selftest']);
+    t.equal(out.code, 0, `api --selftest runs minimal on ${p.docker}\n${out.stderr}`);
+    t.match(out.stdout, `api target=${p.rustTarget} `, `built for ${p.rustTarget}`);
+    t.match(out.stdout, / sqlite=3\.\d+\.\d+ query=42 /, 'a SQLite query on the system library');
+    t.match(out.stdout, ` sha256=${SHA256} `, 'an OpenSSL digest');
+    t.match(out.stdout, /openssl="OpenSSL 3\./, 'libssl3 from Debian');
+    t.match(out.stdout, / zstd_roundtrip=\d+/, 'a zstd round trip');
+    if (p.docker !== 'linux/arm64') continue;
+    const { bytes } = compressedSize(ref, p);
+    t.comment(`api minimal for ${p.docker}: ${(bytes / 1e6).toFixed(2)} MB compressed`);
+    const id = docker(['create', '--platform', p.docker, ref]).stdout.trim();
+    t.teardown(() => void docker(['rm', '-f', id]));
+    const packages = dpkgPackages(id);
+    for (const pkg of ['libc6', 'libgcc-s1', 'tini', 'libssl3', 'libsqlite3-0']) {
+      t.ok(packages.includes(`${pkg}:${p.debianArch}`), `the dpkg status lists ${pkg}:${p.debianArch}`);
+    }
+    t.notOk(
+      filesystem(id).paths.some((x) => /^(usr\/)?bin\/(sh|dash|bash|openssl|sqlite3)$/.test(x)),
+      'libraries only: no shell, no openssl or sqlite3 tool',
+    );
+  }
+});
 
 t.test('a source change rebuilds only the binary: native packages, deps and runtime packages stay cached', async (t) => {
   const main = join(workspace, 'crates/archiver/bin/archiver.rs');
