@@ -261,8 +261,14 @@ t.test('steps run: cached steps, FROM resolutions and internal steps do not coun
     JSON.stringify({ vertexes: [{ digest, name, started: '2026-11-26T12:00:00Z', completed: '2026-11-26T12:00:00Z' }] });
   const merged = parseProgress([sameInstant('e', '[backend-linux-amd64 toolchain 1/1] RUN --mount=type=bind')].join('\n'), 'rawjson');
   t.same(stepsRun(merged, targets), [], "a target's copy of a shared step, completed through another one the instant it started");
-  t.same(stepsForCaches(['build-all 2/2', 'skeleton 1/1']), ['build-all 2/2'], 'the skeleton planner alone gives the caches nothing new');
-  t.same(stepsForCaches(['skeleton 1/1']), []);
+  t.same(stepsForCaches(plan, ['deps 3/3', 'skeleton 1/1']), ['deps 3/3'], 'the skeleton planner alone gives the caches nothing new');
+  t.same(stepsForCaches(plan, ['skeleton 1/1']), []);
+  t.same(
+    stepsForCaches(plan, ['build-all 2/2', 'build-backend 1/1', 'libs-backend 1/1', 'runtime-backend 2/2', 'skeleton 1/1']),
+    [],
+    "the binaries' own steps give the caches nothing a build of other source reuses",
+  );
+  t.same(stepsForCaches(plan, ['build-all 2/2', 'runtime-files 1/1']), ['runtime-files 1/1'], 'runtime packages do');
 });
 
 t.test('an index is current when it lists exactly the pushed platform images, attestations aside', async (t) => {

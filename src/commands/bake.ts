@@ -56,6 +56,7 @@ import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { probeMemo } from '../fs/probes.js';
 import { pushRecords } from '../fs/pushed.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
+import type { Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
 import { outputFiles } from './generate.js';
 import type { Project } from './project.js';
@@ -182,7 +183,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
       }
       if (steps.cacheExport) {
-        options.out('# the caches, only when the build ran a step or a cache is missing:\n');
+        options.out("# the caches, only when the build ran a step beyond the binaries' own, or a cache is missing:\n");
         for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
           const cache = bakeArgs({ ...call, progress: progress.buildx }, version).map((a) => shellQuote([a]));
           options.out(`(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`);
@@ -284,7 +285,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // builds); the multi-platform tags only once both succeeded.
   const pushing = options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve();
   const [exported, pushedPlatforms] = await Promise.allSettled([
-    exportCaches(steps, stepsForCaches(stepsRun(outcome.log, build.runTargets)), {
+    exportCaches(steps, stepsRun(outcome.log, build.runTargets), plan, {
       noCache: options.noCache,
       log: options.log,
       write: progressOut,
@@ -433,6 +434,7 @@ async function unchangedSincePush(
 async function exportCaches(
   steps: BakeSteps,
   ran: readonly string[],
+  plan: Plan,
   context: {
     noCache: boolean;
     log: (line: string) => void;
@@ -448,10 +450,15 @@ async function exportCaches(
 ): Promise<boolean> {
   if (!steps.cacheExport) return false;
   const t = timer();
-  const built = context.noCache || ran.length > 0;
+  const reused = stepsForCaches(plan, ran);
+  const built = context.noCache || reused.length > 0;
   const missing = built ? [] : await missingCaches(steps.caches, context.outDir, context.builder);
   if (!built && missing.length === 0) {
-    context.log(`cache     ${t()}  (every step cached and all ${steps.caches.length} caches in place: nothing to export)`);
+    const why =
+      ran.length > reused.length
+        ? `only the binaries' own steps ran, and all ${steps.caches.length} caches hold the layers the next build reuses`
+        : `every step cached and all ${steps.caches.length} caches in place`;
+    context.log(`cache     ${t()}  (${why}: nothing to export)`);
     return false;
   }
   // On a terminal the build's table stays as the last thing drawn: the export, every step cached, is one line.
@@ -479,7 +486,7 @@ async function exportCaches(
     );
   }
   context.log(
-    `cache     ${t()}  (${built ? `${ran.length || 'every'} step${ran.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,
+    `cache     ${t()}  (${built ? `${reused.length || 'every'} step${reused.length === 1 ? '' : 's'} ran` : `${missing.length} cache${missing.length === 1 ? '' : 's'} missing`}: exported)`,
   );
   return true;
 }

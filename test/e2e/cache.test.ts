@@ -1,4 +1,5 @@
-// Caching that holds across binaries, platforms and machines (#4), on the real dockerd: one dependency
+// Caching that holds across binaries, platforms and machines (#4), on the real dockerd, from a cold build
+// with qemu's binfmt entries disabled (zero steps under emulation): one dependency
 // stage per target triple shared by every binary, the dependency layer kept for source-only and
 // version-only changes and rebuilt for a new crate, one registry cache per platform shared by the binaries, and that
 // cache restoring the dependency layers on an emptied machine.
@@ -32,6 +33,7 @@ import {
   restored,
   table,
   verticesNamed,
+  withoutEmulation,
 } from './helpers.js';
 
 const RUN_ID = Date.now().toString(36);
@@ -140,12 +142,15 @@ const succeeded = (t: Test, run: Run) => {
   return ok;
 };
 
-t.test('cold build: the dependency stage runs once, for every target triple, shared by both binaries', async (t) => {
+t.test('cold build with no emulation: the dependency stage runs once, for every target triple, shared by both binaries', async (t) => {
   if (PRUNE) {
     const pruned = pruneBuildCache();
     t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
   }
-  const run = bake(`cold: ${PRUNE ? 'prune' : 'no prune (CROSSBAKE_E2E_PRUNE=0)'}, fresh namespace, 2 binaries x 3 platforms`);
+  // After the prune every step runs, with binfmt disabled: the proof that a build from nothing needs no emulation.
+  const run = withoutEmulation(t, () =>
+    bake(`cold: ${PRUNE ? 'prune' : 'no prune (CROSSBAKE_E2E_PRUNE=0)'}, fresh namespace, 2 binaries x 3 platforms, no emulation`),
+  );
   coldSeconds = run.seconds;
   if (!succeeded(t, run)) return;
   const deps = verticesNamed(run.stderr, anyDepsRun);
@@ -161,6 +166,7 @@ t.test('cold build: the dependency stage runs once, for every target triple, sha
     'it compiled the dependencies; each build-all below compiles none again, so it compiled them for every platform',
   );
   assertBuiltOnDeps(t, run.stderr);
+  t.match(run.stderr, /^crossbake: cache .*steps? ran: exported\)$/m, 'the cold build exports the caches, in a call of their own');
   const builds = PLATFORMS.flatMap((p) => verticesNamed(run.stderr, buildRunName(p.key)).filter(ran));
   t.equal(new Set(builds.map((v) => v.id)).size, PLATFORMS.length, 'one build-all RUN per platform compiles both binaries');
   for (const v of builds)
@@ -179,6 +185,11 @@ t.test('changing only a .rs file keeps the dependency layer of every platform', 
   // only backend's main.rs changed: cargo compiles backend alone
   assertBuiltOnDeps(t, run.stderr, ['backend']);
   for (const [key, names] of compiledPackages(run.stderr)) t.same(names, ['backend'], `${key}: and nothing else`);
+  t.match(
+    run.stderr,
+    /^crossbake: cache .*only the binaries' own steps ran, .*: nothing to export\)$/m,
+    'no cache export: the caches already hold every layer a build of other source reuses',
+  );
 });
 
 /** The workspace packages cargo compiled in each platform's build-all RUN that executed. */

@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Test } from 'tap';
+import { PLATFORMS } from '../../src/platforms.js';
 import { repoRoot } from '../helpers/paths.js';
 
 export const REGISTRY_HOST = '127.0.0.1:5000';
@@ -107,6 +109,32 @@ export async function waitFor<T>(what: string, seconds: number, probe: () => T |
 
 export function binfmt(action: 'enable' | 'disable', entries: readonly string[]): boolean {
   return entries.every((e) => sh('update-binfmts', [`--${action}`, e]).code === 0);
+}
+
+/** qemu's binfmt entries for the platforms this (amd64) machine does not run natively. */
+export const EMULATORS = PLATFORMS.map((p) => p.qemu).filter((q) => q !== 'qemu-x86_64');
+
+/**
+ * Runs `build` with qemu's binfmt entries disabled when this machine lets the test toggle them (root,
+ * update-binfmts): a step that needs emulation then fails the build instead of running slowly.
+ */
+export function withoutEmulation<T>(t: Test, build: () => T): T {
+  const toggled = EMULATORS.every(binfmtEnabled) && binfmt('disable', EMULATORS);
+  if (toggled) {
+    t.notOk(EMULATORS.some(binfmtEnabled), 'qemu binfmt entries are disabled for the build');
+    t.not(
+      docker(['run', '--rm', '--platform', 'linux/arm64', 'debian:bookworm-slim', 'true']).code,
+      0,
+      'an arm64 container cannot run now',
+    );
+  } else {
+    t.comment('cannot toggle binfmt here (not root, or no update-binfmts): building with emulation available');
+  }
+  try {
+    return build();
+  } finally {
+    if (toggled) binfmt('enable', EMULATORS);
+  }
 }
 
 export function binfmtEnabled(entry: string): boolean {

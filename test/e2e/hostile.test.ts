@@ -67,22 +67,9 @@ t.test('an ENV value with $, quotes, backslashes and command substitutions reach
   const tag = `hostile-env-${process.pid}`;
   const ref = `127.0.0.1:5000/harden/backend:${tag}`;
   t.teardown(() => void execFileSync('docker', ['image', 'rm', ref], { stdio: 'ignore' }));
+  // Every platform, as the other suites build them: a subset would install a toolchain of its own (over a minute).
   const r = await cli(
-    [
-      'bake',
-      '--workspace',
-      dir,
-      'backend',
-      '--load',
-      '--platforms',
-      'linux/amd64',
-      '--registry',
-      '127.0.0.1:5000/harden',
-      '--tag',
-      tag,
-      '--progress',
-      'quiet',
-    ],
+    ['bake', '--workspace', dir, 'backend', '--load', '--registry', '127.0.0.1:5000/harden', '--tag', tag, '--progress', 'quiet'],
     dir,
   );
   t.equal(r.code, 0, r.stderr);

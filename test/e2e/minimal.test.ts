@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import t from 'tap';
 import { PLATFORMS } from '../../src/platforms.js';
 import {
-  binfmt,
-  binfmtEnabled,
   cdxgen,
   copyWorkspace,
   crossbake,
@@ -24,13 +22,13 @@ import {
   sh,
   table,
   waitFor,
+  withoutEmulation,
 } from './helpers.js';
 import { compressedSize, dpkgPackages, filesystem, resolve } from './image.js';
 
 // A namespace of its own per run: an index already current in the registry is not merged again.
 const REGISTRY = `${REGISTRY_HOST}/supply/minimal-${Date.now().toString(36)}`;
 const LIMIT = 12e6;
-const EMULATORS = PLATFORMS.map((p) => p.qemu).filter((q) => q !== 'qemu-x86_64');
 /** Where each platform's ELF interpreter is (PT_INTERP), as the binaries name it. */
 const INTERPRETER: Record<string, string> = {
   amd64: '/lib64/ld-linux-x86-64.so.2',
@@ -40,7 +38,6 @@ const INTERPRETER: Record<string, string> = {
 
 const sizes: string[][] = [['image', 'platform', 'compressed MB', 'unpacked MB', 'layers']];
 t.teardown(() => {
-  binfmt('enable', EMULATORS);
   console.error(`\nminimal image sizes\n${table(sizes)}\n`);
 });
 
@@ -48,11 +45,9 @@ const workspace = copyWorkspace('examples/workspace');
 t.teardown(() => removeDir(workspace));
 
 t.test('the backend, runtime minimal, for three platforms: built with no emulation and pushed', async (t) => {
-  const canToggle = EMULATORS.every(binfmtEnabled) && binfmt('disable', EMULATORS);
-  if (canToggle) t.notOk(EMULATORS.some(binfmtEnabled), 'qemu binfmt entries are disabled for the build');
-  else t.comment('cannot toggle binfmt here (not root, or no update-binfmts): building with emulation available');
-  const run = crossbake(['bake', 'backend', '-w', workspace, '--runtime', 'minimal', '--push', '--progress', 'plain'], { REGISTRY });
-  if (canToggle) binfmt('enable', EMULATORS);
+  const run = withoutEmulation(t, () =>
+    crossbake(['bake', 'backend', '-w', workspace, '--runtime', 'minimal', '--push', '--progress', 'plain'], { REGISTRY }),
+  );
   t.comment(`bake --push: ${run.seconds.toFixed(1)}s`);
   t.equal(run.code, 0, `crossbake bake succeeds\n${run.stderr.slice(-4000)}`);
   t.match(run.stderr, /merge +backend: .*backend:latest <- 3 platforms/);

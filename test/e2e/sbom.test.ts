@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { diskFiles } from '../../src/fs/read.js';
+import { PLATFORMS } from '../../src/platforms.js';
 import { binaryCrates, binaryLock } from '../../src/workspace/crates.js';
 import { readWorkspace } from '../../src/workspace/read.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -14,6 +15,7 @@ import {
   REGISTRY_HOST,
   rawManifest,
   removeDir,
+  removeImages,
   runnable,
   sh,
 } from './helpers.js';
@@ -22,12 +24,20 @@ import {
 // (@cyclonedx/cdxgen): it finds exactly the crates binaryCrates() lists for backend, from the image's
 // /app/Cargo.lock; the binary keeps no path of the build stage (--remap-path-prefix). Then, with
 // attest.sbom on and a generator the builder can pull, each platform's SBOM attestation survives the merge.
+// Both builds select the three platforms the other suites build, so the toolchain and dependency layers
+// come from the engine's cache when those suites ran first (a platform subset is another toolchain stage).
 const workspace = copyWorkspace('examples/workspace');
 const out = join(workspace, '.sbom-test');
 mkdirSync(out);
 t.teardown(() => removeDir(workspace));
-const ref = '127.0.0.1:5000/crossbake/backend:sbom-e2e';
-t.teardown(() => void docker(['image', 'rm', ref]));
+const registry = `${REGISTRY_HOST}/crossbake-sbom`;
+const ref = `${registry}/backend:sbom-e2e`;
+/** The pushed image's linux/amd64 image, pulled by digest and tagged: docker save writes one platform. */
+const local = 'crossbake-sbom-e2e/backend:amd64';
+t.teardown(() => {
+  removeImages(registry);
+  void docker(['image', 'rm', local]);
+});
 
 const ws = readWorkspace(diskFiles(workspace), '.');
 const backend = ws.bins.find((b) => b.name === 'backend')!;
@@ -40,27 +50,37 @@ t.test('the report counts the crates the image carries', async (t) => {
     'backend',
     '-w',
     workspace,
-    '--platforms',
-    'linux/amd64',
-    '--load',
+    '--registry',
+    registry,
     '--cache',
     'none',
     '--tag',
     'sbom-e2e',
+    '--push',
     '--progress',
     'plain',
     '--report',
     report,
   ]);
-  t.equal(run.code, 0, run.code === 0 ? 'crossbake bake backend --load' : run.stderr.slice(-3000));
-  t.match(run.stdout, new RegExp(`^backend\\s+linux/amd64\\s+built\\s.*\\s${expected.length}\\s`, 'm'), 'the table');
+  t.equal(run.code, 0, run.code === 0 ? 'crossbake bake backend --push' : run.stderr.slice(-3000));
+  for (const p of PLATFORMS)
+    t.match(run.stdout, new RegExp(`^backend\\s+${p.docker}\\s+built\\s.*\\s${expected.length}\\s`, 'm'), `the table: ${p.docker}`);
   const json = JSON.parse(readFileSync(report, 'utf8'));
-  t.equal(json.rows[0].crates, expected.length, `--report JSON: ${expected.length} crates`);
+  t.same(
+    json.rows.map((r: { crates: number }) => r.crates),
+    PLATFORMS.map(() => expected.length),
+    `--report JSON: ${expected.length} crates on every platform`,
+  );
+  const amd64 = runnable(rawManifest(ref)).find((m: Descriptor) => m.platform?.architecture === 'amd64');
+  t.ok(amd64, 'the index has a linux/amd64 image');
+  if (!amd64) return;
+  t.equal(docker(['pull', '-q', `${registry}/backend@${amd64.digest}`]).code, 0, 'pulled by digest');
+  t.equal(docker(['tag', `${registry}/backend@${amd64.digest}`, local]).code, 0);
 });
 
 t.test("a real scanner finds backend's crates in the saved image, and no other binary's", async (t) => {
   const tar = join(out, 'backend.tar');
-  const save = docker(['save', '-o', tar, ref]);
+  const save = docker(['save', '-o', tar, local]);
   t.equal(save.code, 0, save.stderr);
   const bom = join(out, 'bom.json');
   const scan = sh(cdxgen(), ['-t', 'docker', '--no-install-deps', '-o', bom, tar], { env: { CDXGEN_TELEMETRY: 'off' } });
@@ -80,7 +100,7 @@ t.test("a real scanner finds backend's crates in the saved image, and no other b
 
 t.test("the image's lock is binaryLock(); the binary has no build-stage paths", async (t) => {
   const name = `crossbake-sbom-${process.pid}`;
-  t.equal(docker(['create', '--name', name, ref]).code, 0);
+  t.equal(docker(['create', '--name', name, local]).code, 0);
   t.teardown(() => void docker(['rm', name]));
   for (const file of ['Cargo.lock', 'backend']) {
     const cp = docker(['cp', `${name}:/app/${file}`, join(out, file)]);
@@ -104,16 +124,14 @@ t.test("attest.sbom with a generator the builder can pull: each platform's SBOM 
     `\n[workspace.metadata.crossbake.attest]\nsbom = true\nsbom-generator = ${JSON.stringify(scanner)}\n`,
   );
   const report = join(out, 'push-report.json');
-  const registry = `${REGISTRY_HOST}/supply`;
+  const supply = `${REGISTRY_HOST}/supply`;
   const run = crossbake([
     'bake',
     'backend',
     '-w',
     workspace,
-    '--platforms',
-    'linux/amd64,linux/arm64',
     '--registry',
-    registry,
+    supply,
     '--tag',
     'sbom-e2e',
     '--cache',
@@ -127,12 +145,12 @@ t.test("attest.sbom with a generator the builder can pull: each platform's SBOM 
   t.equal(run.code, 0, run.code === 0 ? 'crossbake bake backend --push' : run.stderr.slice(-3000));
   const rows: Array<{ platform: string; attestations?: string[] }> = JSON.parse(readFileSync(report, 'utf8')).rows;
   for (const row of rows) t.same(row.attestations?.sort(), ['provenance', 'sbom'], `${row.platform}: the report says provenance and sbom`);
-  const index = rawManifest(`${registry}/backend:sbom-e2e`);
+  const index = rawManifest(`${supply}/backend:sbom-e2e`);
   const platforms = runnable(index);
-  t.equal(platforms.length, 2);
+  t.equal(platforms.length, PLATFORMS.length);
   for (const m of platforms) {
     const attestation = index.manifests.find((a: Descriptor) => a.annotations?.['vnd.docker.reference.digest'] === m.digest);
-    const layers: Descriptor[] = attestation ? rawManifest(`${registry}/backend@${attestation.digest}`).layers : [];
+    const layers: Descriptor[] = attestation ? rawManifest(`${supply}/backend@${attestation.digest}`).layers : [];
     const spdx = layers.find((l) => l.annotations?.['in-toto.io/predicate-type'] === 'https://spdx.dev/Document');
     t.ok(spdx, `${m.platform?.architecture}: an SPDX attestation names this platform's manifest in the merged index`);
     if (!spdx) continue;
