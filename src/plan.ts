@@ -177,6 +177,9 @@ export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
  */
 export const DEPS = { stage: 'deps', arg: 'CROSSBAKE_PLATFORMS' } as const;
 
+/** The deps layer with one target platform's build environment: build-all and each build-<bin> start from it. */
+export const TARGET_STAGE = 'target';
+
 /** The value of DEPS.arg for a build of the selected images: their platforms, in the Plan's order. */
 export const depsPlatforms = (plan: Pick<Plan, 'platforms' | 'selected'>): string =>
   plan.platforms
@@ -257,7 +260,7 @@ export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   chef: 'shared',
   native: 'shared',
   'runtime-packages': 'shared',
-  target: 'platform',
+  [TARGET_STAGE]: 'platform',
   [DEPS.stage]: 'shared',
   [BUILD_ALL.stage]: 'platform',
   'runtime-base': 'platform',

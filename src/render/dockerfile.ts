@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_SCRIPTS } from '../plan.js';
+import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_SCRIPTS, TARGET_STAGE } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -233,8 +233,8 @@ function buildAllStage(plan: Plan): string {
   return [
     '',
     `# ---- ${BUILD_ALL.stage}: the binaries named in ${arg} (default: all; the bake file names its own), one cargo call`,
-    "# per platform; build-<bin> below is this stage under each binary's name",
-    `FROM target AS ${BUILD_ALL.stage}`,
+    '# per platform; build-<bin> below takes its binary from /out',
+    `FROM ${TARGET_STAGE} AS ${BUILD_ALL.stage}`,
     `ARG ${arg}=${dockerfileValue(names.join(' '))}`,
     'ARG TARGETPLATFORM',
     `ARG ${plan.targetCache.arg}=1`,
@@ -279,11 +279,16 @@ function runtimeLibsStage(plan: Plan, image: ImagePlan): string {
   ].join('\n');
 }
 
-/** build-all under the binary's name, with the checks of its ELF that decide its runtime packages. */
+/**
+ * The binary alone, with the checks of its ELF that decide its runtime packages. COPY keys its cache by the
+ * file's content: when build-all ran for another binary's change, this binary's checks, packages and
+ * runtime image stay cached.
+ */
 function buildStage(plan: Plan, image: ImagePlan): string {
   return [
     '',
-    `FROM ${BUILD_ALL.stage} AS ${image.stages.build}`,
+    `FROM ${TARGET_STAGE} AS ${image.stages.build}`,
+    `COPY --from=${BUILD_ALL.stage} /out/${image.bin} /out/${image.bin}`,
     // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
     `RUN --mount=type=bind,from=${image.root.dpkg.stage},source=${image.root.dpkg.path},target=/crossbake/base-dpkg${LINE}` +
       `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
