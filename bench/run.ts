@@ -28,7 +28,7 @@ import {
   crossbakePhases,
   type Descriptor,
   docker,
-  editSource,
+  editCode,
   isolateSkeleton,
   platformString,
   pruneBuildCache,
@@ -265,7 +265,7 @@ async function main(): Promise<void> {
           return bake(ws, 'cold build (empty build cache, fresh registry namespace)', '1-cold');
         }),
       );
-      editSource(ws, 'bench: a one-file source change');
+      editCode(ws, 'bench: a one-file source change');
       times.set('source', await locked('one-file change', () => bake(ws, 'one-file source change', '2-source')));
       times.set('none', await locked('no change', () => bake(ws, 'no change', '3-none')));
       // The same, with crossbake's memory of pushes empty (the rest of it kept): the build itself, every step from the cache.
