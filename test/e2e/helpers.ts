@@ -107,12 +107,12 @@ export async function waitFor<T>(what: string, seconds: number, probe: () => T |
   }
 }
 
-export function binfmt(action: 'enable' | 'disable', entries: readonly string[]): boolean {
+function binfmt(action: 'enable' | 'disable', entries: readonly string[]): boolean {
   return entries.every((e) => sh('update-binfmts', [`--${action}`, e]).code === 0);
 }
 
 /** qemu's binfmt entries for the platforms this (amd64) machine does not run natively. */
-export const EMULATORS = PLATFORMS.map((p) => p.qemu).filter((q) => q !== 'qemu-x86_64');
+const EMULATORS = PLATFORMS.map((p) => p.qemu).filter((q) => q !== 'qemu-x86_64');
 
 /**
  * Runs `build` with qemu's binfmt entries disabled when this machine lets the test toggle them (root,
@@ -137,7 +137,7 @@ export function withoutEmulation<T>(t: Test, build: () => T): T {
   }
 }
 
-export function binfmtEnabled(entry: string): boolean {
+function binfmtEnabled(entry: string): boolean {
   try {
     return readFileSync(`/proc/sys/fs/binfmt_misc/${entry}`, 'utf8').startsWith('enabled');
   } catch {
