@@ -11,6 +11,7 @@ import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.j
 import { exec } from './exec.js';
 import { classifyFault } from './faults.js';
 import { probePlatform } from './probe.js';
+import { registry } from './registry.js';
 import { BUILDX_FEATURES, formatVersion, MINIMUM_BUILDX, missingRequired, parseBuildxVersion, type Version } from './version.js';
 
 export interface BakePrint {
@@ -244,6 +245,8 @@ export async function checkPlatforms(
  */
 export async function checkRegistry(ref: string, builder?: string): Promise<string | undefined> {
   const host = registryHost(ref);
+  // The registry's own answer, found or not found, is all a check needs; buildx is asked for the rest, and names the fault.
+  if ((await registry.manifest(ref)).kind !== 'unknown') return undefined;
   const result = await exec('docker', imagetoolsInspectRawArgs(ref, builder), { timeoutMs: 60_000 });
   if (result.exitCode === 0) return undefined;
   const said = lastError(result.stderr) || 'no message';

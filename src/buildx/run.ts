@@ -12,6 +12,7 @@ import { LiveView } from './live.js';
 import { readTar } from './oci.js';
 import { PlainFilter } from './plain.js';
 import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
+import { registry } from './registry.js';
 import type { ScreenSize } from './screen.js';
 import type { Version } from './version.js';
 import { buildView, type ViewPlan } from './view.js';
@@ -227,8 +228,9 @@ export interface RegistryManifest {
 }
 
 /**
- * One read of `ref` from the registry, its digest computed from the bytes: `--raw` prints them as they
- * are, in half the time `--format {{json .Manifest}}` took here.
+ * One read of `ref` from the registry, its digest computed from the bytes: straight from the registry's
+ * API when it answers for sure (registry.ts), else through `imagetools inspect --raw`, which prints them
+ * as they are, in half the time `--format {{json .Manifest}}` took here.
  */
 export async function readManifest(ref: string, builder?: string): Promise<RegistryManifest | undefined> {
   // A manifest named by its digest cannot change: read from the registry once per machine.
@@ -237,6 +239,9 @@ export async function readManifest(ref: string, builder?: string): Promise<Regis
   const text =
     known ??
     (await (async () => {
+      const direct = await registry.manifest(ref);
+      if (direct.kind === 'found') return direct.bytes.toString('utf8');
+      if (direct.kind === 'absent') return undefined;
       const result = await exec('docker', ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', ref], {
         timeoutMs: 60_000,
         exact: true,
@@ -344,18 +349,23 @@ export const RUNTIME_PACKAGES_FILE = '/usr/share/crossbake/runtime-packages';
  * (`name:arch`), read from the image's own file without running it: empty when it has none, undefined
  * when the store cannot tell (an image not in the store).
  */
-export async function storeRuntimePackages(ref: string, platform: string, digest?: string): Promise<string[] | undefined> {
+export async function storeRuntimePackages(
+  ref: string,
+  platform: string,
+  digest?: string,
+  early?: Promise<string[] | undefined>,
+): Promise<string[] | undefined> {
   // The same image digest holds the same file: a rebuild with nothing new needs no container to read it.
   const known = digest ? runtimePackages.get(digest) : undefined;
   if (known !== undefined) return known.split('\n').filter(Boolean);
-  const read = await readRuntimePackages(ref, platform);
+  const read = await (early ?? readRuntimePackages(ref, platform));
   if (read && digest) runtimePackages.put(digest, read.join('\n'));
   return read;
 }
 
 const runtimePackages = byDigest('runtime-packages');
 
-async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
+export async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
   const created = await exec('docker', ['create', '--platform', platform, ref], { timeoutMs: 60_000 });
   if (created.exitCode !== 0) return undefined;
   const id = created.stdout.trim();

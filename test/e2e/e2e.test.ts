@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { registryClient } from '../../src/buildx/registry.js';
 import { PLATFORMS } from '../../src/platforms.js';
 import {
   copyWorkspace,
@@ -93,6 +94,18 @@ t.test('each image in the registry is an index of exactly linux/amd64, linux/arm
       );
     }
   }
+});
+
+t.test("crossbake's reads from the registry's API give the bytes buildx gives, and its not-found", async (t) => {
+  const client = registryClient();
+  const refs = [`${REGISTRY}/backend:latest`, `${REGISTRY}/frontend:latest-linux-arm-v7`, `${REGISTRY}/backend:cache-shared-linux-amd64`];
+  for (const ref of refs) {
+    const direct = await client.manifest(ref);
+    const buildx = docker(['buildx', 'imagetools', 'inspect', '--raw', ref]);
+    t.equal(buildx.code, 0, `buildx reads ${ref}`);
+    t.equal(direct.kind === 'found' ? direct.bytes.toString('utf8') : direct.kind, buildx.stdout, ref);
+  }
+  t.same(await client.manifest(`${REGISTRY}/backend:never-pushed`), { kind: 'absent' });
 });
 
 const sizes: string[][] = [['image', 'platform', 'compressed MB', 'unpacked MB', 'binary MB']];
