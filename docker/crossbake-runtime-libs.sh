@@ -37,10 +37,16 @@ if [ -n "$floor" ] && [ -n "$base_glibc" ]; then
   fi
 fi
 
-needed="$(mktemp)" found="$(mktemp)"
-trap 'rm -f "$needed" "$found"' EXIT
+needed="$(mktemp)" found="$(mktemp)" shipped="$(mktemp)"
+trap 'rm -f "$needed" "$found" "$shipped"' EXIT
 readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' > "$needed"
+# The files the base ships, read once: a library among them needs no package, and no dpkg -S (which
+# reads the build stage's whole file database, about a second under load, for each library).
+if [ -n "$lists" ]; then cat "$lists"/*.list 2>/dev/null > "$shipped" || true; fi
 while read -r lib; do
+  if [ -s "$shipped" ] && grep -Fxq -e "/lib/$multiarch/$lib" -e "/usr/lib/$multiarch/$lib" -e "/lib/$lib" -e "/usr/lib/$lib" "$shipped"; then
+    continue
+  fi
   pkg=""
   for dir in "/usr/lib/$multiarch" "/lib/$multiarch" /usr/lib /lib; do
     [ -e "$dir/$lib" ] || continue
@@ -52,9 +58,6 @@ while read -r lib; do
     fi
     [ -n "$pkg" ] && break
   done
-  if [ -z "$pkg" ] && [ -n "$lists" ] && cat "$lists"/*.list 2>/dev/null | grep -Eq "^(/usr)?/lib/($multiarch/)?$lib\$"; then
-    continue
-  fi
   if [ -z "$pkg" ]; then
     echo "crossbake: $name for $platform needs $lib, which no installed $arch package provides; add the Debian package that has it to native.packages.\"$platform\" in [workspace.metadata.crossbake]" >&2
     exit 1
