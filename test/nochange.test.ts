@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
 import { stepsRun } from '../src/buildx/attribute.js';
-import { bakeSteps, buildCalls, cacheDestination, rebuiltImageTargets, stepsForCaches, withEarlyCache } from '../src/buildx/invocation.js';
+import { bakeSteps, buildCalls, cacheDestination, stepsForCaches, withEarlyCache } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
 import { CACHE_INDEX_LIMIT, cacheIndexSizes } from '../src/buildx/publish.js';
@@ -269,12 +269,6 @@ t.test('steps run: cached steps, FROM resolutions and internal steps do not coun
     "the binaries' own steps give the caches nothing a build of other source reuses",
   );
   t.same(stepsForCaches(plan, ['build-all 2/2', 'runtime-files 1/1']), ['runtime-files 1/1'], 'runtime packages do');
-  t.same(
-    rebuiltImageTargets(plan, ['build-all 2/2', 'build-backend 2/2', 'runtime-backend 2/4']),
-    ['backend-linux-amd64'],
-    "backend's image is new (its runtime packages are read while the pushes run); frontend's steps were all cached",
-  );
-  t.same(rebuiltImageTargets(plan, ['build-all 2/2']), [], 'a binary of the same bytes: no image is new');
 });
 
 t.test('an index is current when it lists exactly the pushed platform images, attestations aside', async (t) => {

@@ -99,13 +99,6 @@ export function stepsForCaches(plan: Pick<Plan, 'images'>, ran: readonly string[
   return ran.filter((step) => !skip.has(step.slice(0, step.lastIndexOf(' '))));
 }
 
-/** The per-platform targets of the images whose runtime stage ran a step: new images, whatever their digest was before. */
-export function rebuiltImageTargets(plan: Pick<Plan, 'images'>, ran: readonly string[]): string[] {
-  return plan.images
-    .filter((image) => ran.some((step) => step.startsWith(`${image.stages.runtime} `)))
-    .flatMap((image) => image.platforms.map((p) => p.target));
-}
-
 /** The bake targets `--print` must resolve for a request. */
 export function printTargets(plan: Plan, load: boolean): string[] {
   const multi = plan.selected.map((i) => i.target);

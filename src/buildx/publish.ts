@@ -14,7 +14,6 @@ import {
   type RegistryManifest,
   rawManifest,
   readManifest,
-  readRuntimePackages,
   registryAttestations,
   registrySize,
   storeRuntimePackages,
@@ -171,41 +170,12 @@ export async function missingCaches(caches: readonly CacheDestination[], cwd: st
   return caches.filter((_, i) => !present[i]);
 }
 
-/**
- * The runtime packages of the rebuilt images (`rebuilt`: their targets), read from the image store while
- * the pushes and the merge run (they need neither): a new image has a new digest, so no earlier read can
- * name it. The other images are left to `results`, which finds them by their pushed digest.
- */
-export function runtimePackageReads(
-  slots: readonly Slot[],
-  rebuilt: readonly string[],
-  storeSizes: boolean,
-): Map<string, Promise<string[] | undefined>> {
-  const reads = new Map<string, Promise<string[] | undefined>>();
-  if (!storeSizes) return reads;
-  for (const slot of slots) {
-    if (slot.outcome !== 'built' || !rebuilt.includes(slot.target.name) || slot.target.platforms.length !== 1 || !slot.target.ref) continue;
-    reads.set(
-      slot.target.name,
-      readRuntimePackages(slot.target.ref, slot.platform.docker).catch(() => undefined),
-    );
-  }
-  return reads;
-}
-
 /** The report's rows and images, and the metadata file's content, from what the build and the push gave. */
 export async function results(
   steps: BakeSteps,
   slots: readonly Slot[],
   outcome: BakeOutcome,
-  options: {
-    readonly pushed?: Pushed;
-    readonly load: boolean;
-    readonly storeSizes: boolean;
-    readonly multiPlatform: boolean;
-    /** Reads started early (runtimePackageReads), by target. */
-    readonly packageReads?: ReadonlyMap<string, Promise<string[] | undefined>>;
-  },
+  options: { readonly pushed?: Pushed; readonly load: boolean; readonly storeSizes: boolean; readonly multiPlatform: boolean },
 ): Promise<{ rows: ReportRow[]; images: ReportImage[]; metadata: Metadata }> {
   const base = rowsFromSlots(slots);
   const rows: ReportRow[] = [];
@@ -238,12 +208,7 @@ export async function results(
       if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref && row.result === 'built') {
         // The pushed platform manifest's digest is stable across rebuilds with nothing new (the build's own
         // digest names an index whose provenance changes every time).
-        const packages = await storeRuntimePackages(
-          slot.target.ref,
-          slot.platform.docker,
-          pushed ? row.digest : undefined,
-          options.packageReads?.get(slot.target.name),
-        );
+        const packages = await storeRuntimePackages(slot.target.ref, slot.platform.docker, pushed ? row.digest : undefined);
         if (packages) row = { ...row, runtimePackages: packages };
       }
       return row;

@@ -349,23 +349,18 @@ export const RUNTIME_PACKAGES_FILE = '/usr/share/crossbake/runtime-packages';
  * (`name:arch`), read from the image's own file without running it: empty when it has none, undefined
  * when the store cannot tell (an image not in the store).
  */
-export async function storeRuntimePackages(
-  ref: string,
-  platform: string,
-  digest?: string,
-  early?: Promise<string[] | undefined>,
-): Promise<string[] | undefined> {
+export async function storeRuntimePackages(ref: string, platform: string, digest?: string): Promise<string[] | undefined> {
   // The same image digest holds the same file: a rebuild with nothing new needs no container to read it.
   const known = digest ? runtimePackages.get(digest) : undefined;
   if (known !== undefined) return known.split('\n').filter(Boolean);
-  const read = await (early ?? readRuntimePackages(ref, platform));
+  const read = await readRuntimePackages(ref, platform);
   if (read && digest) runtimePackages.put(digest, read.join('\n'));
   return read;
 }
 
 const runtimePackages = byDigest('runtime-packages');
 
-export async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
+async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
   const created = await exec('docker', ['create', '--platform', platform, ref], { timeoutMs: 60_000 });
   if (created.exitCode !== 0) return undefined;
   const id = created.stdout.trim();

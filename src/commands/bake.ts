@@ -12,7 +12,6 @@ import {
   mergeArgs,
   mergeSources,
   printTargets,
-  rebuiltImageTargets,
   stepsForCaches,
   withEarlyCache,
 } from '../buildx/invocation.js';
@@ -35,7 +34,6 @@ import {
   type Pushed,
   pushPlatforms,
   results,
-  runtimePackageReads,
   timer,
 } from '../buildx/publish.js';
 import {
@@ -283,14 +281,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     throw error;
   }
 
-  const ran = stepsRun(outcome.log, build.runTargets);
-  const storeSizes = driver === 'docker' || options.load;
-  const packageReads = runtimePackageReads(attribution.slots, rebuiltImageTargets(plan, ran), storeSizes);
   // The cache export and the platform images' pushes side by side (a build and `docker push`, not two
   // builds); the multi-platform tags only once both succeeded.
   const pushing = options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve();
   const [exported, pushedPlatforms] = await Promise.allSettled([
-    exportCaches(steps, ran, plan, {
+    exportCaches(steps, stepsRun(outcome.log, build.runTargets), plan, {
       noCache: options.noCache,
       log: options.log,
       write: progressOut,
@@ -317,9 +312,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const { rows, images, metadata } = await results(steps, attribution.slots, outcome, {
     ...(pushed ? { pushed } : {}),
     load: options.load,
-    storeSizes,
+    storeSizes: driver === 'docker' || options.load,
     multiPlatform: plan.platforms.length > 1,
-    packageReads,
   });
   const staged = withStages(rows, times);
   const r = { ...report(staged, images, 0), buildSeconds, ...remembered(project, options, staged, buildSeconds) };
