@@ -167,3 +167,38 @@ t.test('verify builds every selected image and platform from scratch into OCI ta
     'a directory with a comma or a quote is one CSV field',
   );
 });
+
+t.test("the runtime root's layer, by the config's history, and the runtime packages file in it", async (t) => {
+  const { fileInLayer, runtimeRootLayer } = await import('../src/buildx/oci.js');
+  const layers = ['base', 'root', 'binary', 'lock', 'workdir'].map((name) => ({
+    digest: `sha256:${createHash('sha256').update(name).digest('hex')}`,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  }));
+  const history = [
+    { created_by: 'ARG TARGETARCH', empty_layer: true },
+    { created_by: 'ADD rootfs-amd64.tar / # buildkit' },
+    { created_by: 'CMD ["bash"]', empty_layer: true },
+    { created_by: 'COPY /rootfs/ / # buildkit' },
+    { created_by: 'COPY /out/backend /app/backend # buildkit' },
+    { created_by: 'COPY /crossbake/sbom/backend/Cargo.lock /app/Cargo.lock # buildkit' },
+    { created_by: 'WORKDIR /app' },
+    { created_by: 'ENTRYPOINT ["/usr/bin/tini"]', empty_layer: true },
+  ];
+  t.same(runtimeRootLayer({ layers }, { history }), layers[1], 'the layer of `COPY /rootfs/ /`, counting only entries that made one');
+  t.equal(runtimeRootLayer({ layers: layers.slice(1) }, { history }), undefined, 'a history that does not match the layers says nothing');
+  t.equal(runtimeRootLayer({ layers }, {}), undefined);
+
+  const layer = gzipSync(
+    tar([
+      { name: 'usr/bin/tini', data: 'ELF' },
+      { name: 'usr/share/crossbake/runtime-packages', data: 'libssl3:arm64 3.0.15-1~deb12u1\nlibsqlite3-0:arm64 3.40.1-2\n' },
+    ]),
+  );
+  t.same(fileInLayer(layer, layers[1]!.mediaType, 'usr/share/crossbake/runtime-packages'), [
+    'libssl3:arm64 3.0.15-1~deb12u1',
+    'libsqlite3-0:arm64 3.40.1-2',
+  ]);
+  t.same(fileInLayer(layer, layers[1]!.mediaType, 'usr/share/crossbake/none'), [], 'not there: none');
+  t.equal(fileInLayer(layer, 'application/vnd.oci.image.layer.v1.tar+zstd', 'usr/bin/tini'), undefined, 'zstd is not read here');
+  t.equal(fileInLayer(Buffer.from('not gzip'), layers[1]!.mediaType, 'usr/bin/tini'), undefined);
+});

@@ -121,6 +121,36 @@ export function layerFiles(layer: Buffer, mediaType: string): Map<string, string
   );
 }
 
+/**
+ * The layer a runtime stage's root made (`COPY --from=libs-<bin> /rootfs/ /`: tini, the certificates, the
+ * runtime packages and their dpkg records), found by the image config's history: each history entry that
+ * is not an empty layer made the next layer, in order. Undefined when the history does not say.
+ */
+export function runtimeRootLayer(
+  manifest: { readonly layers?: readonly { digest: string; mediaType?: string }[] },
+  config: { readonly history?: readonly { created_by?: string; empty_layer?: boolean }[] },
+): { digest: string; mediaType: string } | undefined {
+  const layers = manifest.layers ?? [];
+  const made = (config.history ?? []).filter((h) => !h.empty_layer);
+  if (made.length !== layers.length) return undefined;
+  let index = made.length - 1;
+  while (index >= 0 && !/^COPY \/rootfs\/ \/( # buildkit)?$/.test(made[index]!.created_by ?? '')) index--;
+  const layer = index >= 0 ? layers[index] : undefined;
+  return layer ? { digest: layer.digest, mediaType: layer.mediaType ?? '' } : undefined;
+}
+
+/** The lines of one file in a layer (`path` without its leading slash): none when it is not there, undefined when the layer cannot be read here. */
+export function fileInLayer(layer: Buffer, mediaType: string, path: string): string[] | undefined {
+  if (!mediaType.endsWith('gzip') && !mediaType.endsWith('tar')) return undefined;
+  try {
+    const tar = mediaType.endsWith('gzip') ? gunzipSync(layer) : layer;
+    const entry = readTar(tar).find((e) => e.name === path && e.type === '0');
+    return entry ? entry.data.toString('utf8').split('\n').filter(Boolean) : [];
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ImageDifference {
   readonly layer: number;
   readonly before?: string;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { registryHost } from '../reference.js';
+import { registryHost, repositoryOf } from '../reference.js';
 import type { Slot } from './attribute.js';
 import { type BakeSteps, type CacheDestination, mergeArgs, mergeSources } from './invocation.js';
 import { type ReportImage, type ReportRow, rowsFromSlots } from './report.js';
@@ -15,6 +15,7 @@ import {
   rawManifest,
   readManifest,
   registryAttestations,
+  registryRuntimePackages,
   registrySize,
   storeRuntimePackages,
   storeSize,
@@ -22,8 +23,16 @@ import {
 
 /** After a successful bake: the pushes and merges of --push, and each row's digest and size for the report. */
 
+export interface PushedPlatform {
+  readonly digest?: string;
+  readonly size?: number;
+  readonly attestations?: readonly string[];
+  /** `repository@digest` of the platform's image manifest. */
+  readonly manifest?: string;
+}
+
 export interface Pushed {
-  readonly platforms: ReadonlyMap<string, { digest?: string; size?: number; attestations?: readonly string[] }>;
+  readonly platforms: ReadonlyMap<string, PushedPlatform>;
   readonly indexes: ReadonlyMap<string, string>;
   /** The tags read back after the merge and the digest each named then. */
   readonly tags: ReadonlyMap<string, string>;
@@ -91,7 +100,7 @@ export async function mergeImages(
   builder: string | undefined,
   log: (line: string) => void,
 ): Promise<Pushed> {
-  const platforms = new Map<string, { digest?: string; size?: number; attestations?: readonly string[] }>();
+  const platforms = new Map<string, PushedPlatform>();
   const indexes = new Map<string, string>();
   const tags = new Map<string, string>();
   const t = timer();
@@ -123,7 +132,12 @@ export async function mergeImages(
       for (const [i, tag] of [...indexTags, ...platformTags].entries()) if (known[i]) tags.set(tag, known[i]!);
       for (const [i, p] of image.platforms.entries()) {
         const sized = sizes[i]!;
-        platforms.set(p.target, { ...sized, ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [] } : {}) });
+        platforms.set(p.target, {
+          ...sized,
+          ...(sized.digest
+            ? { attestations: attestations.get(sized.digest) ?? [], manifest: `${repositoryOf(sources[i]!)}@${sized.digest}` }
+            : {}),
+        });
       }
       const n = sources.length;
       const host = registryHost(image.tags[0] ?? '');
@@ -175,7 +189,13 @@ export async function results(
   steps: BakeSteps,
   slots: readonly Slot[],
   outcome: BakeOutcome,
-  options: { readonly pushed?: Pushed; readonly load: boolean; readonly storeSizes: boolean; readonly multiPlatform: boolean },
+  options: {
+    readonly pushed?: Pushed;
+    readonly load: boolean;
+    readonly storeSizes: boolean;
+    readonly multiPlatform: boolean;
+    readonly builder?: string;
+  },
 ): Promise<{ rows: ReportRow[]; images: ReportImage[]; metadata: Metadata }> {
   const base = rowsFromSlots(slots);
   const rows: ReportRow[] = [];
@@ -204,11 +224,17 @@ export async function results(
           if (size !== undefined) row = { ...row, size, sizeSource: 'store' };
         }
       }
-      // The docker driver keeps every platform image in the store (it pushes from there): read what the build added.
-      if (options.storeSizes && slot.target.platforms.length === 1 && slot.target.ref && row.result === 'built') {
-        // The pushed platform manifest's digest is stable across rebuilds with nothing new (the build's own
-        // digest names an index whose provenance changes every time).
-        const packages = await storeRuntimePackages(slot.target.ref, slot.platform.docker, pushed ? row.digest : undefined);
+      // What the build added for the binary's libraries: from the registry when pushed, else from the store,
+      // where the docker driver keeps every platform image (it pushes from there).
+      if (slot.target.platforms.length === 1 && row.result === 'built') {
+        const manifest = pushed?.platforms.get(slot.target.name)?.manifest;
+        const packages =
+          (manifest ? await registryRuntimePackages(manifest, options.builder) : undefined) ??
+          (options.storeSizes && slot.target.ref
+            ? // The pushed platform manifest's digest is stable across rebuilds with nothing new (the build's own
+              // digest names an index whose provenance changes every time).
+              await storeRuntimePackages(slot.target.ref, slot.platform.docker, pushed ? row.digest : undefined)
+            : undefined);
         if (packages) row = { ...row, runtimePackages: packages };
       }
       return row;

@@ -129,6 +129,8 @@ export type Fetch = (url: string, init: { headers: Record<string, string>; signa
 
 export interface RegistryClient {
   readonly manifest: (ref: string) => Promise<ManifestRead>;
+  /** A blob (a config, a layer) by `repository@digest`, its bytes checked against the digest. */
+  readonly blob: (ref: string) => Promise<ManifestRead>;
 }
 
 const basic = (l: { username: string; password: string }) => `Basic ${Buffer.from(`${l.username}:${l.password}`).toString('base64')}`;
@@ -210,14 +212,15 @@ export function registryClient(
     return issued;
   };
 
-  const manifest = async (ref: string): Promise<ManifestRead> => {
+  const read = async (ref: string, kind: 'manifests' | 'blobs'): Promise<ManifestRead> => {
     const api = apiReference(ref);
     if (!api) return { kind: 'unknown', why: 'a reference this client does not address' };
+    if (kind === 'blobs' && !api.reference.startsWith('sha256:')) return { kind: 'unknown', why: 'a blob is read by its digest' };
     try {
       const proto = await scheme(api.apiHost);
       if (!proto) return { kind: 'unknown', why: `cannot reach ${api.apiHost}` };
-      const url = `${proto}://${api.apiHost}/v2/${api.repository}/manifests/${api.reference}`;
-      const accept = { accept: MANIFEST_TYPES };
+      const url = `${proto}://${api.apiHost}/v2/${api.repository}/${kind}/${api.reference}`;
+      const accept: Record<string, string> = kind === 'manifests' ? { accept: MANIFEST_TYPES } : {};
       let response = await get(url, accept);
       if (response.status === 401) {
         const challenge = parseChallenge(response.headers.get('www-authenticate'));
@@ -251,7 +254,7 @@ export function registryClient(
     }
   };
 
-  return { manifest };
+  return { manifest: (ref) => read(ref, 'manifests'), blob: (ref) => read(ref, 'blobs') };
 }
 
 /** This run's client: crossbake is one process per run. */

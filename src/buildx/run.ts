@@ -9,7 +9,7 @@ import { type BakeInvocation, bakeArgs, type ProgressPlan } from './args.js';
 import { exec } from './exec.js';
 import { classifyFault } from './faults.js';
 import { LiveView } from './live.js';
-import { readTar } from './oci.js';
+import { fileInLayer, readTar, runtimeRootLayer } from './oci.js';
 import { PlainFilter } from './plain.js';
 import { type BuildLog, emptyLog, PlainReader, RawJsonReader } from './progress.js';
 import { registry } from './registry.js';
@@ -359,6 +359,44 @@ export async function storeRuntimePackages(ref: string, platform: string, digest
 }
 
 const runtimePackages = byDigest('runtime-packages');
+const configs = byDigest('configs');
+
+/**
+ * The runtime packages of one pushed platform image (`repository@digest` of its manifest), read from the
+ * registry without the image store: the layer its runtime root made, found by the config's history, holds
+ * the file. Kept by that layer's digest, which a change of the binary alone leaves as it is, so a
+ * one-file change reads nothing but the manifest. Undefined when the registry cannot tell: then the store.
+ */
+export async function registryRuntimePackages(ref: string, builder?: string): Promise<string[] | undefined> {
+  const manifest = (await readManifest(ref, builder))?.json;
+  const configDigest = manifest?.config?.digest;
+  if (!manifest?.layers || !configDigest) return undefined;
+  const repository = repositoryOf(ref);
+  let configText = configs.get(configDigest);
+  if (configText === undefined) {
+    const read = await registry.blob(`${repository}@${configDigest}`);
+    if (read.kind !== 'found') return undefined;
+    configText = read.bytes.toString('utf8');
+    configs.put(configDigest, configText);
+  }
+  let config: Parameters<typeof runtimeRootLayer>[1];
+  try {
+    config = JSON.parse(configText);
+  } catch {
+    return undefined;
+  }
+  const layer = runtimeRootLayer(manifest, config);
+  if (!layer) return undefined;
+  const known = runtimePackages.get(layer.digest);
+  if (known !== undefined) return known.split('\n').filter(Boolean);
+  const blob = await registry.blob(`${repository}@${layer.digest}`);
+  if (blob.kind !== 'found') return undefined;
+  const lines = fileInLayer(blob.bytes, layer.mediaType, RUNTIME_PACKAGES_FILE.slice(1));
+  if (lines === undefined) return undefined;
+  const packages = lines.map((l) => l.split(' ')[0]!).filter(Boolean);
+  runtimePackages.put(layer.digest, packages.join('\n'));
+  return packages;
+}
 
 async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
   const created = await exec('docker', ['create', '--platform', platform, ref], { timeoutMs: 60_000 });

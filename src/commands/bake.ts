@@ -314,6 +314,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     load: options.load,
     storeSizes: driver === 'docker' || options.load,
     multiPlatform: plan.platforms.length > 1,
+    ...(options.builder ? { builder: options.builder } : {}),
   });
   const staged = withStages(rows, times);
   const r = { ...report(staged, images, 0), buildSeconds, ...remembered(project, options, staged, buildSeconds) };
