@@ -86,6 +86,7 @@ t.test('an anonymous registry without TLS on this machine: found, not found, a f
     if (req.url === '/v2/team/broken/manifests/latest') return void res.writeHead(500).end('{"errors":[{"code":"UNKNOWN"}]}');
     if (req.url?.startsWith('/v2/team/liar/manifests/')) return void res.writeHead(200).end('{"other":1}');
     if (req.url === `/v2/team/backend/blobs/${DIGEST}`) return void res.writeHead(200).end(MANIFEST);
+    if (req.url === '/v2/team/huge/manifests/latest') return void res.writeHead(200).end(Buffer.alloc(9 * 1024 * 1024, 0x20));
     res.writeHead(404, { 'content-type': 'application/json' }).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
   });
   const client = registryClient({ logins: () => none });
@@ -97,6 +98,7 @@ t.test('an anonymous registry without TLS on this machine: found, not found, a f
   t.match(await client.manifest(`${host}/team/broken:latest`), { kind: 'unknown', why: /HTTP 500/ });
   t.match(await client.manifest(`${host}/team/liar@${DIGEST}`), { kind: 'unknown', why: /other bytes/ });
   t.match(await client.manifest('127.0.0.1:1/team/backend:latest'), { kind: 'unknown', why: /cannot reach/ });
+  t.match(await client.manifest(`${host}/team/huge:latest`), { kind: 'unknown', why: /more than/ }, 'no manifest is that large');
   const blob = await client.blob(`${host}/team/backend@${DIGEST}`);
   t.equal(blob.kind === 'found' && blob.bytes.toString('utf8'), MANIFEST, 'a blob by its digest');
   t.match(await client.blob(`${host}/team/backend:latest`), { kind: 'unknown' }, 'a blob only by digest');

@@ -31,6 +31,10 @@ const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:]+\])(?
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
+// The distribution spec lets registries refuse manifests over 4 MiB; a root layer of runtime libraries is a few MB.
+const MANIFEST_LIMIT = 8 * 1024 * 1024;
+const BLOB_LIMIT = 256 * 1024 * 1024;
+
 export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -244,7 +248,13 @@ export function registryClient(
         await response.body?.cancel();
         return { kind: 'unknown', why: `HTTP ${response.status} from ${api.apiHost}` };
       }
+      const limit = kind === 'manifests' ? MANIFEST_LIMIT : BLOB_LIMIT;
+      if (Number(response.headers.get('content-length') ?? 0) > limit) {
+        await response.body?.cancel();
+        return { kind: 'unknown', why: `${api.apiHost} sent more than ${limit} bytes for ${api.reference}` };
+      }
       const bytes = Buffer.from(await response.arrayBuffer());
+      if (bytes.length > limit) return { kind: 'unknown', why: `${api.apiHost} sent more than ${limit} bytes for ${api.reference}` };
       if (api.reference.startsWith('sha256:') && `sha256:${createHash('sha256').update(bytes).digest('hex')}` !== api.reference) {
         return { kind: 'unknown', why: `${api.apiHost} served other bytes than ${api.reference}` };
       }
