@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { apiReference, decodeLogin, loginSource, parseChallenge, registryClient } from '../src/buildx/registry.js';
+import { apiReference, decodeLogin, loginSource, parseChallenge, proxied, registryClient } from '../src/buildx/registry.js';
 import type { DockerLogins } from '../src/fs/docker-config.js';
 import { readDockerLogins } from '../src/fs/docker-config.js';
 
@@ -157,4 +157,17 @@ t.test('a login kept by a credential helper, and a Basic challenge', async (t) =
   t.equal((await client.manifest(`${host}/team/backend:v1`)).kind, 'found');
   const missing = registryClient({ logins: () => ({ auths: {}, credHelpers: {}, credsStore: 'not-installed-here' }) });
   t.match(await missing.manifest(`${host}/team/backend:v1`), { kind: 'unknown' });
+});
+
+t.test('a registry behind a proxy is read through buildx, which honours the proxy', async (t) => {
+  t.equal(proxied('ghcr.io', {}), false);
+  t.equal(proxied('ghcr.io', { HTTPS_PROXY: 'http://proxy:3128' }), true);
+  t.equal(proxied('ghcr.io', { https_proxy: 'http://proxy:3128', no_proxy: 'example.com,.ghcr.io' }), false);
+  t.equal(proxied('ghcr.io', { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: 'ghcr.io' }), false);
+  t.equal(proxied('registry.corp.example:5000', { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'corp.example' }), false);
+  t.equal(proxied('notcorp.example', { HTTP_PROXY: 'http://proxy:3128', NO_PROXY: 'corp.example' }), true);
+  t.equal(proxied('127.0.0.1:5000', { HTTPS_PROXY: 'http://proxy:3128' }), false, 'this machine is never proxied');
+  t.equal(proxied('ghcr.io', { ALL_PROXY: 'socks5://proxy:1080', NO_PROXY: '*' }), false);
+  const client = registryClient({ logins: () => none, env: { HTTPS_PROXY: 'http://proxy:3128' } });
+  t.match(await client.manifest('ghcr.io/acme/api:v1'), { kind: 'unknown', why: /proxy/ });
 });

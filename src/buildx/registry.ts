@@ -143,8 +143,27 @@ const basic = (l: { username: string; password: string }) => `Basic ${Buffer.fro
  * A client for one crossbake run: the login is looked up once per host, only when the registry asks for
  * one, and a token serves every read of its scope while it lasts.
  */
+/**
+ * Whether the environment sends `host`'s requests through a proxy (HTTPS_PROXY and the like, less NO_PROXY),
+ * which Node's fetch does not: buildx honours it, so such a registry is read through buildx.
+ */
+export function proxied(host: string, env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = (name: string) => env[name] ?? env[name.toLowerCase()] ?? '';
+  if (!value('HTTPS_PROXY') && !value('HTTP_PROXY') && !value('ALL_PROXY')) return false;
+  if (isLoopback(host)) return false;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  return !value('NO_PROXY')
+    .split(',')
+    .map((entry) => entry.trim().toLowerCase().replace(/:\d+$/, ''))
+    .some(
+      (entry) =>
+        entry === '*' ||
+        (entry !== '' && (name === entry.replace(/^\./, '') || name.endsWith(entry.startsWith('.') ? entry : `.${entry}`))),
+    );
+}
+
 export function registryClient(
-  options: { fetch?: Fetch; logins?: () => DockerLogins; timeoutMs?: number; now?: () => number } = {},
+  options: { fetch?: Fetch; logins?: () => DockerLogins; timeoutMs?: number; now?: () => number; env?: NodeJS.ProcessEnv } = {},
 ): RegistryClient {
   const fetcher: Fetch = options.fetch ?? ((url, init) => fetch(url, init));
   const timeoutMs = options.timeoutMs ?? 15_000;
@@ -155,7 +174,9 @@ export function registryClient(
   const tokens = new Map<string, { token: Promise<string | undefined>; until: number }>();
   const schemes = new Map<string, Promise<'https' | 'http' | undefined>>();
 
-  const get = (url: string, headers: Record<string, string>) => fetcher(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
+  const get = (url: string, headers: Record<string, string>, ms = timeoutMs) => fetcher(url, { headers, signal: AbortSignal.timeout(ms) });
+  // A registry that does not answer its API root within seconds is left to buildx, once per run.
+  const probeMs = Math.min(timeoutMs, 5_000);
 
   // HTTPS, as docker; a loopback registry without TLS (docker's own exception) over HTTP.
   const scheme = (host: string) => {
@@ -164,12 +185,12 @@ export function registryClient(
         host,
         (async () => {
           try {
-            await (await get(`https://${host}/v2/`, {})).body?.cancel();
+            await (await get(`https://${host}/v2/`, {}, probeMs)).body?.cancel();
             return 'https';
           } catch {
             if (!isLoopback(host)) return undefined;
             try {
-              await (await get(`http://${host}/v2/`, {})).body?.cancel();
+              await (await get(`http://${host}/v2/`, {}, probeMs)).body?.cancel();
               return 'http';
             } catch {
               return undefined;
@@ -220,6 +241,7 @@ export function registryClient(
     const api = apiReference(ref);
     if (!api) return { kind: 'unknown', why: 'a reference this client does not address' };
     if (kind === 'blobs' && !api.reference.startsWith('sha256:')) return { kind: 'unknown', why: 'a blob is read by its digest' };
+    if (proxied(api.apiHost, options.env)) return { kind: 'unknown', why: `${api.apiHost} is reached through a proxy` };
     try {
       const proto = await scheme(api.apiHost);
       if (!proto) return { kind: 'unknown', why: `cannot reach ${api.apiHost}` };
