@@ -140,10 +140,6 @@ export interface RegistryClient {
 const basic = (l: { username: string; password: string }) => `Basic ${Buffer.from(`${l.username}:${l.password}`).toString('base64')}`;
 
 /**
- * A client for one crossbake run: the login is looked up once per host, only when the registry asks for
- * one, and a token serves every read of its scope while it lasts.
- */
-/**
  * Whether the environment sends `host`'s requests through a proxy (HTTPS_PROXY and the like, less NO_PROXY),
  * which Node's fetch does not: buildx honours it, so such a registry is read through buildx.
  */
@@ -162,6 +158,10 @@ export function proxied(host: string, env: NodeJS.ProcessEnv = process.env): boo
     );
 }
 
+/**
+ * A client for one crossbake run: the login is looked up once per host, only when the registry asks for
+ * one, and a token serves every read of its scope while it lasts.
+ */
 export function registryClient(
   options: { fetch?: Fetch; logins?: () => DockerLogins; timeoutMs?: number; now?: () => number; env?: NodeJS.ProcessEnv } = {},
 ): RegistryClient {
