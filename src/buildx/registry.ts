@@ -35,7 +35,7 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const MANIFEST_LIMIT = 8 * 1024 * 1024;
 const BLOB_LIMIT = 256 * 1024 * 1024;
 
-export const MANIFEST_TYPES = [
+const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
   'application/vnd.oci.image.manifest.v1+json',

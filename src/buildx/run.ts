@@ -393,9 +393,14 @@ export async function registryRuntimePackages(ref: string, builder?: string): Pr
   if (blob.kind !== 'found') return undefined;
   const lines = fileInLayer(blob.bytes, layer.mediaType, RUNTIME_PACKAGES_FILE.slice(1));
   if (lines === undefined) return undefined;
-  const packages = lines.map((l) => l.split(' ')[0]!).filter(Boolean);
+  const packages = packageNames(lines);
   runtimePackages.put(layer.digest, packages.join('\n'));
   return packages;
+}
+
+/** The `name:arch` of each "name:arch version" line of RUNTIME_PACKAGES_FILE. */
+function packageNames(lines: readonly string[]): string[] {
+  return lines.map((l) => l.split(' ')[0]!).filter(Boolean);
 }
 
 async function readRuntimePackages(ref: string, platform: string): Promise<string[] | undefined> {
@@ -406,10 +411,7 @@ async function readRuntimePackages(ref: string, platform: string): Promise<strin
     const copied = await exec('docker', ['cp', `${id}:${RUNTIME_PACKAGES_FILE}`, '-'], { timeoutMs: 60_000 });
     if (copied.exitCode !== 0) return /Could not find the file|No such container:path/i.test(copied.stderr) ? [] : undefined;
     const entry = readTar(Buffer.from(copied.stdout, 'latin1')).find((e) => e.type === '0');
-    return (entry?.data.toString('utf8') ?? '')
-      .split('\n')
-      .map((l) => l.split(' ')[0]!)
-      .filter(Boolean);
+    return packageNames((entry?.data.toString('utf8') ?? '').split('\n'));
   } finally {
     await exec('docker', ['rm', id], { timeoutMs: 60_000 });
   }

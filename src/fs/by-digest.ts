@@ -7,8 +7,9 @@ const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 /**
  * What crossbake read once about content-addressed things (a manifest or an image config by its digest,
- * the runtime packages of an image or of its root layer by that digest): the same digest is the same content, so it never needs reading again. A miss,
- * an unreadable cache or a read-only home only means reading it again.
+ * the runtime packages of an image or of its root layer by that digest): the same digest is the same
+ * content, so it never needs reading again. A miss, an unreadable cache or a read-only home only means
+ * reading it again.
  */
 export function byDigest(kind: 'manifests' | 'configs' | 'runtime-packages', env: NodeJS.ProcessEnv = process.env) {
   const dir = join(cacheDir(env), kind);
