@@ -112,12 +112,15 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
-  const version = await detectBuildx();
   const wanted = !options.print && !options.dryRun;
-  // The engine's checks run beside buildx's reading of the bake file: neither needs the other.
-  const engine = wanted
+  // The engine's checks run beside buildx's detection and its reading of the bake file: none needs
+  // another's answer, and a missing docker or buildx is still the first thing said.
+  const daemonAnswer = wanted ? checkDaemon() : undefined;
+  daemonAnswer?.catch(() => undefined);
+  const version = await detectBuildx();
+  const engine = daemonAnswer
     ? (async () => {
-        const daemon = await checkDaemon();
+        const daemon = await daemonAnswer;
         const info = await inspectBuilder(options.builder);
         return { info, checks: await checkPlatforms(info, plan.platforms, options.builder, probeMemo(process.env, Date.now(), daemon)) };
       })()
