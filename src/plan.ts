@@ -111,7 +111,7 @@ export interface ImagePlan extends ResolvedBin {
   readonly target: string;
   /** Bake group of the per-platform targets. */
   readonly group: string;
-  readonly stages: { readonly build: string; readonly libs: string; readonly runtime: string };
+  readonly stages: { readonly libs: string; readonly runtime: string };
   /** The root its runtime stage is built on (`runtime` says which kind). */
   readonly root: RuntimeRoot;
   readonly labels: { readonly title: string; readonly description: string };
@@ -137,15 +137,26 @@ export interface RuntimeRoot {
   readonly kind: RuntimeKind;
   readonly from: string;
   readonly files: string;
-  readonly dpkg: { readonly stage: string; readonly path: string };
+  /** The root's dpkg directory, and where build-all mounts it to check the binaries built on this root. */
+  readonly dpkg: { readonly stage: string; readonly path: string; readonly mount: string };
 }
 
 /** The minimal root's stage: assembled on the build platform, `FROM scratch` images are built on it. */
 export const MINIMAL_ROOT = 'minimal-root';
 
 export const RUNTIME_ROOTS: Readonly<Record<RuntimeKind, RuntimeRoot>> = {
-  slim: { kind: 'slim', from: 'runtime-base', files: 'runtime-files', dpkg: { stage: 'runtime-base', path: '/var/lib/dpkg' } },
-  minimal: { kind: 'minimal', from: 'scratch', files: MINIMAL_ROOT, dpkg: { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' } },
+  slim: {
+    kind: 'slim',
+    from: 'runtime-base',
+    files: 'runtime-files',
+    dpkg: { stage: 'runtime-base', path: '/var/lib/dpkg', mount: '/crossbake/base-dpkg/slim' },
+  },
+  minimal: {
+    kind: 'minimal',
+    from: 'scratch',
+    files: MINIMAL_ROOT,
+    dpkg: { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg', mount: '/crossbake/base-dpkg/minimal' },
+  },
 };
 
 /**
@@ -164,8 +175,8 @@ export const MINIMAL_PACKAGES = ['libc6', 'libgcc-s1', 'tini'] as const;
 export const MINIMAL_DROP = ['/usr/bin/tini-static'] as const;
 
 /**
- * One cargo call per platform compiles the selected binaries (the build arg, space-separated bin names);
- * each `build-<bin>` stage is that stage under the binary's own name.
+ * One cargo call per platform compiles the selected binaries (the build arg, space-separated bin names)
+ * and checks each one's ELF, leaving `/out/<bin>` and `/out/<bin>.packages` for its libs and runtime stages.
  */
 export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
 
@@ -177,7 +188,7 @@ export const BUILD_ALL = { stage: 'build-all', arg: 'CROSSBAKE_BINS' } as const;
  */
 export const DEPS = { stage: 'deps', arg: 'CROSSBAKE_PLATFORMS' } as const;
 
-/** The deps layer with one target platform's build environment: build-all and each build-<bin> start from it. */
+/** The deps layer with one target platform's build environment: build-all starts from it. */
 export const TARGET_STAGE = 'target';
 
 /** The value of DEPS.arg for a build of the selected images: their platforms, in the Plan's order. */
@@ -508,7 +519,7 @@ function imagePlan(ws: Workspace, bin: Workspace['bins'][number], resolved: Reso
     ...own,
     target: bin.name,
     group: `${bin.name}-platforms`,
-    stages: { build: stageName('build', bin.name), libs: stageName('libs', bin.name), runtime: stageName('runtime', bin.name) },
+    stages: { libs: stageName('libs', bin.name), runtime: stageName('runtime', bin.name) },
     root: RUNTIME_ROOTS[own.runtime],
     labels: { title: own.image, description: `${bin.name} from Rust package ${bin.package}` },
     crates: binaryCrates(ws, bin).length,
@@ -573,16 +584,10 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
   // crossbake's stage names must keep apart what cargo keeps apart (`foo_bar`, `foo-bar`).
   for (const group of collisions(
     images.map((i) => i.bin),
-    (bin) => stageName('build', bin),
+    (bin) => stageName('runtime', bin),
   )) {
     problems.push(
-      `binaries ${group.map((b) => `"${b}"`).join(' and ')} map to one Dockerfile stage, "${stageName('build', group[0]!)}": crossbake's stage names are lower-case with - for other characters. Rename one of them ([[bin]] name).`,
-    );
-  }
-  const taken = images.find((i) => i.stages.build === BUILD_ALL.stage);
-  if (taken) {
-    problems.push(
-      `binary "${taken.bin}" maps to the Dockerfile stage "${BUILD_ALL.stage}", which crossbake uses to compile every binary at once. Rename it ([[bin]] name).`,
+      `binaries ${group.map((b) => `"${b}"`).join(' and ')} map to one Dockerfile stage, "${stageName('runtime', group[0]!)}": crossbake's stage names are lower-case with - for other characters. Rename one of them ([[bin]] name).`,
     );
   }
   for (const i of images) {

@@ -210,20 +210,39 @@ t.test('minimal runtime: FROM scratch on a root assembled on the build platform,
       runtime.lines.filter((l) => l.startsWith('COPY')),
       [
         `COPY --from=libs-${bin} /rootfs/ /`,
-        `COPY --from=build-${bin} /out/${bin} /app/${bin}`,
         `COPY --from=skeleton /crossbake/sbom/${bin}/Cargo.lock /app/Cargo.lock`,
+        `COPY --from=build-all /out/${bin} /app/${bin}`,
       ],
     );
     t.equal(all.find((s) => s.name === `libs-${bin}`)!.from, 'minimal-root', `libs-${bin} extends the minimal root`);
-    t.match(
-      all.find((s) => s.name === `build-${bin}`)!.lines.join('\n'),
-      '--mount=type=bind,from=minimal-root,source=/rootfs/var/lib/dpkg,target=/crossbake/base-dpkg',
-      "the binary's libraries are checked against what the minimal root has",
-    );
   }
+  t.match(
+    all.find((s) => s.name === 'build-all')!.lines.join('\n'),
+    '--mount=type=bind,from=minimal-root,source=/rootfs/var/lib/dpkg,target=/crossbake/base-dpkg/minimal',
+    "the binaries' libraries are checked against what the minimal root has",
+  );
   const slim = render('examples/workspace');
   t.notMatch(slim, 'minimal-root', 'a slim Dockerfile has no minimal root');
   t.match(slim, /^FROM runtime-base AS runtime-backend$/m);
+});
+
+t.test('mixed runtimes: build-all checks each binary against its own root, in one step', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossbake-mixed-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  cpSync(join(repoRoot, 'examples/workspace'), dir, { recursive: true });
+  const manifest = join(dir, 'crates/frontend/Cargo.toml');
+  writeFileSync(manifest, `${readFileSync(manifest, 'utf8')}\n[package.metadata.crossbake]\nruntime = "minimal"\n`);
+  const all = stages(render(dir));
+  const build = all.find((s) => s.name === 'build-all')!.lines.join('\n');
+  t.match(build, '--mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg/slim');
+  t.match(build, '--mount=type=bind,from=minimal-root,source=/rootfs/var/lib/dpkg,target=/crossbake/base-dpkg/minimal');
+  t.match(build, 'case "$bin" in backend) base=/crossbake/base-dpkg/slim ;; frontend) base=/crossbake/base-dpkg/minimal ;; esac;');
+  t.notOk(
+    all.some((s) => /^build-(backend|frontend)$/.test(s.name)),
+    'no step of its own per binary',
+  );
+  t.equal(all.find((s) => s.name === 'runtime-frontend')!.from, 'scratch');
+  t.equal(all.find((s) => s.name === 'runtime-backend')!.from, 'runtime-base');
 });
 
 t.test('every stage a FROM, COPY --from or mount names is defined above it', async (t) => {

@@ -25,13 +25,16 @@ const stream = (name: string) => {
 
 /**
  * The Plan of the captured runs: examples/workspace, per-platform targets, each with its own cache (they
- * were captured before the platforms' shared caches).
+ * were captured before the platforms' shared caches), and a build-<bin> stage per binary (captured before
+ * build-all took over its checks).
  */
 function plan(flags: Record<string, unknown> = {}): ViewPlan {
   const project = loadProject({ workspace: 'examples/workspace', flags, cwd: repoRoot });
   const { sharedCache: _, ...captured } = project.plan;
   const steps = bakeSteps(captured, { target: {} }, { push: false, load: false, noCache: false, set: [], bakeFile: 'x', driver: 'docker' });
-  return viewPlan(captured, steps.runTargets, project.workspace.lockfile?.packages.length);
+  const view = viewPlan(captured, steps.runTargets, project.workspace.lockfile?.packages.length);
+  const legacy = captured.images.map(({ bin }) => [`build-${bin}`, { phase: 'build', scope: 'image', bin }] as const);
+  return { ...view, stages: new Map([...view.stages, ...legacy]) };
 }
 
 const latest = (log: BuildLog) => Math.max(0, ...[...log.vertices.values()].flatMap((v) => [v.started ?? 0, v.completed ?? 0]));

@@ -41,7 +41,7 @@ t.test("binaries that collide after crossbake's mapping are refused, listing bot
   writeFileSync(join(dir, 'crates/backend/src/bin/foo-bar.rs'), 'fn main() {}\n');
   const r = await cli(['generate', '--workspace', dir], dir);
   t.equal(r.code, 2);
-  t.match(r.stderr, /binaries "(foo_bar|foo-bar)" and "(foo_bar|foo-bar)" map to one Dockerfile stage, "build-foo-bar"/);
+  t.match(r.stderr, /binaries "(foo_bar|foo-bar)" and "(foo_bar|foo-bar)" map to one Dockerfile stage, "runtime-foo-bar"/);
 });
 
 t.test('a binary with capitals gets a lower-case image name', async (t) => {
@@ -57,16 +57,16 @@ t.test('a binary with capitals gets a lower-case image name', async (t) => {
   t.match(hcl, /"CROSSBAKE_BINS" = "[^"]*\bAdmin\b/);
 });
 
-t.test('a binary named "all" would take the stage that compiles every binary: refused with the fix', async (t) => {
+t.test('a binary named "all" gets stages of its own beside build-all, which compiles every binary', async (t) => {
   const dir = copy();
   mkdirSync(join(dir, 'crates/backend/src/bin'));
   writeFileSync(join(dir, 'crates/backend/src/bin/all.rs'), 'fn main() {}\n');
   const r = await cli(['generate', '--workspace', dir], dir);
-  t.equal(r.code, 2);
-  t.match(
-    r.stderr,
-    'binary "all" maps to the Dockerfile stage "build-all", which crossbake uses to compile every binary at once. Rename it',
-  );
+  t.equal(r.code, 0, r.stderr);
+  const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+  t.equal(dockerfile.match(/ AS build-all$/gm)?.length, 1);
+  t.match(dockerfile, /^FROM runtime-base AS runtime-all$/m);
+  t.match(dockerfile, /^COPY --from=build-all \/out\/all \/app\/all$/m);
 });
 
 t.test('a binary named "files" or "base" would take a runtime stage every image shares: refused with the fix', async (t) => {

@@ -22,7 +22,7 @@ function rows(p: Plan) {
       image: i.image,
       multiTarget: i.target,
       group: i.group,
-      stages: `${i.stages.build} ${i.stages.runtime}`,
+      stages: `${i.stages.libs} ${i.stages.runtime}`,
       target: pb.target,
       platform: pb.platform.docker,
       tagSuffix: pb.tagSuffix,
@@ -50,7 +50,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'backend-linux-amd64',
         'linux/amd64',
-        'build-backend runtime-backend',
+        'libs-backend runtime-backend',
         '-linux-amd64',
         'registry backend:cache-shared-linux-amd64 | registry backend:cache-linux-amd64 | registry backend:cache-all',
         'registry backend:cache-linux-amd64',
@@ -59,7 +59,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'backend-linux-arm64',
         'linux/arm64',
-        'build-backend runtime-backend',
+        'libs-backend runtime-backend',
         '-linux-arm64',
         'registry backend:cache-shared-linux-arm64 | registry backend:cache-linux-arm64 | registry backend:cache-all',
         'registry backend:cache-linux-arm64',
@@ -68,7 +68,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'backend-linux-arm-v7',
         'linux/arm/v7',
-        'build-backend runtime-backend',
+        'libs-backend runtime-backend',
         '-linux-arm-v7',
         'registry backend:cache-shared-linux-arm-v7 | registry backend:cache-linux-arm-v7 | registry backend:cache-all',
         'registry backend:cache-linux-arm-v7',
@@ -77,7 +77,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'frontend-linux-amd64',
         'linux/amd64',
-        'build-frontend runtime-frontend',
+        'libs-frontend runtime-frontend',
         '-linux-amd64',
         'registry backend:cache-shared-linux-amd64 | registry frontend:cache-linux-amd64 | registry frontend:cache-all',
         'registry frontend:cache-linux-amd64',
@@ -86,7 +86,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'frontend-linux-arm64',
         'linux/arm64',
-        'build-frontend runtime-frontend',
+        'libs-frontend runtime-frontend',
         '-linux-arm64',
         'registry backend:cache-shared-linux-arm64 | registry frontend:cache-linux-arm64 | registry frontend:cache-all',
         'registry frontend:cache-linux-arm64',
@@ -95,7 +95,7 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
       [
         'frontend-linux-arm-v7',
         'linux/arm/v7',
-        'build-frontend runtime-frontend',
+        'libs-frontend runtime-frontend',
         '-linux-arm-v7',
         'registry backend:cache-shared-linux-arm-v7 | registry frontend:cache-linux-arm-v7 | registry frontend:cache-all',
         'registry frontend:cache-linux-arm-v7',
@@ -158,12 +158,12 @@ t.test('cache backends: local directories and gha scopes per binary and platform
 t.test('a fixture with seven binaries: one target, group and stage pair each, names as cargo spells them', async (t) => {
   const p = plan('test/fixtures/workspaces/bins', { registry: 'ghcr.io/acme' });
   t.same(
-    p.selected.map((i) => [i.bin, i.target, i.group, i.stages.build, i.stages.runtime, i.ciRepository]),
+    p.selected.map((i) => [i.bin, i.target, i.group, i.stages.libs, i.stages.runtime, i.ciRepository]),
     ['auto-dir', 'auto-file', 'explicit-path', 'gated', 'multi', 'named-dir', 'named-file'].map((b) => [
       b,
       b,
       `${b}-platforms`,
-      `build-${b}`,
+      `libs-${b}`,
       `runtime-${b}`,
       `ghcr.io/acme/${b}`,
     ]),
@@ -177,7 +177,7 @@ t.test('build-all: one stage per platform for every binary, its stage name kept 
   t.equal(SHARED_STAGES[BUILD_ALL.stage], 'platform', 'attribution widens a failure in it to every binary of the platform');
   const p = plan('test/fixtures/workspaces/bins', {});
   t.notOk(
-    p.images.some((i) => i.stages.build === BUILD_ALL.stage || i.stages.runtime === BUILD_ALL.stage),
+    p.images.some((i) => i.stages.libs === BUILD_ALL.stage || i.stages.runtime === BUILD_ALL.stage),
     'no binary stage is build-all',
   );
 });
@@ -205,8 +205,8 @@ t.test('runtime: slim images start from runtime-base; minimal ones from scratch 
   t.same(
     minimal.images.map((i) => [i.root.from, i.root.files, i.root.dpkg]),
     [
-      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' }],
-      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg' }],
+      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg', mount: '/crossbake/base-dpkg/minimal' }],
+      ['scratch', MINIMAL_ROOT, { stage: MINIMAL_ROOT, path: '/rootfs/var/lib/dpkg', mount: '/crossbake/base-dpkg/minimal' }],
     ],
   );
   t.same(minimal.minimal, {

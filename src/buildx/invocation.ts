@@ -90,12 +90,12 @@ export function cacheDestination(entry: string): CacheDestination | undefined {
  * The steps that ran and give the caches something a later build reuses. The skeleton planner runs again
  * whenever the build context changes, and each target computes it itself (an emptied machine's cache has it
  * for one target per platform); its output is keyed by content, so when it differs, the steps after it run
- * too. The binaries' own stages (build-all, build-<bin>, libs-<bin>, runtime-<bin>) read the source: the next
+ * too. The binaries' own stages (build-all, libs-<bin>, runtime-<bin>) read the source: the next
  * commit gives them new cache keys, so their records would serve only a rebuild of this very source, while
  * the layers every build reuses (toolchain, native packages, dependencies, runtime packages) are unchanged.
  */
 export function stepsForCaches(plan: Pick<Plan, 'images'>, ran: readonly string[]): string[] {
-  const skip = new Set(['skeleton', BUILD_ALL.stage, ...plan.images.flatMap((i) => [i.stages.build, i.stages.libs, i.stages.runtime])]);
+  const skip = new Set(['skeleton', BUILD_ALL.stage, ...plan.images.flatMap((i) => [i.stages.libs, i.stages.runtime])]);
   return ran.filter((step) => !skip.has(step.slice(0, step.lastIndexOf(' '))));
 }
 

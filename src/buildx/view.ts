@@ -66,7 +66,6 @@ export function viewPlan(plan: Plan, targets: readonly RunTarget[], crates?: num
   for (const [stage, scope] of Object.entries(SHARED_STAGES)) stages.set(stage, { phase: PHASE_OF_SHARED[stage] ?? 'deps', scope });
   const ownCache = new Map<string, string[]>();
   for (const image of plan.images) {
-    stages.set(image.stages.build, { phase: 'build', scope: 'image', bin: image.bin });
     stages.set(image.stages.libs, { phase: 'runtime', scope: 'image', bin: image.bin });
     stages.set(image.stages.runtime, { phase: 'runtime', scope: 'image', bin: image.bin });
     const own = (to: readonly CacheEntry[] | undefined) => (to ?? []).map(cacheKey).filter((k): k is string => k !== undefined);

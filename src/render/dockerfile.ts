@@ -214,7 +214,10 @@ function binFeatures(image: ImagePlan): string[] {
 
 /**
  * One cargo call per platform for the binaries the build arg names (one per distinct feature set, so each
- * binary keeps its own features): the workspace crates compile once, not once per binary.
+ * binary keeps its own features): the workspace crates compile once, not once per binary. Each binary's
+ * ELF checks run in the same step (a step of their own cost each platform a container start on the way to
+ * every image); its runtime packages go to /out/<bin>.packages, which the libs stage mounts by content, so
+ * a binary that came out the same keeps its packages, libs and runtime layers cached.
  */
 function buildAllStage(plan: Plan): string {
   const names = plan.images.map((i) => i.bin);
@@ -224,29 +227,44 @@ function buildAllStage(plan: Plan): string {
     const features = featureFlags(binFeatures(image));
     groups.set(features, [...(groups.get(features) ?? []), image.bin]);
   }
+  const roots = new Map<string, { dpkg: ImagePlan['root']['dpkg']; bins: string[] }>();
+  for (const image of plan.images) {
+    const { dpkg } = image.root;
+    roots.set(dpkg.mount, { dpkg, bins: [...(roots.get(dpkg.mount)?.bins ?? []), image.bin] });
+  }
   const arg = BUILD_ALL.arg;
   const builds = [...groups].map(
     ([features, bins]) =>
       `    bins=""; for bin in $${arg}; do case "$bin" in ${pattern(bins)}) bins="$bins --bin $bin" ;; esac; done;${LINE}` +
       `    if [ -n "$bins" ]; then ${cargoBuild(plan, ` $bins${features}`)}; fi;`,
   );
+  const rootMounts = [...roots.values()].map(
+    ({ dpkg }) => `--mount=type=bind,from=${dpkg.stage},source=${dpkg.path},target=${dpkg.mount}${LINE}    `,
+  );
+  const rootArms = [...roots.values()].map(({ dpkg, bins }) => `${pattern(bins)}) base=${dpkg.mount}`);
+  const libs = RUNTIME_SCRIPTS.libs;
   return [
     '',
     `# ---- ${BUILD_ALL.stage}: the binaries named in ${arg} (default: all; the bake file names its own), one cargo call`,
-    '# per platform; build-<bin> below takes its binary from /out',
+    '# per platform, each checked against its runtime root; libs-<bin> and runtime-<bin> take them from /out',
     `FROM ${TARGET_STAGE} AS ${BUILD_ALL.stage}`,
     `ARG ${arg}=${dockerfileValue(names.join(' '))}`,
     'ARG TARGETPLATFORM',
     `ARG ${plan.targetCache.arg}=1`,
     'COPY . .',
     // -f: the names are words, never globs; the case below admits only this Dockerfile's binaries.
-    `RUN ${targetMounts(plan, `${plan.targetCache.ids.build}-$TARGETPLATFORM`)}set -euf; . /crossbake/target.env;${LINE}` +
+    `RUN ${targetMounts(plan, `${plan.targetCache.ids.build}-$TARGETPLATFORM`)}${rootMounts.join('')}` +
+      `--mount=type=bind,from=${plan.skeleton.planner.context},source=${libs},target=/crossbake/${libs}${LINE}` +
+      `    set -euf; . /crossbake/target.env;${LINE}` +
       `    [ -n "$${arg}" ] || { echo "crossbake: ${arg} is empty; name binaries from: ${names.join(', ')}" >&2; exit 1; };${LINE}` +
       `    for bin in $${arg}; do case "$bin" in ${pattern(names)}) ;; *) echo "crossbake: ${arg} names '$bin', which is not a binary of this workspace: ${names.join(', ')}" >&2; exit 1 ;; esac; done;${LINE}` +
       // Context files keep their old mtimes: the script gives them the ones cargo last saw, or now if changed.
       `    sh /crossbake/${plan.targetCache.script} build ${plan.targetCache.seed} "$${plan.targetCache.arg}";${LINE}` +
       `${builds.join(LINE)}${LINE}` +
-      `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done`,
+      `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done;${LINE}` +
+      // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
+      `    for bin in $${arg}; do case "$bin" in ${rootArms.join(' ;; ')} ;; esac;${LINE}` +
+      `      sh /crossbake/${libs} "/out/$bin" "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" "$base" > "/out/$bin.packages"; done`,
   ].join('\n');
 }
 
@@ -273,27 +291,9 @@ function runtimeLibsStage(plan: Plan, image: ImagePlan): string {
     '',
     `# ---- ${image.stages.libs}: the Debian packages ${image.bin} needs at run time and the base lacks, unpacked and recorded on the build platform`,
     `FROM ${image.root.files} AS ${image.stages.libs}`,
-    `RUN --mount=type=bind,from=${image.stages.build},source=/out/${image.bin}.packages,target=/crossbake/runtime-packages${LINE}` +
+    `RUN --mount=type=bind,from=${BUILD_ALL.stage},source=/out/${image.bin}.packages,target=/crossbake/runtime-packages${LINE}` +
       `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.install},target=/crossbake/${RUNTIME_SCRIPTS.install}${LINE}` +
       `    sh /crossbake/${RUNTIME_SCRIPTS.install} /crossbake/runtime-packages /base/status /rootfs`,
-  ].join('\n');
-}
-
-/**
- * The binary alone, with the checks of its ELF that decide its runtime packages. COPY keys its cache by the
- * file's content: when build-all ran for another binary's change, this binary's checks, packages and
- * runtime image stay cached.
- */
-function buildStage(plan: Plan, image: ImagePlan): string {
-  return [
-    '',
-    `FROM ${TARGET_STAGE} AS ${image.stages.build}`,
-    `COPY --from=${BUILD_ALL.stage} /out/${image.bin} /out/${image.bin}`,
-    // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
-    `RUN --mount=type=bind,from=${image.root.dpkg.stage},source=${image.root.dpkg.path},target=/crossbake/base-dpkg${LINE}` +
-      `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${RUNTIME_SCRIPTS.libs},target=/crossbake/${RUNTIME_SCRIPTS.libs}${LINE}` +
-      `    . /crossbake/target.env &&${LINE}` +
-      `    sh /crossbake/${RUNTIME_SCRIPTS.libs} /out/${image.bin} "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" /crossbake/base-dpkg > /out/${image.bin}.packages`,
   ].join('\n');
 }
 
@@ -302,11 +302,12 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
     '',
     `FROM ${image.root.from} AS ${image.stages.runtime}`,
     `COPY --from=${image.stages.libs} /rootfs/ /`,
-    `COPY --from=${image.stages.build} /out/${image.bin} /app/${image.bin}`,
     ...(plan.skeleton.binaryLock
       ? [`COPY --from=skeleton ${plan.skeleton.binaryLock.dir}/${image.bin}/Cargo.lock ${plan.skeleton.binaryLock.image}`]
       : []),
     'WORKDIR /app',
+    // Last: a change of the binary alone re-runs this one step of the image.
+    `COPY --from=${BUILD_ALL.stage} /out/${image.bin} /app/${image.bin}`,
     `USER ${plan.user.uid}:${plan.user.uid}`,
   ];
   const env = Object.entries({ ...(image.port ? { PORT: String(image.port) } : {}), ...image.env }).sort(([a], [b]) => a.localeCompare(b));
@@ -382,7 +383,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
     selectedPlatforms: selected,
     depsStage: depsStage(plan),
-    buildStages: [buildAllStage(plan), '', ...plan.images.map((i) => buildStage(plan, i))].join('\n'),
+    buildStages: buildAllStage(plan),
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     archCases: caseArms(archCases),
     minimalStage: minimalStage(plan, caseArms(archCases)),

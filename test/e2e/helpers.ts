@@ -296,7 +296,7 @@ export function editSource(ws: string, note: string): void {
 
 /**
  * A change to one source file that changes backend's binary as well (an item's name): a comment alone
- * leaves the binary byte-identical, and build-backend's checks then stay cached.
+ * leaves the binary byte-identical, and backend's image steps then stay cached.
  */
 export function editCode(ws: string, note: string): void {
   edit(join(ws, 'crates/backend/src/main.rs'), (t) => t.replace('name: "salt",', `name: ${JSON.stringify(`salt (${note})`)},`));
