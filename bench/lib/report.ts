@@ -159,7 +159,7 @@ export function benchReport(input: ReportInput): { markdown: string; results: Be
     '',
     '### Where the time goes',
     '',
-    "Wall-clock seconds in which at least one step of the phase ran (steps of different platforms and binaries overlap, so a row adds up to more than the build), and in brackets how many steps ran (cached ones left out); from buildx's rawjson progress, as src/buildx/progress.ts reads it, plus crossbake's own push and merge. Phases by Dockerfile stage: toolchain; skeleton, target and deps; build-<bin>; runtime-*; cache export; image export, push and merge; the rest (build context, metadata, cache import).",
+    "Wall-clock seconds in which at least one step of the phase ran (steps of different platforms and binaries overlap, so a row adds up to more than the build), and in brackets how many steps ran (cached ones left out); from buildx's rawjson progress, as src/buildx/progress.ts reads it, plus crossbake's own push and merge. Phases by Dockerfile stage: toolchain; skeleton, target and deps; build-all (the naive build's build); runtime-*; cache export; image export, push and merge; the rest (build context, metadata, cache import).",
     '',
     table([
       ['build', ...PHASES.map((p) => p.label)],
