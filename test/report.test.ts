@@ -465,3 +465,35 @@ t.test("the binary's in-build checks are the failure's cause, in crossbake's own
   t.equal(lines[1], `  ${glibc}`);
   t.equal(lines.at(-1), '  Nothing was pushed.');
 });
+
+t.test("a binary's ELF check fails build-all: the platform's images fail, the check's line names the binary and the fix", async (t) => {
+  const line =
+    'crossbake: backend for linux/arm/v7 needs libfoo.so.1, which no installed armhf package provides; add the Debian package that has it to native.packages."linux/arm/v7" in [workspace.metadata.crossbake]';
+  const log = emptyLog();
+  const reader = new PlainReader(log, () => 1000);
+  reader.feed(
+    [
+      '#9 [backend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+      '#9 [frontend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+      '#9 4.2     Finished release [optimized] target(s) in 4.1s',
+      `#9 4.6 ${line}`,
+      '#9 ERROR: process "/bin/sh -c set -euf" did not complete successfully: exit code: 1',
+      '#10 [backend-linux-amd64 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+      '#10 DONE 5.0s',
+      'ERROR: failed to solve',
+      '',
+    ].join('\n'),
+  );
+  reader.end();
+  const attribution = attribute(log, perPlatform(['backend', 'frontend']), 1);
+  t.equal(attribution.failures.length, 1);
+  const failure = attribution.failures[0]!;
+  t.equal(failure.kind, 'step', 'not taken for a compile error: cargo finished');
+  t.equal(failure.scope, 'platform');
+  t.same(failure.slots.map((s) => `${s.target.bin} ${s.platform.docker}`).sort(), ['backend linux/arm/v7', 'frontend linux/arm/v7']);
+  const text = formatError(failureError(attribution, 'Nothing was pushed.'));
+  t.match(text, 'shared by every binary for linux/arm/v7');
+  t.match(text, `  ${line}`);
+  t.notMatch(text, /does not compile/);
+  t.comment(text);
+});
