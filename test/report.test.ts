@@ -6,7 +6,15 @@ import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { attribute, failureError, type RunTarget } from '../src/buildx/attribute.js';
 import { classifyFault, crateOfNetworkError } from '../src/buildx/faults.js';
-import { emptyLog, JsonStreamSplitter, PlainReader, parseProgress, parseVertexName, RawJsonReader } from '../src/buildx/progress.js';
+import {
+  type BuildLog,
+  emptyLog,
+  JsonStreamSplitter,
+  PlainReader,
+  parseProgress,
+  parseVertexName,
+  RawJsonReader,
+} from '../src/buildx/progress.js';
 import { failuresForReport, formatReport, formatSize, type Report, rowsFromSlots } from '../src/buildx/report.js';
 import { formatError } from '../src/errors.js';
 import { findPlatform } from '../src/platforms.js';
@@ -25,6 +33,15 @@ function perPlatform(bins: string[], platforms = ['linux/amd64', 'linux/arm/v7']
       return { name: `${bin}-${platform.key}`, bin, platforms: [platform], ref: `127.0.0.1:5000/crossbake/${bin}:latest-${platform.key}` };
     }),
   );
+}
+
+/** A `--progress plain` log from its lines, read as crossbake reads buildx's stderr. */
+function plainLog(lines: readonly string[]): BuildLog {
+  const log = emptyLog();
+  const reader = new PlainReader(log, () => 1000);
+  reader.feed(lines.join('\n'));
+  reader.end();
+  return log;
 }
 
 const COMPILE_MESSAGE = [
@@ -367,25 +384,20 @@ t.test('attest.sbom on and the SBOM generator out of reach: named as such (exit 
 });
 
 t.test('a -sys crate that finds no native library is named with what it missed and the setting that adds it', async (t) => {
-  const log = emptyLog();
-  const reader = new PlainReader(log, () => 1000);
-  reader.feed(
-    [
-      '#9 [api-linux-arm64 deps 4/4] RUN --mount=type=cache,id=crossbake-x-deps . /crossbake/targets.env && crossbake-cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu',
-      '#9 12.1    Compiling pq-sys v0.4.7',
-      '#9 13.0 error: failed to run custom build command for `pq-sys v0.4.7`',
-      '#9 13.0 --- stdout',
-      '#9 13.0 cargo:rerun-if-env-changed=PQ_LIB_DIR_AARCH64_UNKNOWN_LINUX_GNU',
-      '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64-unknown-linux-gnu',
-      '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64_unknown_linux_gnu',
-      '#9 13.0 --- stderr',
-      "#9 13.0 thread 'main' panicked at 'The system library `libpq` required by crate `pq-sys` was not found.'",
-      '#9 ERROR: process "x" did not complete successfully: exit code: 101',
-      'ERROR: failed to solve',
-      '',
-    ].join('\n'),
-  );
-  reader.end();
+  const log = plainLog([
+    '#9 [api-linux-arm64 deps 4/4] RUN --mount=type=cache,id=crossbake-x-deps . /crossbake/targets.env && crossbake-cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu',
+    '#9 12.1    Compiling pq-sys v0.4.7',
+    '#9 13.0 error: failed to run custom build command for `pq-sys v0.4.7`',
+    '#9 13.0 --- stdout',
+    '#9 13.0 cargo:rerun-if-env-changed=PQ_LIB_DIR_AARCH64_UNKNOWN_LINUX_GNU',
+    '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64-unknown-linux-gnu',
+    '#9 13.0 cargo:rerun-if-env-changed=PKG_CONFIG_PATH_aarch64_unknown_linux_gnu',
+    '#9 13.0 --- stderr',
+    "#9 13.0 thread 'main' panicked at 'The system library `libpq` required by crate `pq-sys` was not found.'",
+    '#9 ERROR: process "x" did not complete successfully: exit code: 101',
+    'ERROR: failed to solve',
+    '',
+  ]);
   // deps compiles every platform in one step: the platform is the one the build script's output names
   const attribution = attribute(log, perPlatform(['api'], ['linux/amd64', 'linux/arm64']), 1);
   const text = formatError(failureError(attribution, undefined));
@@ -442,20 +454,15 @@ t.test('the report lists the runtime packages each platform image got', async (t
 });
 
 t.test("the binary's in-build checks are the failure's cause, in crossbake's own words", async (t) => {
-  const log = emptyLog();
-  const reader = new PlainReader(log, () => 1000);
   const glibc =
     "crossbake: api for linux/arm64 needs glibc 2.38 (GLIBC_2.38) but the runtime base has glibc 2.36; build with a toolchain whose glibc is not newer than the runtime's (the debian toolchain matches bookworm), or use a newer runtime base image";
-  reader.feed(
-    [
-      '#12 [api-linux-arm64 build-api 3/3] RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg . /crossbake/target.env && sh /crossbake/runtime-libs.sh /out/api',
-      `#12 0.120 ${glibc}`,
-      '#12 ERROR: process "x" did not complete successfully: exit code: 1',
-      'ERROR: failed to solve',
-      '',
-    ].join('\n'),
-  );
-  reader.end();
+  const log = plainLog([
+    '#12 [api-linux-arm64 build-api 3/3] RUN --mount=type=bind,from=runtime-base,source=/var/lib/dpkg,target=/crossbake/base-dpkg . /crossbake/target.env && sh /crossbake/runtime-libs.sh /out/api',
+    `#12 0.120 ${glibc}`,
+    '#12 ERROR: process "x" did not complete successfully: exit code: 1',
+    'ERROR: failed to solve',
+    '',
+  ]);
   const attribution = attribute(log, perPlatform(['api'], ['linux/arm64']), 1);
   const lines = formatError(failureError(attribution, 'Nothing was pushed.')).split('\n');
   t.equal(
@@ -469,22 +476,17 @@ t.test("the binary's in-build checks are the failure's cause, in crossbake's own
 t.test("a binary's ELF check fails build-all: the platform's images fail, the check's line names the binary and the fix", async (t) => {
   const line =
     'crossbake: backend for linux/arm/v7 needs libfoo.so.1, which no installed armhf package provides; add the Debian package that has it to native.packages."linux/arm/v7" in [workspace.metadata.crossbake]';
-  const log = emptyLog();
-  const reader = new PlainReader(log, () => 1000);
-  reader.feed(
-    [
-      '#9 [backend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
-      '#9 [frontend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
-      '#9 4.2     Finished release [optimized] target(s) in 4.1s',
-      `#9 4.6 ${line}`,
-      '#9 ERROR: process "/bin/sh -c set -euf" did not complete successfully: exit code: 1',
-      '#10 [backend-linux-amd64 build-all 2/2] RUN set -euf; . /crossbake/target.env',
-      '#10 DONE 5.0s',
-      'ERROR: failed to solve',
-      '',
-    ].join('\n'),
-  );
-  reader.end();
+  const log = plainLog([
+    '#9 [backend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+    '#9 [frontend-linux-arm-v7 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+    '#9 4.2     Finished release [optimized] target(s) in 4.1s',
+    `#9 4.6 ${line}`,
+    '#9 ERROR: process "/bin/sh -c set -euf" did not complete successfully: exit code: 1',
+    '#10 [backend-linux-amd64 build-all 2/2] RUN set -euf; . /crossbake/target.env',
+    '#10 DONE 5.0s',
+    'ERROR: failed to solve',
+    '',
+  ]);
   const attribution = attribute(log, perPlatform(['backend', 'frontend']), 1);
   t.equal(attribution.failures.length, 1);
   const failure = attribution.failures[0]!;
