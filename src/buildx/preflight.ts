@@ -43,18 +43,15 @@ export function unsupportedPlatform(value: string): string {
   return `unsupported platform "${value}"; supported: ${SUPPORTED_PLATFORMS.join(', ')}`;
 }
 
-const NO_DOCKER =
-  'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.';
-
-export async function detectDocker(): Promise<void> {
-  const docker = await exec('docker', ['--version']);
-  if (docker.notFound) throw new CrossbakeError('environment', NO_DOCKER);
-}
-
 export async function detectBuildx(): Promise<Version> {
   // One call tells both: docker itself missing is the program not found.
   const buildx = await exec('docker', ['buildx', 'version']);
-  if (buildx.notFound) throw new CrossbakeError('environment', NO_DOCKER);
+  if (buildx.notFound) {
+    throw new CrossbakeError(
+      'environment',
+      'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
+    );
+  }
   const version = buildx.exitCode === 0 ? parseBuildxVersion(buildx.stdout) : undefined;
   if (!version) {
     const said = firstLine(buildx.stderr) || firstLine(buildx.stdout) || 'no output';
