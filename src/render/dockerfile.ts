@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_SCRIPTS, TARGET_STAGE } from '../plan.js';
+import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_ROOTS, RUNTIME_SCRIPTS, TARGET_STAGE } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -227,21 +227,17 @@ function buildAllStage(plan: Plan): string {
     const features = featureFlags(binFeatures(image));
     groups.set(features, [...(groups.get(features) ?? []), image.bin]);
   }
-  const roots = new Map<string, { dpkg: ImagePlan['root']['dpkg']; bins: string[] }>();
-  for (const image of plan.images) {
-    const { dpkg } = image.root;
-    roots.set(dpkg.mount, { dpkg, bins: [...(roots.get(dpkg.mount)?.bins ?? []), image.bin] });
-  }
   const arg = BUILD_ALL.arg;
   const builds = [...groups].map(
     ([features, bins]) =>
       `    bins=""; for bin in $${arg}; do case "$bin" in ${pattern(bins)}) bins="$bins --bin $bin" ;; esac; done;${LINE}` +
       `    if [ -n "$bins" ]; then ${cargoBuild(plan, ` $bins${features}`)}; fi;`,
   );
-  const rootMounts = [...roots.values()].map(
-    ({ dpkg }) => `--mount=type=bind,from=${dpkg.stage},source=${dpkg.path},target=${dpkg.mount}${LINE}    `,
-  );
-  const rootArms = [...roots.values()].map(({ dpkg, bins }) => `${pattern(bins)}) base=${dpkg.mount}`);
+  const roots = Object.values(RUNTIME_ROOTS)
+    .map(({ dpkg, kind }) => ({ dpkg, bins: plan.images.filter((i) => i.root.kind === kind).map((i) => i.bin) }))
+    .filter(({ bins }) => bins.length > 0);
+  const rootMounts = roots.map(({ dpkg }) => `--mount=type=bind,from=${dpkg.stage},source=${dpkg.path},target=${dpkg.mount}${LINE}    `);
+  const rootArms = roots.map(({ dpkg, bins }) => `${pattern(bins)}) base=${dpkg.mount}`);
   const libs = RUNTIME_SCRIPTS.libs;
   return [
     '',
