@@ -11,7 +11,7 @@ export const templates = {
   toolchainDebian: template('docker/toolchain-debian.tmpl'),
   toolchainCrates: template('docker/toolchain-crates.tmpl'),
   toolchainStd: template('docker/toolchain-std.tmpl'),
-  rustStdDownload: template('docker/rust-std-download.tmpl'),
+  rustStdMove: template('docker/rust-std-move.tmpl'),
   skeletonCrossbake: template('docker/skeleton-crossbake.tmpl'),
   /** crossbake's skeleton planner, bundled (npm run bundle); written beside the Dockerfile. */
   skeletonPlanner: template('docker/crossbake-skeleton.mjs'),

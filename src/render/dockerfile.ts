@@ -7,6 +7,11 @@ import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './enco
 const LINE = ' \\\n';
 /** Where the skeleton stage leaves the lock's Debian crate packages, one per line. */
 const DEBIAN_CRATES = '/crossbake/debian-crates';
+/**
+ * apt's binary package cache, which the Debian image's docker-clean turns off: steps that call apt more
+ * than once keep it while they run, or each call parses every architecture's package lists again.
+ */
+const APT_CACHE = '/var/cache/apt/crossbake.bin';
 /** Where the skeleton stage leaves the native build inputs per architecture (src/native/sys-crates.ts nativeFiles). */
 const NATIVE_PLAN = '/crossbake/native-plan';
 
@@ -75,7 +80,7 @@ function debianToolchainStage(plan: Plan): string {
     cratesNote: cratesFromLock
       ? ";\n# then the crate packages Debian has for this Cargo.lock, in a layer of their own: a lock change reruns\n# only that step, and needs no new Dockerfile. They are the build platform's own: apt reads only its\n# package list"
       : '',
-    cratesStep: cratesFromLock ? fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES }) : '',
+    cratesStep: cratesFromLock ? fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES, aptCache: APT_CACHE }) : '',
   }).trimEnd();
 }
 
@@ -118,6 +123,7 @@ function nativeStage(plan: Plan): string {
     planMount: fromLock ? `--mount=type=bind,from=skeleton,source=${NATIVE_PLAN},target=${NATIVE_PLAN} \\\n    ` : '',
     debianArches: plan.platforms.map((p) => p.debianArch).join(' '),
     packages: [derived, shellWords(extra)].filter(Boolean).join(' '),
+    aptCache: APT_CACHE,
   }).trimEnd();
 }
 
@@ -364,12 +370,11 @@ export function renderDockerfile(plan: Plan, source: string): string {
     toolchainNote: toolchainNote(plan),
     stdNote:
       plan.toolchain.kind === 'debian'
-        ? ",\n# and each foreign platform's Rust standard library package at rustc's version, which the toolchain stage\n# unpacks (a step that needs them, so BuildKit runs this stage at the start)"
+        ? ",\n# and each foreign platform's Rust standard library package, which the toolchain stage unpacks (a step\n# that needs them, so BuildKit runs this stage at the start)"
         : '',
-    rustStdDownload:
-      plan.toolchain.kind === 'debian'
-        ? fill(templates.rustStdDownload, { debianArches: plan.platforms.map((p) => p.debianArch).join(' ') })
-        : '',
+    aptCache: APT_CACHE,
+    rustStdPackage: plan.toolchain.kind === 'debian' ? ' [ "$arch" = "$native" ] || echo "libstd-rust-dev:$arch";' : '',
+    rustStdMove: plan.toolchain.kind === 'debian' ? templates.rustStdMove : '',
     skeletonNote:
       plan.skeleton.mode === 'crossbake'
         ? "\n# Computed inside the build from the build context, by crossbake's own code (the named context crossbake)."
