@@ -67,6 +67,27 @@ t.test('the platform table feeds the case arms and the error message', async (t)
   t.match(text, `supported: ${PLATFORMS.map((p) => p.docker).join(', ')}`);
 });
 
+t.test('ca-certificates: unpacked and recorded in runtime-packages, its bundle built once; apt caches never kept', async (t) => {
+  for (const toolchain of ['debian', 'rustup'] as const) {
+    const text = render('examples/workspace', { toolchain });
+    const packages = text.slice(text.indexOf('AS runtime-packages\n'), text.indexOf('\n\n', text.indexOf('AS runtime-packages\n')));
+    t.notMatch(packages, /apt-get install[^;]*ca-certificates/, `${toolchain}: no maintainer scripts of ca-certificates`);
+    t.match(packages, /apt-get download ca-certificates /, `${toolchain}: downloaded with tini`);
+    t.match(packages, /dpkg-deb -x "\$deb" \/;/, `${toolchain}: unpacked`);
+    t.match(packages, /> \/var\/lib\/dpkg\/info\/ca-certificates\.list;/, `${toolchain}: its file list recorded`);
+    t.match(packages, /Status: install ok installed[^\n]*>> \/var\/lib\/dpkg\/status;/, `${toolchain}: its status recorded`);
+    t.equal(packages.match(/update-ca-certificates/g)?.length, 1, `${toolchain}: the bundle built once`);
+    // Every step that keeps apt's binary cache removes it with the package lists: no layer carries it.
+    for (const step of text.split(/\nRUN /).filter((s) => s.includes('crossbake.bin'))) {
+      t.match(
+        step,
+        /rm -rf \/var\/lib\/apt\/lists\/\* [^;]*\/var\/cache\/apt\/crossbake\.bin/,
+        `${toolchain}: the cache goes with the lists`,
+      );
+    }
+  }
+});
+
 t.test('the Dockerfile holds no manifest or lock text: dependency changes leave it as it is', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-skeleton-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
