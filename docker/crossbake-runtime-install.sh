@@ -3,7 +3,8 @@
 # runs under emulation): LIST holds "name:arch" lines (crossbake-runtime-libs); apt, told that arch is
 # its own and the runtime base's dpkg status is the installed set, resolves their dependencies against
 # the base, so it fetches only what the base lacks. Each
-# package is unpacked into ROOTFS and recorded in its dpkg status and info lists, for image scanners;
+# package is unpacked into ROOTFS and recorded in its dpkg status and info lists, for image scanners, by
+# crossbake-dpkg-record (the runtime-packages stage's, which every stage that runs this builds on);
 # ROOTFS/usr/share/crossbake/runtime-packages names them ("name:arch version"), for crossbake's report.
 # In a merged-/usr ROOTFS (its /lib a symlink), what a package puts under /bin, /sbin or /lib* goes under
 # /usr, as Debian's usrmerge does: unpacking over the symlink would replace it with a directory.
@@ -24,8 +25,6 @@ added="$(mktemp)"
 for deb in "$debs"/*.deb; do
   [ -e "$deb" ] || continue
   pkg="$(dpkg-deb -f "$deb" Package)" pkg_arch="$(dpkg-deb -f "$deb" Architecture)"
-  name="$pkg"
-  if [ "$(dpkg-deb -f "$deb" Multi-Arch)" = same ]; then name="$pkg:$pkg_arch"; fi
   if [ -L "$root/lib" ]; then
     unpacked="$(mktemp -d)"
     dpkg-deb -x "$deb" "$unpacked"
@@ -42,8 +41,7 @@ for deb in "$debs"/*.deb; do
   else
     dpkg-deb -x "$deb" "$root"
   fi
-  dpkg-deb -c "$deb" | awk '{ sub(/^\./, "", $6); sub(/\/$/, "", $6); if ($6 == "") $6 = "/."; print $6 }' > "$root/var/lib/dpkg/info/$name.list"
-  { echo; dpkg-deb -f "$deb" | awk 'NR == 1 { print; print "Status: install ok installed"; next } { print }'; } >> "$root/var/lib/dpkg/status"
+  crossbake-dpkg-record "$deb" "$root"
   echo "$pkg:$pkg_arch $(dpkg-deb -f "$deb" Version)" >> "$added"
 done
 # As the slim base keeps them: copyright files, no other documentation, no translations.

@@ -191,6 +191,9 @@ export const DEPS = { stage: 'deps', arg: 'CROSSBAKE_PLATFORMS' } as const;
 /** The deps layer with one target platform's build environment: build-all starts from it. */
 export const TARGET_STAGE = 'target';
 
+/** The debian toolchain's foreign standard libraries, unpacked in a stage of their own and mounted where cargo compiles. */
+export const RUST_STD = { stage: 'rust-std', path: '/usr/lib/rustlib' } as const;
+
 /** The value of DEPS.arg for a build of the selected images: their platforms, in the Plan's order. */
 export const depsPlatforms = (plan: Pick<Plan, 'platforms' | 'selected'>): string =>
   plan.platforms
@@ -267,6 +270,7 @@ export const EARLY_CACHE = { stage: 'native', target: '_crossbake-cache-toolchai
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
   'toolchain-base': 'shared',
+  [RUST_STD.stage]: 'shared',
   skeleton: 'shared',
   chef: 'shared',
   native: 'shared',

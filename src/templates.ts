@@ -20,6 +20,7 @@ export const templates = {
   minimalRoot: template('docker/minimal-root.tmpl'),
   runtimeLibs: template('docker/crossbake-runtime-libs.sh'),
   runtimeInstall: template('docker/crossbake-runtime-install.sh'),
+  dpkgRecord: template('docker/crossbake-dpkg-record.sh'),
   debianChecksums: template('docker/debian-checksums.sh'),
   targetCache: template('docker/crossbake-target-cache.sh'),
   bakeHcl: template('docker-bake.hcl.tmpl'),

@@ -64,6 +64,7 @@ const TARGETS = ['backend-linux-amd64', 'backend-linux-arm-v7', 'frontend-linux-
 t.test('phases: step names to phases', async (t) => {
   const cases: Array<[string, string]> = [
     ['[backend-linux-amd64 toolchain 2/5] RUN set -eu; native=...', 'toolchain'],
+    ['[backend-linux-amd64 rust-std 1/1] RUN --mount=type=bind,from=runtime-packages,source=/rust-std', 'toolchain'],
     ['[backend-linux-amd64 skeleton 3/9] COPY <<CROSSBAKE_EOF /Cargo.lock', 'deps'],
     ['[backend-linux-arm-v7 target 1/1] RUN set -eu; case ...', 'deps'],
     ['[frontend-linux-amd64 deps 3/3] RUN . /crossbake/target.env && crossbake-cargo build', 'deps'],

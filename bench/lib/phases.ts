@@ -29,6 +29,7 @@ export interface PhaseTime {
 export type TimeSplit = Record<Phase, PhaseTime>;
 
 const DEPS_STAGES = new Set(['skeleton', 'chef', 'target', 'deps']);
+const TOOLCHAIN_STAGES = new Set(['toolchain', 'toolchain-base', 'rust-std']);
 const IMAGE_EXPORT =
   /^(exporting to (image|docker image format|oci image format|client)|exporting (layers|manifest|config|attestation)|pushing |naming to |unpacking to |writing image |sending tarball|importing to docker|resolving provenance|\[auth\])/;
 
@@ -40,8 +41,7 @@ export function phaseOf(name: string, targets: readonly string[]): Phase {
   if (IMAGE_EXPORT.test(action) || /^\[auth\]/.test(name)) return 'push';
   const stage = v.stage ?? '';
   // The naive Dockerfile installs its compiler inside its build stage.
-  if (stage === 'toolchain' || stage === 'toolchain-base' || (/^RUN /.test(action) && /apt-get install[\s\S]*\brustc\b/.test(action)))
-    return 'toolchain';
+  if (TOOLCHAIN_STAGES.has(stage) || (/^RUN /.test(action) && /apt-get install[\s\S]*\brustc\b/.test(action))) return 'toolchain';
   if (DEPS_STAGES.has(stage)) return 'deps';
   if (stage === 'build' || stage.startsWith('build-')) return 'build';
   if (stage === 'runtime' || stage.startsWith('runtime-') || stage === 'stage-1') return 'runtime';

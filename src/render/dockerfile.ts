@@ -1,5 +1,5 @@
 import { generatedHeader } from '../generated.js';
-import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_ROOTS, RUNTIME_SCRIPTS, TARGET_STAGE } from '../plan.js';
+import { BUILD_ALL, DEPS, type ImagePlan, type Plan, RUNTIME_ROOTS, RUNTIME_SCRIPTS, RUST_STD, TARGET_STAGE } from '../plan.js';
 import { PLATFORMS, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { fill, templates } from '../templates.js';
 import { dockerfileValue, heredocDelimiter, shellWord, shellWords } from './encode.js';
@@ -42,7 +42,7 @@ function toolchainNote(plan: Plan): string {
       ? "# And nodejs, for crossbake's skeleton planner, which runs on this stage: BuildKit starts a stage only once a\n# later step needs its output, and the steps after the toolchain wait for the skeleton's, so a skeleton on\n# any other stage held the toolchain back."
       : '',
     plan.toolchain.kind === 'debian'
-      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the\n# runtime-packages stage beside this one and unpacked by the toolchain stage: installed as a package it\n# brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
+      ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the\n# runtime-packages stage beside this one and unpacked by the rust-std stage: installed as a package it\n# brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
       : '',
   ].filter(Boolean);
   return notes.map((note) => `\n${note}`).join('');
@@ -77,8 +77,9 @@ function toolchainStage(plan: Plan): string {
 function debianToolchainStage(plan: Plan): string {
   const { cratesFromLock } = plan.skeleton;
   return fill(templates.toolchainStd, {
+    rustStdStage: RUST_STD.stage,
     cratesNote: cratesFromLock
-      ? ";\n# then the crate packages Debian has for this Cargo.lock, in a layer of their own: a lock change reruns\n# only that step, and needs no new Dockerfile. They are the build platform's own: apt reads only its\n# package list"
+      ? ", and the crate packages Debian has for this Cargo.lock,\n# in a layer of their own: a lock change reruns only that step, and needs no new Dockerfile. They are the\n# build platform's own: apt reads only its package list. A crate package without maintainer scripts is only\n# source files: those are unpacked in parallel without dpkg, whose bookkeeping over the toolchain's file\n# database took 7 s for 60 crates; apt installs the rest (pkg-config, -dev packages, any with scripts)"
       : '',
     cratesStep: cratesFromLock ? fill(templates.toolchainCrates, { cratesList: DEBIAN_CRATES, aptCache: APT_CACHE }) : '',
   }).trimEnd();
@@ -142,6 +143,9 @@ function targetMounts(plan: Plan, id: string): string {
   const { script } = plan.targetCache;
   return (
     `--mount=type=cache,id=${id},target=/build/target,sharing=locked${LINE}` +
+    (plan.toolchain.kind === 'debian'
+      ? `    --mount=type=bind,from=${RUST_STD.stage},source=${RUST_STD.path},target=${RUST_STD.path}${LINE}`
+      : '') +
     `    --mount=type=bind,from=${plan.skeleton.planner.context},source=${script},target=/crossbake/${script}${LINE}    `
   );
 }
@@ -192,7 +196,7 @@ function depsStage(plan: Plan): string {
     `ARG ${DEPS.arg}=${all.join(',')}`,
     `ARG ${arg}=1`,
     targetsEnvStep(plan),
-    // A Rust image's rustup fetches each target's standard library; Debian's are unpacked by the toolchain stage.
+    // A Rust image's rustup fetches each target's standard library; Debian's are unpacked by the rust-std stage.
     ...(plan.toolchain.kind === 'rustup'
       ? [`RUN if command -v rustup >/dev/null; then rustup target add ${plan.platforms.map((p) => p.rustTarget).join(' ')}; fi`]
       : []),
@@ -370,9 +374,11 @@ export function renderDockerfile(plan: Plan, source: string): string {
     toolchainNote: toolchainNote(plan),
     stdNote:
       plan.toolchain.kind === 'debian'
-        ? ",\n# and each foreign platform's Rust standard library package, which the toolchain stage unpacks (a step\n# that needs them, so BuildKit runs this stage at the start)"
+        ? ",\n# and each foreign platform's Rust standard library package, which the rust-std stage unpacks (a step\n# that needs them, so BuildKit runs this stage at the start)"
         : '',
     aptCache: APT_CACHE,
+    dpkgRecord: withNewline(templates.dpkgRecord),
+    dpkgRecordEof: heredocDelimiter(withNewline(templates.dpkgRecord)),
     rustStdPackage: plan.toolchain.kind === 'debian' ? ' [ "$arch" = "$native" ] || echo "libstd-rust-dev:$arch";' : '',
     rustStdMove: plan.toolchain.kind === 'debian' ? templates.rustStdMove : '',
     skeletonNote:
