@@ -3,6 +3,13 @@ import { outputFiles } from '../../src/commands/generate.js';
 import { loadProject } from '../../src/commands/project.js';
 import { repoRoot } from './paths.js';
 
+/**
+ * How long a Dockerfile may be: it grows with the binaries (their build, libs and runtime stages), never
+ * with the lock; the fixed part carries the shell the stages run (crossbake-dpkg-record, the checksums,
+ * the cargo wrapper).
+ */
+export const dockerfileLineBound = (bins: number): number => 340 + 28 * bins;
+
 /** A workspace in, generated files out: each case is a directory under test/fixtures/golden. */
 export interface GoldenCase {
   readonly name: string;
