@@ -259,18 +259,20 @@ export const SHARED_CACHE = {
 } as const;
 
 /**
- * The build-platform stages (toolchain through native: most of a cold export's bytes, the same for every
- * platform) as a cache of their own, written by a target that a cold build adds to its build call: their
- * layers are compressed and uploaded while the dependencies compile, and the platforms' exports after the
- * build find them in the repository. Registry caches only: a local cache dir would hold a second copy.
+ * The build-platform stages (toolchain through native, and rust-std: most of a cold export's bytes, the
+ * same for every platform) as a cache of their own, written by a target that a cold build adds to its build
+ * call: their layers are compressed and uploaded while the dependencies compile, and the platforms' exports
+ * after the build find them in the repository. Its stage is native plus a file of rust-std, which makes
+ * that stage a dependency. Registry caches only: a local cache dir would hold a second copy.
  */
-export const EARLY_CACHE = { stage: 'native', target: '_crossbake-cache-toolchain', key: 'toolchain' } as const;
+export const EARLY_CACHE = { stage: 'crossbake-toolchain-cache', target: '_crossbake-cache-toolchain', key: 'toolchain' } as const;
 
 /** Dockerfile stages shared beyond one image: on the build platform for everyone, or per target platform. */
 export const SHARED_STAGES: Readonly<Record<string, StageScope>> = {
   toolchain: 'shared',
   'toolchain-base': 'shared',
   [RUST_STD.stage]: 'shared',
+  [EARLY_CACHE.stage]: 'shared',
   skeleton: 'shared',
   chef: 'shared',
   native: 'shared',

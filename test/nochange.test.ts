@@ -147,7 +147,12 @@ t.test('the early cache: the build-platform stages as a target of their own, whi
   const early = p.sharedCache!.early!;
   t.same(early.target, '_crossbake-cache-toolchain');
   const target = bakeDefinition(p).target[early.target]!;
-  t.equal(target.target, 'native', 'the last stage before the first per-platform one');
+  t.equal(target.target, 'crossbake-toolchain-cache', 'native (the last stage before the first per-platform one) and rust-std');
+  const dockerfile = renderDockerfile(p, 'Cargo.toml');
+  t.match(
+    dockerfile,
+    /\nFROM native AS crossbake-toolchain-cache\nCOPY --from=rust-std \/etc\/group \/crossbake\/cache\/rust-std\.group\n/,
+  );
   t.notOk('platforms' in target, 'on the build platform, whatever the target platform');
   t.same(target.output, ['type=cacheonly']);
   t.match(target['cache-to'], [/cache-shared-toolchain.*mode=max/]);

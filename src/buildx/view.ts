@@ -3,7 +3,7 @@
  * platform, plus a row per shared stage group (once for every platform, once per target platform), and
  * the cache notes a person needs instead of BuildKit's cache-import errors. Pure: `now` is a parameter.
  */
-import { type CacheEntry, MINIMAL_ROOT, type Plan, RUST_STD, SHARED_STAGES } from '../plan.js';
+import { type CacheEntry, EARLY_CACHE, MINIMAL_ROOT, type Plan, RUST_STD, SHARED_STAGES } from '../plan.js';
 import { findPlatform } from '../platforms.js';
 import type { RunTarget } from './attribute.js';
 import { type BuildLog, parseVertexName, type Vertex } from './progress.js';
@@ -30,6 +30,7 @@ const PHASE_OF_SHARED: Readonly<Record<string, Phase>> = {
   toolchain: 'toolchain',
   'toolchain-base': 'toolchain',
   [RUST_STD.stage]: 'toolchain',
+  [EARLY_CACHE.stage]: 'toolchain',
   skeleton: 'deps',
   chef: 'deps',
   native: 'toolchain',

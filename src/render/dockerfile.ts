@@ -336,7 +336,16 @@ function runtimeStage(plan: Plan, image: ImagePlan): string {
 function sharedCacheStage(plan: Plan): string {
   const shared = plan.sharedCache;
   if (!shared) return '';
+  const early = shared.early
+    ? [
+        '',
+        `# ---- ${shared.early.stage}: the build-platform stages, for the cache a cold build writes while the dependencies compile`,
+        `FROM native AS ${shared.early.stage}`,
+        ...(plan.toolchain.kind === 'debian' ? [`COPY --from=${RUST_STD.stage} /etc/group /crossbake/cache/${RUST_STD.stage}.group`] : []),
+      ]
+    : [];
   return [
+    ...early,
     '',
     `# ---- ${shared.stage}: what the images of one platform share and each selected image's own stages, for one`,
     "# cache export per platform (no image). A slot names an image's runtime stage, or the empty one; each",
