@@ -119,7 +119,9 @@ function bake(
   const phases = crossbakePhases(run.stderr);
   // buildx: the build call, plus the cache export's own call when there was one
   const buildx = phases.build !== undefined ? phases.build + (phases.cache ?? 0) : undefined;
-  say(`  ${s(run.seconds)}s (buildx ${buildx ?? '?'}s: build ${phases.build ?? '?'}s, cache export ${phases.cache ?? 0}s)`);
+  say(
+    `  ${s(run.seconds)}s (buildx ${buildx !== undefined ? s(buildx) : '?'}s: build ${phases.build ?? '?'}s, cache export ${phases.cache ?? 0}s)`,
+  );
   return { seconds: run.seconds, split: splitFromText(run.stderr, bakeTargets(bins)), ...(buildx !== undefined ? { buildx } : {}) };
 }
 
