@@ -413,6 +413,61 @@ t.test('a -sys crate that finds no native library is named with what it missed a
   t.match(text, 'native.packages."linux/arm64"');
 });
 
+t.test("a shared step's error is the platform the failing build script was building for, not the build machine it names", async (t) => {
+  const cases: [string, string[], string][] = [
+    [
+      "cc's TARGET line, the build machine named more often",
+      [
+        '#9 13.0 error: failed to run custom build command for `zstd-sys v2.0.8+zstd.1.5.5`',
+        '#9 13.0 --- stdout',
+        '#9 13.0 TARGET = Some("armv7-unknown-linux-gnueabihf")',
+        '#9 13.0 OPT_LEVEL = Some("3")',
+        '#9 13.0 HOST = Some("x86_64-unknown-linux-gnu")',
+        '#9 13.0 cargo:rerun-if-env-changed=CC_x86_64-unknown-linux-gnu',
+        '#9 13.0 HOST = Some("x86_64-unknown-linux-gnu")',
+        '#9 13.0 HOST = Some("x86_64-unknown-linux-gnu")',
+        '#9 13.0 running: "cc" "-L" "/usr/lib/x86_64-linux-gnu/" "-c" "zstd/lib/common/entropy_common.c"',
+        '#9 13.0 --- stderr',
+        '#9 13.0 error occurred: Command "cc" failed with exit status: 1',
+      ],
+      'linux/arm/v7',
+    ],
+    [
+      "openssl-sys's $HOST and $TARGET",
+      [
+        '#9 13.0 error: failed to run custom build command for `openssl-sys v0.9.80`',
+        '#9 13.0 --- stderr',
+        '#9 13.0 Could not find directory of OpenSSL installation, and this `-sys` crate cannot',
+        '#9 13.0 proceed without this knowledge.',
+        '#9 13.0 $HOST = x86_64-unknown-linux-gnu',
+        '#9 13.0 $TARGET = aarch64-unknown-linux-gnu',
+        '#9 13.0 openssl-sys = 0.9.80',
+      ],
+      'linux/arm64',
+    ],
+    [
+      'no declaration: the cross linker names it',
+      [
+        '#9 13.0 error: linking with `aarch64-linux-gnu-gcc` failed: exit status: 1',
+        '#9 13.0   = note: /usr/bin/aarch64-linux-gnu-ld: cannot find -lzstd: No such file or directory',
+        '#9 13.0           collect2: error: ld returned 1 exit status',
+      ],
+      'linux/arm64',
+    ],
+  ];
+  for (const [name, lines, platform] of cases) {
+    const log = plainLog([
+      '#9 [api-linux-amd64 deps 4/4] RUN --mount=type=cache,id=crossbake-x-deps crossbake-cargo build --target x86_64-unknown-linux-gnu --target aarch64-unknown-linux-gnu --target armv7-unknown-linux-gnueabihf',
+      ...lines,
+      '#9 ERROR: process "x" did not complete successfully: exit code: 101',
+      'ERROR: failed to solve',
+      '',
+    ]);
+    const attribution = attribute(log, perPlatform(['api'], ['linux/amd64', 'linux/arm64', 'linux/arm/v7']), 1);
+    t.match(formatError(failureError(attribution, undefined)), `the error is ${platform}'s`, name);
+  }
+});
+
 t.test('the report lists the runtime packages each platform image got', async (t) => {
   const report: Report = {
     generatedBy: 'crossbake bake',

@@ -179,17 +179,33 @@ function nativeLibrary(errors: readonly string[], logs: readonly string[]): Pick
 }
 
 /**
- * The platform whose triple the output names most from the first error on, in any of the spellings cargo,
- * rustc and build scripts use (`aarch64-unknown-linux-gnu`, `aarch64_unknown_linux_gnu`,
- * `AARCH64_UNKNOWN_LINUX_GNU`), or its multiarch library directory (pkg-config's search path).
+ * The platform a shared step's error output is about. A build script's own declaration of its target
+ * (cc's `TARGET = Some("…")`, openssl-sys's `$TARGET = …`) decides; else the platform whose triple the
+ * output names most from the first error on, in any of the spellings cargo, rustc, build scripts and the
+ * cross tools use (`aarch64-unknown-linux-gnu`, `aarch64_unknown_linux_gnu`, `AARCH64_UNKNOWN_LINUX_GNU`,
+ * `/usr/lib/aarch64-linux-gnu/`, `aarch64-linux-gnu-ld`). Lines that declare the build machine (`HOST = …`)
+ * are not counted: they name the build platform whichever target failed.
  */
 function platformOfOutput(logs: readonly string[]): Platform | undefined {
   const start = logs.findIndex((l) => COMPILER_ERROR.test(l.trimEnd()));
-  const text = logs.slice(Math.max(0, start)).join('\n');
+  const lines = logs.slice(Math.max(0, start));
+  const declared = lines
+    .map((l) => /^\s*\$?TARGET\s*=\s*(?:Some\()?"?([\w.-]+)"?\)?\s*$/.exec(l)?.[1])
+    .filter((t): t is string => t !== undefined);
+  const named = [...new Set(declared)].map((t) => PLATFORMS.find((p) => p.rustTarget === t));
+  if (named.length === 1 && named[0]) return named[0];
+  const text = lines.filter((l) => !/^\s*\$?HOST\s*=/.test(l)).join('\n');
   let best: { platform: Platform; count: number } | undefined;
   for (const platform of PLATFORMS) {
     const underscored = platform.rustTarget.replace(/-/g, '_');
-    const spellings = [platform.rustTarget, underscored, underscored.toUpperCase(), `/usr/lib/${platform.multiarch}/`];
+    const spellings = [
+      platform.rustTarget,
+      underscored,
+      underscored.toUpperCase(),
+      `/usr/lib/${platform.multiarch}/`,
+      `${platform.multiarch}-ld`,
+      `${platform.multiarch}-gcc`,
+    ];
     const count = spellings.reduce((n, word) => n + text.split(word).length - 1, 0);
     if (count > 0 && (!best || count > best.count)) best = { platform, count };
   }
