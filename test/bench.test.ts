@@ -132,6 +132,26 @@ t.test('phases: a stream with crossbake lines around it', async (t) => {
   t.same(split.push, { seconds: 5, busy: 5, steps: 0 }, "crossbake's push and merge, after the bake");
 });
 
+t.test('phases: a build in several bake calls is read call by call', async (t) => {
+  const at = (s: number) => new Date(Date.UTC(2026, 10, 26, 12, 0, s)).toISOString();
+  const definitions = (s: number) => ({ digest: 'defs', name: '[internal] load local bake definitions', started: at(s) });
+  const text = [
+    rawjson([
+      definitions(0),
+      { ...definitions(0), completed: at(0) },
+      { digest: 'a', name: '[backend-linux-amd64 toolchain 2/5] RUN apt-get', started: at(1), completed: at(61) },
+    ]),
+    // the second call reports the same step again, briefly: it must not span both calls
+    rawjson([
+      definitions(300),
+      { digest: 'a', name: '[frontend-linux-amd64 toolchain 2/5] RUN apt-get', started: at(301), completed: at(302) },
+    ]),
+    'crossbake: build     302.0s',
+  ].join('\n');
+  const split = splitFromText(text, TARGETS);
+  t.same(split.toolchain, { seconds: 61, busy: 61, steps: 2 });
+});
+
 t.test('phases: a captured real stream (success.rawjson.gz: backend and frontend, mostly cached)', async (t) => {
   const text = gunzipSync(readFileSync(fixture('progress', 'success.rawjson.gz'))).toString('utf8');
   const split = splitFromText(text, TARGETS);

@@ -104,11 +104,29 @@ export function addSplits(a: TimeSplit, b: TimeSplit): TimeSplit {
 }
 
 /**
+ * Where each bake call's stream begins in a captured rawjson text: the first object that reports that
+ * call's reading of the bake file (a vertex every call has, with its own start time).
+ */
+export function callStarts(text: string): number[] {
+  const starts: number[] = [];
+  let last: string | undefined;
+  for (const m of text.matchAll(/"name": "\[internal\] load local bake definitions",?\s*\n\s*"started": "([^"]+)"/g)) {
+    if (m[1] === last) continue;
+    last = m[1];
+    const open = text.lastIndexOf('\n{', m.index);
+    starts.push(open < 0 ? 0 : open + 1);
+  }
+  return starts;
+}
+
+/**
  * The split of a captured log: crossbake's stderr with `--progress rawjson`, or `docker buildx build
- * --progress rawjson`. crossbake's build call and its cache export call are read apart (a step both
- * report would otherwise span from the first call's start to the second's end) and added up.
+ * --progress rawjson`. Each bake call is read apart (the build in calls of whole images, then the cache
+ * export: a step two calls report would otherwise span from the first call's start to the second's end)
+ * and the calls added up.
  */
 export function splitFromText(text: string, targets: readonly string[]): TimeSplit {
-  const calls = text.split(/^crossbake: build .*$/m);
+  const cuts = [...new Set([0, ...callStarts(text)])].sort((a, b) => a - b);
+  const calls = cuts.map((at, i) => text.slice(at, cuts[i + 1] ?? text.length));
   return calls.map((part) => timeSplit(parseProgress(part, 'rawjson'), targets)).reduce(addSplits);
 }
