@@ -446,6 +446,17 @@ t.test("a shared step's error is the platform the failing build script was build
       'linux/arm64',
     ],
     [
+      "newer cc's TARGET line, unquoted",
+      [
+        '#9 13.0 error: failed to run custom build command for `ring v0.17.8`',
+        '#9 13.0 --- stdout',
+        '#9 13.0 HOST = Some(x86_64-unknown-linux-gnu)',
+        '#9 13.0 TARGET = Some(aarch64-unknown-linux-gnu)',
+        '#9 13.0 HOST = Some(x86_64-unknown-linux-gnu)',
+      ],
+      'linux/arm64',
+    ],
+    [
       'no declaration: the cross linker names it',
       [
         '#9 13.0 error: linking with `aarch64-linux-gnu-gcc` failed: exit status: 1',

@@ -203,8 +203,9 @@ function platformOfOutput(logs: readonly string[]): Platform | undefined {
       underscored,
       underscored.toUpperCase(),
       `/usr/lib/${platform.multiarch}/`,
+      platform.linker,
+      // binutils is prefixed by the same GNU triplet: the linker's own `…-ld: cannot find -lzstd`
       `${platform.multiarch}-ld`,
-      `${platform.multiarch}-gcc`,
     ];
     const count = spellings.reduce((n, word) => n + text.split(word).length - 1, 0);
     if (count > 0 && (!best || count > best.count)) best = { platform, count };
