@@ -479,11 +479,17 @@ function sharedCachePlan(
   };
 }
 
-/** A per-platform image target reads its platform's shared cache first: crossbake writes that one. */
+/**
+ * A per-platform image target reads its platform's shared cache first: crossbake writes that one. The
+ * multi-platform target (--load, --push on a multi-platform image store, a bare `docker buildx bake`)
+ * builds the same steps for every platform and reads every platform's.
+ */
 function readingShared(image: ImagePlan, shared: SharedCachePlan | undefined): ImagePlan {
   if (!shared) return image;
+  const all = shared.platforms.flatMap((s) => s.cache.from);
   return {
     ...image,
+    ...(image.cache ? { cache: { from: [...all, ...image.cache.from], to: image.cache.to } } : {}),
     platforms: image.platforms.map((p) => {
       const from = shared.platforms.find((s) => s.platform === p.platform)!.cache.from;
       return p.cache ? { ...p, cache: { from: [...from, ...p.cache.from], to: p.cache.to } } : p;

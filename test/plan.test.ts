@@ -108,7 +108,11 @@ t.test('the example: targets, stages, tags and caches per image and platform', a
     [backend.target, backend.group, backend.labels],
     ['backend', 'backend-platforms', { title: 'backend', description: 'backend from Rust package backend' }],
   );
+  // the multi-platform target reads every platform's shared cache first, as each per-platform target reads its own
   t.same(backend.cache?.from.map(entry), [
+    'registry backend:cache-shared-linux-amd64',
+    'registry backend:cache-shared-linux-arm64',
+    'registry backend:cache-shared-linux-arm-v7',
     'registry backend:cache-linux-amd64',
     'registry backend:cache-linux-arm64',
     'registry backend:cache-linux-arm-v7',
