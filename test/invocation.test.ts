@@ -1,6 +1,6 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
-import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets } from '../src/buildx/invocation.js';
+import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets, publishFor } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { emptyLog } from '../src/buildx/progress.js';
 import { mergeOutcomes } from '../src/buildx/run.js';
@@ -77,6 +77,42 @@ t.test('--push with the docker driver: load each platform image, push by tag, me
     ),
     ['buildx', 'imagetools', 'create', '--tag', 'r.io/x/backend:v1', 'r.io/x/backend:v1-linux-amd64', 'r.io/x/backend:v1-linux-arm64'],
   );
+});
+
+t.test(
+  '--push on a multi-platform image store: one target per image for all its platforms, stored under its tags, pushed by tag, no merge',
+  async (t) => {
+    const steps = bakeSteps(plan, printed, { ...request, driver: 'docker', multiPlatformStore: true });
+    t.equal(steps.publish, 'images');
+    t.same(steps.bake.targets, ['backend', 'frontend']);
+    t.same(
+      steps.runTargets.map((r) => [r.name, r.platforms.map((p) => p.docker), r.ref]),
+      [
+        ['backend', ['linux/amd64', 'linux/arm64'], 'r.io/x/backend:v1'],
+        ['frontend', ['linux/amd64', 'linux/arm64'], 'r.io/x/frontend:v1'],
+      ],
+    );
+    t.same(
+      steps.bake.set?.filter((s) => s.includes('.output=')),
+      [
+        'backend.output=type=image,compression=gzip,force-compression=true',
+        'frontend.output=type=image,compression=gzip,force-compression=true',
+      ],
+      'into the store under the tags bake resolved; nothing pushed by the build itself',
+    );
+    t.same(steps.pushes, [
+      ['push', '--quiet', 'r.io/x/backend:v1'],
+      ['push', '--quiet', 'r.io/x/frontend:v1'],
+    ]);
+  },
+);
+
+t.test('how --push publishes follows the driver and the image store', async (t) => {
+  t.equal(publishFor({ push: true, driver: 'docker', multiPlatformStore: true }), 'images');
+  t.equal(publishFor({ push: true, driver: 'docker', multiPlatformStore: false }), 'platform-tags');
+  t.equal(publishFor({ push: true, driver: 'docker' }), 'platform-tags');
+  t.equal(publishFor({ push: true, driver: 'docker-container', multiPlatformStore: true }), 'by-digest');
+  t.equal(publishFor({ push: false, driver: 'docker', multiPlatformStore: true }), undefined);
 });
 
 t.test('the build args name the selected binaries and platforms: cargo compiles those and no others', async (t) => {

@@ -59,6 +59,7 @@ t.test('builder inspect output, as buildx 0.13 prints it', async (t) => {
     name: 'default',
     driver: 'docker',
     platforms: ['linux/amd64', 'linux/amd64/v2', 'linux/amd64/v3', 'linux/amd64/v4', 'linux/arm64'],
+    multiPlatformStore: false,
     errors: [],
   });
   // `docker buildx inspect --bootstrap` exits 0 when the daemon is unreachable; the error is a field.
@@ -67,6 +68,26 @@ t.test('builder inspect output, as buildx 0.13 prints it', async (t) => {
   );
   t.same(down.errors, ['Cannot connect to the Docker daemon at unix:///nonexistent.sock. Is the docker daemon running?']);
 });
+
+t.test(
+  'the docker driver on the containerd image store keeps multi-platform images; the classic store and other drivers do not count',
+  async (t) => {
+    const node = (labels: string) =>
+      `Name:          default\nDriver:        docker\n\nNodes:\nName:             default\nEndpoint:         default\nStatus:           running\nPlatforms:        linux/amd64, linux/arm64\nLabels:\n${labels}`;
+    // dockerd 26 with "containerd-snapshotter": true, as buildx 0.13 prints it
+    const containerd =
+      ' org.mobyproject.buildkit.worker.containerd.namespace: moby\n org.mobyproject.buildkit.worker.containerd.uuid:      03fdd9bb\n org.mobyproject.buildkit.worker.executor:             containerd\n org.mobyproject.buildkit.worker.snapshotter:          overlayfs\n';
+    const classic =
+      ' org.mobyproject.buildkit.worker.executor:         oci\n org.mobyproject.buildkit.worker.moby.host-gateway-ip: 172.17.0.1\n org.mobyproject.buildkit.worker.snapshotter:      overlay2\n';
+    t.equal(parseBuilderInspect(node(containerd)).multiPlatformStore, true, 'containerd store');
+    t.equal(parseBuilderInspect(node(classic)).multiPlatformStore, false, 'classic store');
+    t.equal(
+      parseBuilderInspect(node(containerd).replace('Driver:        docker', 'Driver:        docker-container')).multiPlatformStore,
+      false,
+      'not the docker driver',
+    );
+  },
+);
 
 t.test('every path names an unsupported platform in the words settings validation uses', async (t) => {
   const fromSettings = t.throws(() =>

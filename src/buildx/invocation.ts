@@ -22,6 +22,24 @@ export interface BakeRequest {
   readonly bakeFile: string;
   /** The builder's driver: the docker driver cannot push by digest. */
   readonly driver: string;
+  /** The docker driver's image store keeps multi-platform images (the containerd store). */
+  readonly multiPlatformStore?: boolean;
+}
+
+/**
+ * How --push publishes:
+ * - `images`: the docker driver on a multi-platform store builds each image for all its platforms in one
+ *   target, into the store under its tags, and `docker push` writes each tag once every image built;
+ * - `platform-tags`: the docker driver on the classic store builds each platform apart, loads it, pushes it
+ *   under its own tag, and the multi-platform index is merged from those;
+ * - `by-digest`: the other drivers push each platform by digest from the build, and the index is merged.
+ */
+export type Publish = 'images' | 'platform-tags' | 'by-digest';
+
+export function publishFor(request: Pick<BakeRequest, 'push' | 'driver' | 'multiPlatformStore'>): Publish | undefined {
+  if (!request.push) return undefined;
+  if (request.driver !== 'docker') return 'by-digest';
+  return request.multiPlatformStore ? 'images' : 'platform-tags';
 }
 
 export interface PlatformImage {
@@ -43,7 +61,8 @@ export interface BakeSteps {
   /** The targets bake builds, for progress attribution and the report. */
   readonly runTargets: readonly RunTarget[];
   readonly images: readonly ImageSteps[];
-  /** docker push argv lists (docker driver), run after every platform built. */
+  readonly publish?: Publish;
+  /** docker push argv lists (docker driver), run after every target built: platform tags, or image tags (`images`). */
   readonly pushes: readonly string[][];
   /**
    * The cache export, run apart from the build: the build itself writes no cache, and this second call
@@ -188,9 +207,12 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   const images = imageSteps(plan, printed);
   if (request.push) assertPushable(images);
-  // --load builds each image once for all platforms; otherwise each platform is its own target with its
-  // own cache, merged into one index only when every platform built.
-  const runTargets: RunTarget[] = request.load
+  const publish = publishFor(request);
+  // --load, and --push on a multi-platform store, build each image once for all platforms (one solve each:
+  // a one-file change costs two solves for two images, not six); otherwise each platform is its own target
+  // with its own cache, merged into one index only when every platform built.
+  const whole = request.load || publish === 'images';
+  const runTargets: RunTarget[] = whole
     ? plan.selected.map((image) => {
         const ref = tagsOf(image.target)[0];
         return { name: image.target, bin: image.bin, platforms: plan.platforms, crates: image.crates, ...(ref ? { ref } : {}) };
@@ -204,7 +226,11 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
   // --no-cache starts from scratch in the target cache mounts too; the export call must name the same args.
   const args = [...buildArgsSet(plan), ...(request.noCache ? [fromScratchSet(plan)] : [])];
   const set = [...args, ...request.set];
-  if (request.push) {
+  if (publish === 'images') {
+    // Into the store under the image's tags; pushed by tag once every image built, so a failed image leaves
+    // every tag in the registry as it was.
+    for (const image of plan.selected) set.push(`${image.target}.output=type=image,${IMAGE_COMPRESSION}`);
+  } else if (request.push) {
     // The docker driver loads each platform image into the image store and pushes by tag afterwards.
     // Layers restored from a registry cache keep the cache's zstd (an emptied machine pushed the base
     // image's layer as zstd): the images are gzip throughout, for every puller.
@@ -243,7 +269,13 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
     bake: { files: [request.bakeFile], targets, load: request.load, noCache: request.noCache, set, ...builder },
     runTargets,
     images,
-    pushes: request.push && request.driver === 'docker' ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag))) : [],
+    ...(publish ? { publish } : {}),
+    pushes:
+      publish === 'platform-tags'
+        ? images.flatMap((i) => i.platforms.map((p) => pushArgs(p.tag)))
+        : publish === 'images'
+          ? images.flatMap((i) => i.tags.map(pushArgs))
+          : [],
     ...(cacheExport ? { cacheExport } : {}),
     caches,
     ...(earlyTarget ? { early: earlyTarget } : {}),

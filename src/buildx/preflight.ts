@@ -120,6 +120,11 @@ export interface BuilderInfo {
   readonly driver: string;
   /** Every node's platforms, as the builder reports them. */
   readonly platforms: readonly string[];
+  /**
+   * The docker driver on the containerd image store, which keeps multi-platform images (a worker with a
+   * containerd namespace); the classic store keeps one platform per tag.
+   */
+  readonly multiPlatformStore: boolean;
 }
 
 export function parseBuilderInspect(text: string): BuilderInfo & { errors: string[] } {
@@ -132,7 +137,9 @@ export function parseBuilderInspect(text: string): BuilderInfo & { errors: strin
       .filter(Boolean),
   );
   const errors = [...text.matchAll(/^Error:\s*(.+)$/gm)].map((m) => m[1]!.trim());
-  return { name, driver, platforms: [...new Set(platforms)], errors };
+  const multiPlatformStore =
+    (driver || 'docker') === 'docker' && /^\s*org\.mobyproject\.buildkit\.worker\.containerd\.namespace:/m.test(text);
+  return { name, driver, platforms: [...new Set(platforms)], multiPlatformStore, errors };
 }
 
 /** `docker buildx inspect --bootstrap`: the builder exists, starts, and says which platforms it has. */
@@ -168,7 +175,7 @@ export async function inspectBuilder(builder?: string, bootstrap = true): Promis
       `${named} (${info.name}) cannot start: ${info.errors[0]!.replace(/\.$/, '')}. Check it with \`docker buildx inspect --bootstrap${builder ? ` ${builder}` : ''}\`.`,
     );
   }
-  return { name: info.name, driver: info.driver || 'docker', platforms: info.platforms };
+  return { name: info.name, driver: info.driver || 'docker', platforms: info.platforms, multiPlatformStore: info.multiPlatformStore };
 }
 
 export interface PlatformCheck {

@@ -76,14 +76,59 @@ export async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (st
   return have.length === wanted.length && [...have].sort().join() === [...(wanted as string[])].sort().join();
 }
 
-/** Pushes the per-platform images (docker driver; the other drivers pushed them by digest in the build). */
+/**
+ * The docker driver's pushes from its image store: each platform's image under its own tag, or (on a
+ * multi-platform store) each image's tags. The other drivers pushed by digest in the build.
+ */
 export async function pushPlatforms(steps: BakeSteps, cwd: string, log: (line: string) => void): Promise<void> {
   const t = timer();
   // Each push is its own repository tag; the registry takes them side by side (shared layers are uploaded once either way).
   const results = await Promise.allSettled(steps.pushes.map((argv) => pushTag(argv, cwd)));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) throw failed.reason;
-  if (steps.pushes.length > 0) log(`push      ${t()}  (${steps.pushes.length} platform images)`);
+  const n = steps.pushes.length;
+  if (n > 0)
+    log(
+      `push      ${t()}  (${steps.publish === 'images' ? `${n} multi-platform image tag${n === 1 ? '' : 's'}` : `${n} platform images`})`,
+    );
+}
+
+/**
+ * What the pushes wrote where each image was built for all its platforms and pushed under its tags
+ * (`images`): its index and each platform's image, read back from the registry.
+ */
+export async function readPushed(steps: BakeSteps, builder: string | undefined, log: (line: string) => void): Promise<Pushed> {
+  const platforms = new Map<string, PushedPlatform>();
+  const indexes = new Map<string, string>();
+  const tags = new Map<string, string>();
+  const raw = manifestReader(builder);
+  const lines = await Promise.all(
+    steps.images.map(async (image) => {
+      const first = image.tags[0];
+      if (first === undefined) return undefined;
+      const [digest, attestations, sizes, named] = await Promise.all([
+        raw.digest(first),
+        registryAttestations(first, builder, raw),
+        Promise.all(image.platforms.map((p) => registrySize(first, p.slot, builder, raw))),
+        Promise.all(image.tags.map((tag) => raw.digest(tag))),
+      ]);
+      if (digest) indexes.set(image.bin, digest);
+      for (const [i, tag] of image.tags.entries()) if (named[i]) tags.set(tag, named[i]!);
+      for (const [i, p] of image.platforms.entries()) {
+        const sized = sizes[i]!;
+        platforms.set(p.target, {
+          ...sized,
+          ...(sized.digest
+            ? { attestations: attestations.get(sized.digest) ?? [], manifest: `${repositoryOf(first)}@${sized.digest}` }
+            : {}),
+        });
+      }
+      const n = image.platforms.length;
+      return `push      ${image.bin}: ${image.tags.join(', ')} <- ${n} platform${n === 1 ? '' : 's'} (${registryHost(first)})`;
+    }),
+  );
+  for (const line of lines) if (line) log(line);
+  return { platforms, indexes, tags };
 }
 
 /**
@@ -202,12 +247,20 @@ export async function results(
   const images: ReportImage[] = [];
   const metadata: Metadata = { ...outcome.metadata };
   const { pushed } = options;
+  // A multi-platform target's slot is its image's platform image, known by that platform's target name.
+  const platformTarget = (slot: Slot) =>
+    slot.target.platforms.length === 1
+      ? slot.target.name
+      : (steps.images
+          .find((i) => i.bin === slot.target.bin)
+          ?.platforms.find((p) => p.slot.arch === slot.platform.arch && p.slot.variant === slot.platform.variant)?.target ??
+        slot.target.name);
   // Each row's store reads (docker create and cp) are their own processes: side by side, not one after another.
   const built = await Promise.all(
     slots.map(async (slot, i): Promise<ReportRow> => {
       let row = base[i]!;
       if (pushed) {
-        const p = pushed.platforms.get(slot.target.name);
+        const p = pushed.platforms.get(platformTarget(slot));
         if (p) {
           row = {
             ...row,
@@ -226,11 +279,11 @@ export async function results(
       }
       // What the build added for the binary's libraries: from the registry when pushed, else from the store,
       // where the docker driver keeps every platform image (it pushes from there).
-      if (slot.target.platforms.length === 1 && row.result === 'built') {
-        const manifest = pushed?.platforms.get(slot.target.name)?.manifest;
+      const manifest = pushed?.platforms.get(platformTarget(slot))?.manifest;
+      if ((slot.target.platforms.length === 1 || manifest) && row.result === 'built') {
         const packages =
           (manifest ? await registryRuntimePackages(manifest, options.builder) : undefined) ??
-          (options.storeSizes && slot.target.ref
+          (options.storeSizes && slot.target.ref && slot.target.platforms.length === 1
             ? // The pushed platform manifest's digest is stable across rebuilds with nothing new (the build's own
               // digest names an index whose provenance changes every time).
               await storeRuntimePackages(slot.target.ref, slot.platform.docker, pushed ? row.digest : undefined)

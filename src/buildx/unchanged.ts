@@ -16,6 +16,8 @@ export interface PushInputs {
   readonly printed: unknown;
   readonly set: readonly string[];
   readonly driver: string;
+  /** How the push publishes (src/buildx/invocation.ts): the same inputs publish other tags another way. */
+  readonly publish?: string;
   readonly builder: string;
   /** Each build context's digest (src/fs/context-digest.ts), by its path. */
   readonly contexts: Readonly<Record<string, string>>;

@@ -71,8 +71,9 @@ export function viewPlan(plan: Plan, targets: readonly RunTarget[], crates?: num
     stages.set(image.stages.libs, { phase: 'runtime', scope: 'image', bin: image.bin });
     stages.set(image.stages.runtime, { phase: 'runtime', scope: 'image', bin: image.bin });
     const own = (to: readonly CacheEntry[] | undefined) => (to ?? []).map(cacheKey).filter((k): k is string => k !== undefined);
-    ownCache.set(image.target, own(image.cache?.to));
     // crossbake writes a platform's shared cache for its images, not the image's own
+    const shared = plan.sharedCache?.platforms.flatMap((s) => s.cache.to);
+    ownCache.set(image.target, own(shared ?? image.cache?.to));
     for (const p of image.platforms) {
       const shared = plan.sharedCache?.platforms.find((s) => s.platform === p.platform)?.cache;
       ownCache.set(p.target, own((shared ?? p.cache)?.to));

@@ -11,6 +11,7 @@ import {
   imageSteps,
   mergeArgs,
   mergeSources,
+  type Publish,
   printTargets,
   stepsForCaches,
   withEarlyCache,
@@ -33,6 +34,7 @@ import {
   missingCaches,
   type Pushed,
   pushPlatforms,
+  readPushed,
   results,
   timer,
 } from '../buildx/publish.js';
@@ -169,6 +171,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     set: options.set,
     bakeFile,
     driver,
+    multiPlatformStore: builder?.multiPlatformStore ?? false,
     ...(options.builder ? { builder: options.builder } : {}),
   });
 
@@ -193,14 +196,14 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         }
       }
       for (const push of steps.pushes) options.out(`docker ${shellQuote(push)}\n`);
-      if (options.push) {
+      if (steps.publish === 'platform-tags' || steps.publish === 'by-digest') {
         for (const image of steps.images) {
           const sources = mergeSources(image, driver, (target) => `<digest of ${target}>`);
           options.out(`docker ${shellQuote(mergeArgs(image, sources, options.builder))}\n`);
         }
       }
       options.log(
-        `dry run: nothing was written or built${options.push ? ` (push commands for the ${driver} driver${builder ? '' : ', assumed: the builder did not answer'})` : ''}.`,
+        `dry run: nothing was written or built${options.push ? ` (push commands for the ${driver} driver${steps.publish === 'images' ? ' on the containerd image store' : ''}${builder ? '' : ', assumed: the builder did not answer'})` : ''}.`,
       );
     }
     return;
@@ -214,7 +217,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     ? missingCaches(steps.caches, project.outDir, options.builder).catch(() => [] as CacheDestination[])
     : Promise.resolve([]);
   const fingerprint = () =>
-    options.push && !options.noCache ? pushFingerprintNow(project, files, printed, options, driver, builder!.name) : undefined;
+    options.push && !options.noCache
+      ? pushFingerprintNow(project, files, printed, options, driver, builder!.name, steps.publish)
+      : undefined;
   const before = await fingerprint();
   if (before && (await unchangedSincePush(before, { options, reportFile, metadataFile, started: new Date() }))) return;
 
@@ -264,13 +269,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
             `The build ran in ${calls.length} calls of whole images; the ${calls.length - outcome.calls} after the failing one did not start (${unstarted.join(', ')}).`,
           ]
         : []),
-      ...(options.push
-        ? [
-            driver === 'docker'
-              ? 'Nothing was pushed: crossbake pushes the per-platform images only after every platform built, and tags the multi-platform image last.'
-              : 'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.',
-          ]
-        : []),
+      ...(steps.publish ? [NOTHING_PUBLISHED[steps.publish]] : []),
     ];
     const error = failureError(attribution, notes);
     const rows = withStages(rowsFromSlots(attribution.slots), times);
@@ -296,7 +295,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       progress,
       view,
       outDir: project.outDir,
-      pushed: steps.pushes.length > 0,
+      ...(steps.publish ? { publish: steps.publish } : {}),
       ...(options.builder ? { builder: options.builder } : {}),
     }),
     pushing,
@@ -306,7 +305,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 
   // Beside the merge: an index that keeps growing stops being read at 1 MiB, and builds then start cold.
   const indexes = exported.value ? cacheIndexSizes(steps.caches, options.builder) : Promise.resolve([]);
-  const pushed = options.push ? await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log) : undefined;
+  const pushed = !options.push
+    ? undefined
+    : steps.publish === 'images'
+      ? await readPushed(steps, options.builder, options.log)
+      : await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log);
   for (const { ref, size } of (await indexes).filter((i) => i.size > CACHE_INDEX_LIMIT / 2)) {
     options.log(
       `warning: cache ${ref} has an index of ${(size / 1024).toFixed(0)} KiB, over half of the ${CACHE_INDEX_LIMIT / 1024} KiB BuildKit reads; past that, builds cannot read it and start cold. ${INDEX_GROWTH}`,
@@ -334,6 +337,16 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
 }
 
+/** What a failed build says it left in the registry, by how --push publishes. */
+const NOTHING_PUBLISHED: Record<Publish, string> = {
+  images:
+    'Nothing was pushed: crossbake pushes the images only after every image built for every platform; the registry still has the tags as they were.',
+  'platform-tags':
+    'Nothing was pushed: crossbake pushes the per-platform images only after every platform built, and tags the multi-platform image last.',
+  'by-digest':
+    'Nothing was tagged: per-platform images that finished went to the registry by digest only (untagged); crossbake tags the multi-platform image only after every platform built.',
+};
+
 /** Bump when what a push record means changes: older records then never match. */
 const PUSH_RECORD_FORMAT = 'crossbake push record 1';
 
@@ -348,6 +361,7 @@ async function pushFingerprintNow(
   options: BakeOptions,
   driver: string,
   builderName: string,
+  publish: Publish | undefined,
 ): Promise<string | undefined> {
   const ignore = files.find((f) => basename(f.path).endsWith('.dockerignore'));
   const exclusions = ignore ? plainExclusions(ignore.content) : [];
@@ -381,6 +395,7 @@ async function pushFingerprintNow(
     printed,
     set: options.set,
     driver,
+    ...(publish ? { publish } : {}),
     builder: builderName,
     contexts,
     baseImages: Object.fromEntries(refs.map((ref, i) => [ref, ids[i]!])),
@@ -392,7 +407,7 @@ async function pushFingerprintNow(
 async function pushedTags(steps: BakeSteps, pushed: Pushed, builder?: string): Promise<Record<string, string> | undefined> {
   const tags = [
     ...steps.images.flatMap((i) => i.tags),
-    ...steps.images.flatMap((i) => i.platforms.map((p) => p.tag)).filter(() => steps.pushes.length > 0),
+    ...steps.images.flatMap((i) => i.platforms.map((p) => p.tag)).filter(() => steps.publish === 'platform-tags'),
   ];
   const digests = await Promise.all(tags.map((tag) => pushed.tags.get(tag) ?? registryDigest(tag, builder)));
   if (digests.some((d) => d === undefined) || pushed.indexes.size === 0) return undefined;
@@ -447,8 +462,8 @@ async function exportCaches(
     progress: ProgressPlan;
     view: ViewPlan;
     outDir: string;
-    /** The per-platform images are pushed meanwhile (docker driver): the message says so when the export fails. */
-    pushed: boolean;
+    /** What is pushed meanwhile (docker driver): the message says so when the export fails. */
+    publish?: Publish;
     builder?: string;
   },
 ): Promise<boolean> {
@@ -484,9 +499,11 @@ async function exportCaches(
     const attribution = attribute(outcome.log, steps.runTargets, outcome.exitCode);
     throw failureError(
       attribution,
-      context.pushed
-        ? "The images were built and each platform's image pushed under its own tag, but no multi-platform tag was written: the cache export failed."
-        : 'The images were built, but nothing was pushed or tagged: the cache export failed.',
+      context.publish === 'images'
+        ? 'The images were built and pushed under their tags, but the cache export failed: the next build reads the caches as they were.'
+        : context.publish === 'platform-tags'
+          ? "The images were built and each platform's image pushed under its own tag, but no multi-platform tag was written: the cache export failed."
+          : 'The images were built, but nothing was pushed or tagged: the cache export failed.',
     );
   }
   context.log(

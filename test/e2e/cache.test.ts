@@ -69,11 +69,19 @@ function bake(what: string): Run {
 }
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-/** The deps stage's RUN as printed under one target's prefix, e.g. `[frontend-linux-arm64 deps 3/3] RUN`. */
-/** The build-all RUN of one platform, under any binary's target prefix: one cargo call compiles every binary. */
-const buildRunName = (key: string) => new RegExp(`^\\[(${BINS.map(esc).join('|')})-${esc(key)} build-all \\d+/\\d+\\] RUN `);
+/**
+ * The build-all RUN of one platform, under any binary's target prefix: one cargo call compiles every binary.
+ * A per-platform target prints `[frontend-linux-arm64 build-all 2/2]`; an image built for all its platforms
+ * in one target (--push on the containerd image store) `[frontend linux/amd64->arm64 build-all 2/2]`, and
+ * without the target's name when the call builds that target alone.
+ */
+const buildRunName = (p: { key: string; docker: string }) => {
+  const bins = `(${BINS.map(esc).join('|')})`;
+  const platform = `(${esc(p.docker)}|\\S+->${esc(p.docker.replace(/^linux\//, ''))})`;
+  return new RegExp(`^\\[(${bins}-${esc(p.key)}|(${bins} )?${platform}) build-all \\d+/\\d+\\] RUN `);
+};
 /** The deps stage's cargo RUN (the stage's other RUNs write its environment), under any target's prefix. */
-const anyDepsRun = /^\[\S+ deps \d+\/\d+\] RUN --mount=type=cache/;
+const anyDepsRun = /^\[[^\]]* deps \d+\/\d+\] RUN --mount=type=cache/;
 /** A line of cargo compiling something that is not one of the workspace's own packages. */
 const foreignCompile = /^\s*Compiling (?!(backend|frontend|shared) v)\S+ v/;
 
@@ -112,7 +120,7 @@ function assertDepsCached(t: Test, log: string, what = 'CACHED'): void {
 function assertBuiltOnDeps(t: Test, log: string, bins: readonly string[] = BINS): void {
   const vertices = plainVertices(log);
   for (const p of PLATFORMS) {
-    const executed = [...new Map(verticesNamed(vertices, buildRunName(p.key)).map((v) => [v.id, v])).values()].filter(ran);
+    const executed = [...new Map(verticesNamed(vertices, buildRunName(p)).map((v) => [v.id, v])).values()].filter(ran);
     t.equal(executed.length, 1, `${p.key}: the build-all RUN executed once for ${BINS.length} binaries`);
     const v = executed[0];
     if (!v) continue;
@@ -167,7 +175,7 @@ t.test('cold build with no emulation: the dependency stage runs once, for every 
   );
   assertBuiltOnDeps(t, run.stderr);
   t.match(run.stderr, /^crossbake: cache .*steps? ran: exported\)$/m, 'the cold build exports the caches, in a call of their own');
-  const builds = PLATFORMS.flatMap((p) => verticesNamed(run.stderr, buildRunName(p.key)).filter(ran));
+  const builds = PLATFORMS.flatMap((p) => verticesNamed(run.stderr, buildRunName(p)).filter(ran));
   t.equal(new Set(builds.map((v) => v.id)).size, PLATFORMS.length, 'one build-all RUN per platform compiles both binaries');
   for (const v of builds)
     t.ok(
@@ -197,17 +205,17 @@ function compiledPackages(log: string): Map<string, string[]> {
   const vertices = plainVertices(log);
   const found = new Map<string, string[]>();
   for (const p of PLATFORMS) {
-    const executed = [...new Map(verticesNamed(vertices, buildRunName(p.key)).map((v) => [v.id, v])).values()].filter(ran);
+    const executed = [...new Map(verticesNamed(vertices, buildRunName(p)).map((v) => [v.id, v])).values()].filter(ran);
     const names = executed.flatMap((v) => v.output.flatMap((l) => /^\s*Compiling (\S+) v/.exec(l)?.[1] ?? []));
     found.set(p.key, [...new Set(names)].sort());
   }
   return found;
 }
 
-/** The bytes of /app/<bin> in the per-platform image the docker driver loaded (docker create runs nothing). */
-function binaryOf(bin: string, key: string): Buffer {
-  const ref = `${REGISTRY}/${bin}:latest-${key}`;
-  const created = docker(['create', ref]);
+/** The bytes of /app/<bin> in the platform's image the docker driver keeps in its store (docker create runs nothing). */
+function binaryOf(bin: string, platform: string): Buffer {
+  const ref = `${REGISTRY}/${bin}:latest`;
+  const created = docker(['create', '--platform', platform, ref]);
   if (created.code !== 0) throw new Error(`docker create ${ref}: ${created.stderr}`);
   const id = created.stdout.trim();
   const dir = mkdtempSync(join(tmpdir(), 'crossbake-bin-'));
@@ -239,8 +247,8 @@ t.test('a changed string in backend: build-all compiles backend alone, and the b
   if (!succeeded(t, run)) return;
   assertDepsCached(t, run.stderr);
   for (const [key, names] of compiledPackages(run.stderr)) t.same(names, ['backend'], `${key}: cargo compiled backend alone`);
-  for (const p of PLATFORMS) t.ok(binaryOf('backend', p.key).includes(marker), `${p.key}: /app/backend has "${marker}"`);
-  t.notOk(binaryOf('frontend', 'linux-arm64').includes(marker), 'frontend does not');
+  for (const p of PLATFORMS) t.ok(binaryOf('backend', p.docker).includes(marker), `${p.key}: /app/backend has "${marker}"`);
+  t.notOk(binaryOf('frontend', 'linux/arm64').includes(marker), 'frontend does not');
 });
 
 t.test('shared changed while only backend is built: the next build of both compiles frontend again', async (t) => {
@@ -255,7 +263,7 @@ t.test('shared changed while only backend is built: the next build of both compi
   if (!succeeded(t, both)) return;
   for (const [key, names] of compiledPackages(both.stderr)) t.same(names, ['frontend'], `${key}: frontend alone, on the new shared`);
   for (const p of PLATFORMS) {
-    for (const bin of BINS) t.ok(binaryOf(bin, p.key).includes(marker), `${p.key}: /app/${bin} has the new string`);
+    for (const bin of BINS) t.ok(binaryOf(bin, p.docker).includes(marker), `${p.key}: /app/${bin} has the new string`);
   }
 });
 
@@ -295,7 +303,7 @@ t.test(
         'no registry crate was compiled again',
       );
     }
-    const toolchain = verticesNamed(run.stderr, /^\[\S+ toolchain \d+\/\d+\] RUN /);
+    const toolchain = verticesNamed(run.stderr, /^\[[^\]]* toolchain \d+\/\d+\] RUN /);
     t.ok(
       toolchain.length > 0 && toolchain.some((v) => v.cached) && !toolchain.some(ran),
       "the toolchain's apt step stays CACHED (itoa was already a locked crate)",
@@ -366,7 +374,7 @@ t.test(
     const pruned = pruneBuildCache();
     t.equal(pruned.code, 0, `docker buildx prune -af\n${pruned.stderr}`);
     const removed = removeImages(REGISTRY);
-    t.ok(removed.length >= BINS.length * PLATFORMS.length, `removed the local ${REGISTRY}/* images (${removed.length})`);
+    t.ok(removed.length >= BINS.length, `removed the local ${REGISTRY}/* images (${removed.length})`);
     t.same(removeImages(REGISTRY), [], 'none is left');
     // A new commit on a new machine: the binaries compile again, on dependency layers from the registry.
     editSource(ws, 'cache test: a change built on an emptied machine');
@@ -377,7 +385,7 @@ t.test(
       t.match(
         run.stderr,
         new RegExp(
-          `\\[(${BINS.map(esc).join('|')})-${esc(p.key)}\\] importing cache manifest from ${esc(`${REGISTRY}/backend:cache-shared-${p.key}`)}\\b`,
+          `\\[(${BINS.map(esc).join('|')})(-${esc(p.key)})?\\] importing cache manifest from ${esc(`${REGISTRY}/backend:cache-shared-${p.key}`)}\\b`,
         ),
         `${p.key}: its images import the platform's shared registry cache`,
       );

@@ -50,7 +50,7 @@ t.test('the backend, runtime minimal, for three platforms: built with no emulati
   );
   t.comment(`bake --push: ${run.seconds.toFixed(1)}s`);
   t.equal(run.code, 0, `crossbake bake succeeds\n${run.stderr.slice(-4000)}`);
-  t.match(run.stderr, /merge +backend: .*backend:latest <- 3 platforms/);
+  t.match(run.stderr, /push +backend: .*backend:latest <- 3 platforms/);
   t.match(run.stderr, /minimal-root/, 'the minimal root was assembled');
   t.same(
     runnable(rawManifest(`${REGISTRY}/backend:latest`))
@@ -183,8 +183,9 @@ for (const p of PLATFORMS) {
 }
 
 t.test("a real scanner (cdxgen) finds the image's Debian packages, by distribution, and its crates", async (t) => {
-  // The per-platform image of the build platform: docker save here cannot pick one platform of an index.
-  const ref = `${REGISTRY}/backend:latest-linux-amd64`;
+  // The build platform's image by its digest: docker save here cannot pick one platform of an index.
+  const amd64 = runnable(rawManifest(`${REGISTRY}/backend:latest`)).find((m) => platformString(m) === 'linux/amd64')!;
+  const ref = `${REGISTRY}/backend@${amd64.digest}`;
   t.equal(docker(['pull', '--quiet', ref]).code, 0, `pull ${ref}`);
   const tar = join(workspace, 'backend-minimal.tar');
   const save = docker(['save', '-o', tar, ref]);
