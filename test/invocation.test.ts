@@ -3,6 +3,7 @@ import { bakeArgs } from '../src/buildx/args.js';
 import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets, publishFor } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { emptyLog } from '../src/buildx/progress.js';
+import { results } from '../src/buildx/publish.js';
 import { mergeOutcomes } from '../src/buildx/run.js';
 import { loadProject } from '../src/commands/project.js';
 import type { CrossbakeError } from '../src/errors.js';
@@ -106,6 +107,52 @@ t.test(
     ]);
   },
 );
+
+t.test("an image's multi-platform target: each platform's row gets its digest and size from the pushed index", async (t) => {
+  const steps = bakeSteps(plan, printed, { ...request, driver: 'docker', multiPlatformStore: true });
+  const slots = steps.runTargets.flatMap((target) =>
+    target.platforms.map((platform) => ({ target, platform, outcome: 'built' as const, steps: 3, cached: 2 })),
+  );
+  const pushed = {
+    platforms: new Map(
+      steps.images.flatMap((i) =>
+        i.platforms.map((p, n) => [p.target, { digest: `sha256:${i.bin}-${p.target}`, size: 1000 + n }] as const),
+      ),
+    ),
+    indexes: new Map([
+      ['backend', 'sha256:b'],
+      ['frontend', 'sha256:f'],
+    ]),
+    tags: new Map<string, string>(),
+  };
+  const { rows, images } = await results(
+    steps,
+    slots,
+    { exitCode: 0, metadata: {}, log: emptyLog(), started: 0 },
+    {
+      pushed,
+      load: false,
+      storeSizes: false,
+      multiPlatform: true,
+    },
+  );
+  t.same(
+    rows.map((r) => [r.target, r.platform, r.digest, r.size]),
+    [
+      ['backend', 'linux/amd64', 'sha256:backend-backend-linux-amd64', 1000],
+      ['backend', 'linux/arm64', 'sha256:backend-backend-linux-arm64', 1001],
+      ['frontend', 'linux/amd64', 'sha256:frontend-frontend-linux-amd64', 1000],
+      ['frontend', 'linux/arm64', 'sha256:frontend-frontend-linux-arm64', 1001],
+    ],
+  );
+  t.same(
+    images.map((i) => [i.image, i.digest]),
+    [
+      ['backend', 'sha256:b'],
+      ['frontend', 'sha256:f'],
+    ],
+  );
+});
 
 t.test('how --push publishes follows the driver and the image store', async (t) => {
   t.equal(publishFor({ push: true, driver: 'docker', multiPlatformStore: true }), 'images');
