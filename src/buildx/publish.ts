@@ -76,6 +76,18 @@ export async function indexIsCurrent(raw: Raw, tag: string, wanted: readonly (st
   return have.length === wanted.length && [...have].sort().join() === [...(wanted as string[])].sort().join();
 }
 
+/** A platform image as the registry has it: its digest and size, what attests it, and where it lives (`ref`'s repository). */
+function pushedPlatform(
+  sized: { digest?: string; size?: number },
+  attestations: ReadonlyMap<string, string[]>,
+  ref: string,
+): PushedPlatform {
+  return {
+    ...sized,
+    ...(sized.digest ? { attestations: attestations.get(sized.digest) ?? [], manifest: `${repositoryOf(ref)}@${sized.digest}` } : {}),
+  };
+}
+
 /**
  * The docker driver's pushes from its image store: each platform's image under its own tag, or (on a
  * multi-platform store) each image's tags. The other drivers pushed by digest in the build.
@@ -114,15 +126,7 @@ export async function readPushed(steps: BakeSteps, builder: string | undefined, 
       ]);
       if (digest) indexes.set(image.bin, digest);
       for (const [i, tag] of image.tags.entries()) if (named[i]) tags.set(tag, named[i]!);
-      for (const [i, p] of image.platforms.entries()) {
-        const sized = sizes[i]!;
-        platforms.set(p.target, {
-          ...sized,
-          ...(sized.digest
-            ? { attestations: attestations.get(sized.digest) ?? [], manifest: `${repositoryOf(first)}@${sized.digest}` }
-            : {}),
-        });
-      }
+      for (const [i, p] of image.platforms.entries()) platforms.set(p.target, pushedPlatform(sizes[i]!, attestations, first));
       const n = image.platforms.length;
       return `push      ${image.bin}: ${image.tags.join(', ')} <- ${n} platform${n === 1 ? '' : 's'} (${registryHost(first)})`;
     }),
@@ -175,15 +179,7 @@ export async function mergeImages(
       const platformTags = sources.filter((s) => !s.includes('@'));
       const known = await Promise.all([...indexTags.map((tag) => after.digest(tag)), ...platformTags.map((tag) => before.digest(tag))]);
       for (const [i, tag] of [...indexTags, ...platformTags].entries()) if (known[i]) tags.set(tag, known[i]!);
-      for (const [i, p] of image.platforms.entries()) {
-        const sized = sizes[i]!;
-        platforms.set(p.target, {
-          ...sized,
-          ...(sized.digest
-            ? { attestations: attestations.get(sized.digest) ?? [], manifest: `${repositoryOf(sources[i]!)}@${sized.digest}` }
-            : {}),
-        });
-      }
+      for (const [i, p] of image.platforms.entries()) platforms.set(p.target, pushedPlatform(sizes[i]!, attestations, sources[i]!));
       const n = sources.length;
       const host = registryHost(image.tags[0] ?? '');
       return current
