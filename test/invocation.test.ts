@@ -225,6 +225,14 @@ t.test('--push without a registry in the tags stops before anything runs', async
   const error = t.throws(() => bakeSteps(plan, bare, { ...request, driver: 'docker' })) as CrossbakeError;
   t.equal(error.exitCode, 2);
   t.match(error.message, /--push needs a registry in the image tags, but backend-linux-amd64 is tagged "backend:v1-linux-amd64"/);
+  // the image's own tags too: the multi-platform store pushes them, the other paths merge into them
+  const own = { target: { ...printed.target, frontend: { tags: ['frontend:v1'] } } } as BakePrint;
+  const images = t.throws(() => bakeSteps(plan, own, { ...request, driver: 'docker', multiPlatformStore: true })) as CrossbakeError;
+  t.match(images.message, /but frontend is tagged "frontend:v1"/);
+  const none = { target: { ...printed.target, frontend: { tags: [] } } } as BakePrint;
+  const untagged = t.throws(() => bakeSteps(plan, none, { ...request, driver: 'docker', multiPlatformStore: true })) as CrossbakeError;
+  t.equal(untagged.exitCode, 2);
+  t.match(untagged.message, /--push needs tags, but bake resolved none for frontend/);
 });
 
 t.test('a build of many targets runs in calls of whole images, each with its own targets’ settings', async (t) => {

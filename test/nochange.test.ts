@@ -84,12 +84,13 @@ t.test('one shared cache per platform: the export call builds only the shared-ca
   const withShared = {
     target: {
       ...Object.fromEntries(
-        two.selected.flatMap((i) =>
-          i.platforms.map((p) => [
+        two.selected.flatMap((i) => [
+          [i.target, { tags: [`r.io/x/${i.image}:v1`] }],
+          ...i.platforms.map((p) => [
             p.target,
             { tags: [`r.io/x/${i.image}:v1${p.tagSuffix}`], 'cache-to': [`type=registry,ref=r.io/x/${i.image}:c${p.tagSuffix}`] },
           ]),
-        ),
+        ]),
       ),
       ...Object.fromEntries(shared.map((name) => [name, { 'cache-to': [`type=registry,ref=r.io/x/backend:${name},mode=max`] }])),
     },
@@ -162,12 +163,13 @@ t.test('the early cache: the build-platform stages as a target of their own, whi
   const resolved = {
     target: {
       ...Object.fromEntries(
-        p.selected.flatMap((i) =>
-          i.platforms.map((pb) => [
+        p.selected.flatMap((i) => [
+          [i.target, { tags: [`r.io/x/${i.image}:v1`] }],
+          ...i.platforms.map((pb) => [
             pb.target,
             { tags: [`r.io/x/${i.image}:v1${pb.tagSuffix}`], 'cache-to': ['type=registry,ref=r.io/x/b:c'] },
           ]),
-        ),
+        ]),
       ),
       ...Object.fromEntries(shared.map((name) => [name, { 'cache-to': [`type=registry,ref=r.io/x/backend:${name},mode=max`] }])),
       [early.target]: { 'cache-to': ['type=registry,ref=r.io/x/backend:cache-shared-toolchain,mode=max'] },

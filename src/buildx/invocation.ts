@@ -51,6 +51,8 @@ export interface PlatformImage {
 
 export interface ImageSteps {
   readonly bin: string;
+  /** The image's multi-platform bake target. */
+  readonly target: string;
   /** The multi-platform image's tags, as bake resolved them. */
   readonly tags: readonly string[];
   readonly platforms: readonly PlatformImage[];
@@ -136,6 +138,7 @@ export function imageSteps(plan: Plan, printed: BakePrint): ImageSteps[] {
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   return plan.selected.map((image) => ({
     bin: image.bin,
+    target: image.target,
     tags: tagsOf(image.target),
     platforms: image.platforms.map((p) => ({
       target: p.target,
@@ -145,14 +148,25 @@ export function imageSteps(plan: Plan, printed: BakePrint): ImageSteps[] {
   }));
 }
 
-/** --push needs a registry in every per-platform tag; checked before anything starts. */
+/**
+ * --push needs a registry in every tag it writes: each image's own tags (merged or pushed by tag) and each
+ * per-platform tag; checked before anything starts.
+ */
 export function assertPushable(images: readonly ImageSteps[]): void {
-  for (const p of images.flatMap((i) => i.platforms)) {
-    if (!p.tag.includes('/')) {
+  for (const image of images) {
+    if (image.tags.length === 0) {
       throw new CrossbakeError(
         'input',
-        `--push needs a registry in the image tags, but ${p.target} is tagged "${p.tag}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`,
+        `--push needs tags, but bake resolved none for ${image.target}. Leave its tags to the bake file, or give it one with --set ${image.target}.tags=REGISTRY/IMAGE:TAG.`,
       );
+    }
+    for (const p of [...image.platforms, ...image.tags.map((tag) => ({ target: image.target, tag }))]) {
+      if (!p.tag.includes('/')) {
+        throw new CrossbakeError(
+          'input',
+          `--push needs a registry in the image tags, but ${p.target} is tagged "${p.tag}". Set registry in [workspace.metadata.crossbake], pass --registry, or set REGISTRY.`,
+        );
+      }
     }
   }
 }
