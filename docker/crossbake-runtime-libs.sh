@@ -6,16 +6,60 @@
 # library is provided by a package installed for DEBIAN_ARCH or by the base. Prints the packages that
 # provide the NEEDED libraries and are not in the base, one "name:arch" a line. BASE is the runtime
 # base's dpkg status file, or its /var/lib/dpkg directory (then its info/*.list files count as well).
+# It runs for every binary of every platform on each build, in a step that shares the cores with the
+# other platforms' steps: one readelf and a few awk calls, since each process start costs more than the work.
 set -eu
 bin="$1" platform="$2" arch="$3" multiarch="$4" machine="$5" class="$6" base="$7"
-status="$base" lists=""
-if [ -d "$base" ]; then status="$base/status" lists="$base/info"; fi
-name="$(basename "$bin")"
+status="$base"
+set --
+if [ -d "$base" ]; then
+  status="$base/status"
+  set -- "$base"/info/*.list
+  [ -e "$1" ] || set --
+fi
+[ -f "$status" ] || status=/dev/null
+name="${bin##*/}"
 
-got_machine="$(readelf -h "$bin" | sed -n 's/^ *Machine: *//p')"
-got_class="$(readelf -h "$bin" | sed -n 's/^ *Class: *//p')"
+# One readelf: the header (machine, class, float ABI), the dynamic section (NEEDED) and the version
+# sections (the highest GLIBC_x.y the binary asks for).
+elf="$(readelf -h -d -V --wide "$bin" | awk '
+  /^ELF Header:/ || /^Dynamic section/ { versions = 0 }
+  /^Version (needs|symbols|definition) section/ { versions = 1 }
+  /^ *Machine:/ { sub(/^ *Machine: */, ""); print "machine " $0; next }
+  /^ *Class:/ { print "class " $2; next }
+  /^ *Flags:/ && /hard-float ABI/ { print "hard-float" }
+  /\(NEEDED\)/ && match($0, /\[.*\]/) { print "needed " substr($0, RSTART + 1, RLENGTH - 2); next }
+  versions {
+    line = $0
+    while (match(line, /GLIBC_[0-9][0-9.]*/)) {
+      v = substr(line, RSTART + 6, RLENGTH - 6); line = substr(line, RSTART + RLENGTH)
+      if (newer(v, floor)) floor = v
+    }
+  }
+  function newer(a, b,   x, y, i, n) {
+    if (b == "") return 1
+    n = split(a, x, "."); split(b, y, ".")
+    for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
+    return 0
+  }
+  END { if (floor != "") print "glibc " floor }')"
+
+got_machine="" got_class="" hard_float="" floor="" needed=""
+nl='
+'
+while IFS= read -r line; do
+  case "$line" in
+    "machine "*) got_machine="${line#machine }" ;;
+    "class "*) got_class="${line#class }" ;;
+    hard-float) hard_float=1 ;;
+    "glibc "*) floor="${line#glibc }" ;;
+    "needed "*) needed="$needed${line#needed }$nl" ;;
+  esac
+done <<EOF
+$elf
+EOF
 # armhf is ARM with the hard-float ABI; a soft-float ARM binary would not run on it.
-if [ "$arch" = armhf ] && [ "$got_machine" = ARM ] && ! readelf -h "$bin" | grep -q 'hard-float ABI'; then
+if [ "$arch" = armhf ] && [ "$got_machine" = ARM ] && [ -z "$hard_float" ]; then
   got_machine="ARM soft-float"
 fi
 if [ "$got_machine" != "$machine" ] || [ "$got_class" != "$class" ]; then
@@ -23,50 +67,90 @@ if [ "$got_machine" != "$machine" ] || [ "$got_class" != "$class" ]; then
   exit 1
 fi
 
-# The base's glibc: libc6's upstream version for this architecture, from its dpkg status.
-base_glibc="$(awk -v arch="$arch" '
-  /^Package: / { p = $2; a = ""; v = "" } /^Architecture: / { a = $2 } /^Version: / { v = $2 }
-  /^$/ { if (p == "libc6" && a == arch) { sub(/-.*/, "", v); print v; exit } }
-  END { if (p == "libc6" && a == arch) { sub(/-.*/, "", v); print v } }' "$status" | head -n 1)"
-floor="$(readelf -V --wide "$bin" | grep -o 'GLIBC_[0-9][0-9.]*' | sed 's/GLIBC_//' | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1)"
-if [ -n "$floor" ] && [ -n "$base_glibc" ]; then
-  higher="$(printf '%s\n%s\n' "$floor" "$base_glibc" | sort -t. -k1,1n -k2,2n -k3,3n | tail -n 1)"
-  if [ "$higher" != "$base_glibc" ]; then
-    echo "crossbake: $name for $platform needs glibc $floor (GLIBC_$floor) but the runtime base has glibc $base_glibc; build with a toolchain whose glibc is not newer than the runtime's (the debian toolchain matches bookworm), or use a newer runtime base image" >&2
-    exit 1
-  fi
-fi
+# The base's dpkg status and the files it ships, read once: the base's glibc (libc6's upstream version
+# for this architecture) against the binary's, and the NEEDED libraries the base does not ship, whose
+# candidate paths dpkg -S then resolves in one call.
+unshipped="$(CROSSBAKE_NEEDED="$needed" awk -v arch="$arch" -v multiarch="$multiarch" -v floor="$floor" -v name="$name" -v platform="$platform" '
+  BEGIN {
+    n = split(ENVIRON["CROSSBAKE_NEEDED"], lib, "\n")
+    for (i = 1; i <= n; i++) if (lib[i] != "") {
+      wanted["/lib/" multiarch "/" lib[i]]; wanted["/usr/lib/" multiarch "/" lib[i]]; wanted["/lib/" lib[i]]; wanted["/usr/lib/" lib[i]]
+    }
+  }
+  FILENAME == status {
+    if (/^Package: /) { p = $2; a = ""; v = "" } else if (/^Architecture: /) a = $2; else if (/^Version: /) v = $2
+    if (/^$/ && p == "libc6" && a == arch && glibc == "") { sub(/-.*/, "", v); glibc = v }
+    next
+  }
+  $0 in wanted { shipped[$0] = 1 }
+  function newer(a, b,   x, y, i) {
+    split(a, x, "."); split(b, y, ".")
+    for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
+    return 0
+  }
+  END {
+    if (p == "libc6" && a == arch && glibc == "") { sub(/-.*/, "", v); glibc = v }
+    if (floor != "" && glibc != "" && newer(floor, glibc)) {
+      printf "crossbake: %s for %s needs glibc %s (GLIBC_%s) but the runtime base has glibc %s; build with a toolchain whose glibc is not newer than the runtime'"'"'s (the debian toolchain matches bookworm), or use a newer runtime base image\n", name, platform, floor, floor, glibc > "/dev/stderr"
+      exit 3
+    }
+    for (i = 1; i <= n; i++) {
+      l = lib[i]
+      if (l == "") continue
+      if (("/lib/" multiarch "/" l) in shipped || ("/usr/lib/" multiarch "/" l) in shipped || ("/lib/" l) in shipped || ("/usr/lib/" l) in shipped) continue
+      print l
+    }
+  }' status="$status" "$status" "$@")" || exit 1
+[ -n "$unshipped" ] || exit 0
 
-needed="$(mktemp)" found="$(mktemp)" shipped="$(mktemp)"
-trap 'rm -f "$needed" "$found" "$shipped"' EXIT
-readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' > "$needed"
-# The files the base ships, read once: a library among them needs no package, and no dpkg -S (which
-# reads the build stage's whole file database, about a second under load, for each library).
-if [ -n "$lists" ]; then cat "$lists"/*.list 2>/dev/null > "$shipped" || true; fi
-while read -r lib; do
-  if [ -s "$shipped" ] && grep -Fxq -e "/lib/$multiarch/$lib" -e "/usr/lib/$multiarch/$lib" -e "/lib/$lib" -e "/usr/lib/$lib" "$shipped"; then
-    continue
-  fi
-  pkg=""
+# Each library's candidates in the order the dynamic loader's Debian paths are searched: the first one
+# an installed package of this architecture owns is the library.
+candidates=""
+while IFS= read -r lib; do
   for dir in "/usr/lib/$multiarch" "/lib/$multiarch" /usr/lib /lib; do
-    [ -e "$dir/$lib" ] || continue
-    owners="$(dpkg -S "$dir/$lib" 2>/dev/null || true)"
-    pkg="$(echo "$owners" | sed -n "s/^\([^:, ]*\):$arch: .*/\1/p" | head -n 1)"
-    # dpkg leaves the architecture off for native packages that are not Multi-Arch: same.
-    if [ -z "$pkg" ] && [ "$arch" = "$(dpkg --print-architecture)" ]; then
-      pkg="$(echo "$owners" | sed -n 's/^\([^:, ]*\): .*/\1/p' | head -n 1)"
-    fi
-    [ -n "$pkg" ] && break
+    if [ -e "$dir/$lib" ]; then candidates="$candidates$lib $dir/$lib$nl"; fi
   done
-  if [ -z "$pkg" ]; then
-    echo "crossbake: $name for $platform needs $lib, which no installed $arch package provides; add the Debian package that has it to native.packages.\"$platform\" in [workspace.metadata.crossbake]" >&2
-    exit 1
-  fi
-  if ! awk -v p="$pkg" -v arch="$arch" '
-       /^Package: / { n = $2; a = "" } /^Architecture: / { a = $2 }
-       n == p && (a == arch || a == "all") { found = 1 }
-       END { exit found ? 0 : 1 }' "$status"; then
-    echo "$pkg:$arch" >> "$found"
-  fi
-done < "$needed"
-sort -u "$found"
+done <<EOF
+$unshipped
+EOF
+set --
+while IFS= read -r candidate; do
+  [ -n "$candidate" ] && set -- "$@" "${candidate#* }"
+done <<EOF
+$candidates
+EOF
+owners=""
+if [ "$#" -gt 0 ]; then owners="$(dpkg -S "$@" 2>/dev/null || true)"; fi
+native="$(dpkg --print-architecture)"
+CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" CROSSBAKE_CANDIDATES="$candidates" \
+  awk -v arch="$arch" -v native="$native" -v name="$name" -v platform="$platform" '
+  /^Package: / { p = $2 }
+  /^Architecture: / && ($2 == arch || $2 == "all") { installed[p] = 1 }
+  END {
+    no = split(ENVIRON["CROSSBAKE_OWNERS"], line, "\n")
+    for (i = 1; i <= no; i++) {
+      if (line[i] ~ /^diversion by /) continue
+      k = index(line[i], ": /"); if (!k) continue
+      path = substr(line[i], k + 2); n = split(substr(line[i], 1, k - 1), who, ", ")
+      for (j = 1; j <= n; j++) {
+        if (who[j] ~ (":" arch "$")) { owner[path] = who[j]; sub(/:[^:]*$/, "", owner[path]); break }
+        if (arch == native && who[j] !~ /:/ && !(path in fallback)) fallback[path] = who[j]
+      }
+    }
+    nc = split(ENVIRON["CROSSBAKE_CANDIDATES"], c, "\n"); nl = split(ENVIRON["CROSSBAKE_UNSHIPPED"], lib, "\n")
+    for (i = 1; i <= nl; i++) {
+      l = lib[i]; pkg = ""
+      if (l == "") continue
+      for (k = 1; k <= nc && pkg == ""; k++) {
+        if (c[k] == "" || substr(c[k], 1, length(l) + 1) != l " ") continue
+        path = substr(c[k], length(l) + 2)
+        pkg = (path in owner) ? owner[path] : ((path in fallback) ? fallback[path] : "")
+      }
+      if (pkg == "") {
+        printf "crossbake: %s for %s needs %s, which no installed %s package provides; add the Debian package that has it to native.packages.\"%s\" in [workspace.metadata.crossbake]\n", name, platform, l, arch, platform > "/dev/stderr"
+        exit 1
+      }
+      if (!(pkg in installed) && !(pkg in printed)) { printed[pkg] = 1; out[++m] = pkg ":" arch }
+    }
+    for (i = 1; i <= m; i++) print out[i] | "sort -u"
+  }' "$status"

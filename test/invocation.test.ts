@@ -3,7 +3,7 @@ import { bakeArgs } from '../src/buildx/args.js';
 import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets, publishFor } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { emptyLog } from '../src/buildx/progress.js';
-import { results } from '../src/buildx/publish.js';
+import { exportedImages, results } from '../src/buildx/publish.js';
 import { mergeOutcomes } from '../src/buildx/run.js';
 import { loadProject } from '../src/commands/project.js';
 import type { CrossbakeError } from '../src/errors.js';
@@ -295,4 +295,38 @@ t.test('targets that build no image (the shared caches) are calls of one target 
     calls.map((c) => c.targets.length),
     [9, 1],
   );
+});
+
+t.test('the images in the store while a call runs: each target whose export finished, none once a step failed', async (t) => {
+  const log = (vertices: { names: string[]; completed?: number; error?: string; canceled?: boolean }[]) => {
+    const l = emptyLog();
+    for (const [seq, v] of vertices.entries())
+      l.vertices.set(`#${seq}`, { id: `#${seq}`, cached: false, canceled: false, logs: [], partial: '', counts: {}, seq, ...v });
+    return l;
+  };
+  const two = ['backend', 'frontend'];
+  const building = [
+    { names: ['[backend linux/amd64 build-all 2/2] RUN cargo build'], completed: 5 },
+    { names: ['[frontend] importing cache manifest from r/frontend:cache-all'], completed: 1, error: 'not found' },
+  ];
+  t.same(exportedImages(log(building), two), [], 'nothing exported yet; a cache import that finds nothing fails nothing');
+  t.same(exportedImages(log([...building, { names: ['[backend] exporting to image'] }]), two), [], 'an export still running');
+  t.same(exportedImages(log([...building, { names: ['[backend] exporting to image'], completed: 7 }]), two), ['backend']);
+  t.same(
+    exportedImages(log([{ names: ['exporting to image'], completed: 7 }]), ['backend']),
+    ['backend'],
+    'one target per call: no prefix',
+  );
+  t.equal(
+    exportedImages(
+      log([
+        { names: ['[backend] exporting to image'], completed: 7 },
+        { names: ['[frontend linux/arm64 build-all 2/2] RUN cargo build'], completed: 6, error: 'exit code: 101' },
+      ]),
+      two,
+    ),
+    undefined,
+    'a failed step: no image is pushed early',
+  );
+  t.equal(exportedImages(log([{ names: ['[frontend linux/amd64 build-all 2/2] RUN x'], canceled: true }]), two), undefined);
 });

@@ -97,3 +97,36 @@ t.test(
     }
   },
 );
+
+t.test(
+  "docker/crossbake-runtime-libs.sh resolves several libraries with one dpkg -S, in the loader's path order",
+  {
+    skip:
+      tools && spawnSync('dpkg', ['--print-architecture'], { encoding: 'utf8' }).stdout.trim() === 'amd64'
+        ? false
+        : 'needs an amd64 Debian host',
+  },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossbake-runtime-libs-ls-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const p = findPlatform('linux/amd64')!;
+    const ls = (status: string) => {
+      const file = join(dir, 'status');
+      writeFileSync(file, status);
+      const args = ['/bin/ls', p.docker, p.debianArch, p.multiarch, READELF_MACHINE.amd64!, 'ELF64', file];
+      const r = spawnSync('sh', [join(repoRoot, 'docker/crossbake-runtime-libs.sh'), ...args], { encoding: 'utf8' });
+      return [r.status, r.stdout, r.stderr];
+    };
+    // /usr/lib/x86_64-linux-gnu/libselinux.so.1 exists (merged /usr) but dpkg records it under /lib: the next path names the owner
+    t.same(ls('Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4\n\n'), [
+      0,
+      'libc6:amd64\nlibselinux1:amd64\n',
+      '',
+    ]);
+    t.same(
+      ls('Package: libselinux1\nStatus: install ok installed\nArchitecture: amd64\nVersion: 3.4-1+b6\n\n'),
+      [0, 'libc6:amd64\n', ''],
+      'a package the base has installed is not added',
+    );
+  },
+);

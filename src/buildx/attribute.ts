@@ -93,6 +93,11 @@ function sbomGenerator(vertex: Vertex, log: BuildLog): string | undefined {
 /** A cache import that finds nothing is reported as an error by BuildKit but does not fail the build. */
 const HARMLESS = /importing cache manifest from|failed to configure registry cache importer/;
 
+/** Whether a vertex's error fails the build (a cache import that finds nothing does not). */
+export function failsBuild(vertex: Vertex): boolean {
+  return vertex.error !== undefined && !vertex.names.some((n) => HARMLESS.test(n)) && !HARMLESS.test(vertex.error);
+}
+
 interface Placed {
   readonly vertex: Vertex;
   readonly name: VertexName;
@@ -296,7 +301,7 @@ export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode
   // Failures: errored vertices that were neither canceled nor a harmless cache miss.
   for (const vertex of ordered) {
     if (!vertex.error || vertex.canceled) continue;
-    if (vertex.names.some((n) => HARMLESS.test(n)) || HARMLESS.test(vertex.error)) continue;
+    if (!failsBuild(vertex)) continue;
     const generator = sbomGenerator(vertex, log);
     if (generator) {
       // Resolved before any step: no image can be built without it.

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { registryHost, repositoryOf } from '../reference.js';
-import type { Slot } from './attribute.js';
+import { failsBuild, type Slot } from './attribute.js';
 import { type BakeSteps, type CacheDestination, mergeArgs, mergeSources } from './invocation.js';
+import { type BuildLog, parseVertexName } from './progress.js';
 import { type ReportImage, type ReportRow, rowsFromSlots } from './report.js';
 import {
   type BakeOutcome,
@@ -103,6 +104,27 @@ export async function pushPlatforms(steps: BakeSteps, cwd: string, log: (line: s
     log(
       `push      ${t()}  (${steps.publish === 'images' ? `${n} multi-platform image tag${n === 1 ? '' : 's'}` : `${n} platform images`})`,
     );
+}
+
+/**
+ * The targets of a bake call whose image is in the image store ("exporting to image" done), or undefined
+ * once a step failed. A multi-platform target exports after all its platforms built, and its image is
+ * then whole: what is left of the call (BuildKit finishing its build records, seconds on two cores)
+ * changes nothing a push would send, so the pushes need not wait for it.
+ */
+export function exportedImages(log: BuildLog, callTargets: readonly string[]): string[] | undefined {
+  const done: string[] = [];
+  for (const vertex of log.vertices.values()) {
+    if (vertex.canceled || failsBuild(vertex)) return undefined;
+    if (vertex.completed === undefined || vertex.error !== undefined) continue;
+    for (const raw of vertex.names) {
+      const name = parseVertexName(raw, callTargets);
+      if (name.action !== 'exporting to image' || name.stage !== undefined || name.internal) continue;
+      const target = name.target ?? (callTargets.length === 1 ? callTargets[0] : undefined);
+      if (target !== undefined) done.push(target);
+    }
+  }
+  return done;
 }
 
 /**

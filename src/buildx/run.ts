@@ -39,6 +39,8 @@ export interface RunDisplay {
   readonly color?: boolean;
   /** The Plan's names, for the live rows and the cache notes. */
   readonly view: ViewPlan;
+  /** Called with the progress read so far, after each chunk of it. */
+  readonly onProgress?: (log: BuildLog) => void;
 }
 
 /**
@@ -73,6 +75,7 @@ export async function runBake(inv: BakeInvocation, version: Version, cwd: string
       ...(display.env ? { env: { ...display.env } } : {}),
       onStderr: (chunk) => {
         reader.feed(chunk);
+        display.onProgress?.(log);
         if (plain) plain.feed(chunk);
         else if (display.progress.show === 'passthrough') display.write(chunk);
         live?.update();

@@ -27,9 +27,11 @@ import {
   inspectBuilder,
   printBake,
 } from '../buildx/preflight.js';
+import type { BuildLog } from '../buildx/progress.js';
 import {
   CACHE_INDEX_LIMIT,
   cacheIndexSizes,
+  exportedImages,
   mergeImages,
   missingCaches,
   type Pushed,
@@ -115,25 +117,33 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const wanted = !options.print && !options.dryRun;
-  // The engine's checks run beside buildx's detection and its reading of the bake file: none needs
-  // another's answer, and a missing docker or buildx is still the first thing said.
+  // Every check starts at once (each is a docker process of a third to half a second): none needs
+  // another's answer, and the answers are read in the order a user needs them said: a missing docker or
+  // buildx first, then the definition, then the daemon and the builder. --print from stdin is a feature
+  // every supported buildx has (detectBuildx refuses older ones), so it needs no version to start.
   const daemonAnswer = wanted ? checkDaemon() : undefined;
-  daemonAnswer?.catch(() => undefined);
+  const inspected = wanted ? inspectBuilder(options.builder) : undefined;
+  const printing = printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
+    definition: bakeJson.content,
+    ...(options.builder ? { builder: options.builder } : {}),
+  });
+  for (const started of [daemonAnswer, inspected, printing]) started?.catch(() => undefined);
   const version = await detectBuildx();
   const engine = daemonAnswer
     ? (async () => {
         const daemon = await daemonAnswer;
-        const info = await inspectBuilder(options.builder);
+        const info = await inspected!;
         return { info, checks: await checkPlatforms(info, plan.platforms, options.builder, probeMemo(process.env, Date.now(), daemon)) };
       })()
     : undefined;
   engine?.catch(() => undefined);
-  const printed = await printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
-    definition: bakeJson.content,
-    version,
-    ...(options.builder ? { builder: options.builder } : {}),
-  });
+  const printed = await printing;
   checkPrintedPlatforms(printed);
+  // The push fingerprint's base images, looked up beside the builder's inspection (the docker driver's
+  // store answers for them; another driver's registry lookups wait for the driver).
+  const storeIds = new Map(
+    wanted && options.push && !options.noCache ? baseImageRefs(printed).map((ref) => [ref, storeImageId(ref)] as const) : [],
+  );
   const resolvedImages = imageSteps(plan, printed);
   if (options.push) assertPushable(resolvedImages);
   const progress = progressPlan(options.progress, version, options.isTTY ?? process.stderr.isTTY === true);
@@ -216,11 +226,12 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const missingAtStart = steps.early
     ? missingCaches(steps.caches, project.outDir, options.builder).catch(() => [] as CacheDestination[])
     : Promise.resolve([]);
-  const fingerprint = () =>
+  // After the push the base images are asked again: one retagged during the build changes the fingerprint.
+  const fingerprint = (asked: ReadonlyMap<string, Promise<string | undefined>> = new Map()) =>
     options.push && !options.noCache
-      ? pushFingerprintNow(project, files, printed, options, driver, builder!.name, steps.publish)
+      ? pushFingerprintNow(project, files, printed, options, { driver, builder: builder!.name, publish: steps.publish, storeIds: asked })
       : undefined;
-  const before = await fingerprint();
+  const before = await fingerprint(storeIds);
   if (before && (await unchangedSincePush(before, { options, reportFile, metadataFile, started: new Date() }))) return;
 
   const build = (await missingAtStart).length > 0 ? withEarlyCache(steps) : steps;
@@ -229,7 +240,9 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const lockCount = project.workspace.lockfile?.packages.length;
   const view = viewPlan(plan, build.runTargets, lockCount);
   const calls = buildCalls(build);
+  const early = options.push && steps.publish === 'images' ? earlyPushes(steps, project.outDir) : undefined;
   const outcome = await runCalls(calls, version, project.outDir, (call) => ({
+    ...(early ? { onProgress: (log: BuildLog) => early.seen(log, call.targets) } : {}),
     progress,
     write: progressOut,
     size: () => ({ columns: process.stderr.columns || 100, rows: process.stderr.rows || 30 }),
@@ -262,6 +275,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   });
 
   if (outcome.exitCode !== 0) {
+    const pushedEarly = early?.pushing ? await pushedBeforeFailure(early.pushing) : undefined;
     const unstarted = calls.slice(outcome.calls).flatMap((c) => c.targets);
     const notes = [
       ...(unstarted.length > 0
@@ -269,13 +283,13 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
             `The build ran in ${calls.length} calls of whole images; the ${calls.length - outcome.calls} after the failing one did not start (${unstarted.join(', ')}).`,
           ]
         : []),
-      ...(steps.publish ? [NOTHING_PUBLISHED[steps.publish]] : []),
+      ...(pushedEarly ? [pushedEarly.note] : steps.publish ? [NOTHING_PUBLISHED[steps.publish]] : []),
     ];
     const error = failureError(attribution, notes);
     const rows = withStages(rowsFromSlots(attribution.slots), times);
     const r = report(
       rows,
-      steps.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: false })),
+      steps.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: pushedEarly?.pushed ?? false })),
       error.exitCode,
     );
     options.out(formatReport(r));
@@ -285,7 +299,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 
   // The cache export and the platform images' pushes side by side (a build and `docker push`, not two
   // builds); the multi-platform tags only once both succeeded.
-  const pushing = options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve();
+  const pushing = early?.pushing ?? (options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve());
   const [exported, pushedPlatforms] = await Promise.allSettled([
     exportCaches(steps, stepsRun(outcome.log, build.runTargets), plan, {
       noCache: options.noCache,
@@ -300,6 +314,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     }),
     pushing,
   ]);
+  for (const line of early?.lines ?? []) options.log(line);
   if (pushedPlatforms.status === 'rejected') throw pushedPlatforms.reason;
   if (exported.status === 'rejected') throw exported.reason;
 
@@ -338,6 +353,45 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 }
 
 /** What a failed build says it left in the registry, by how --push publishes. */
+/**
+ * The containerd-store pushes, started as soon as every image of the build is in the image store
+ * (exportedImages) instead of after buildx returns: BuildKit spends 1-3 s after the last export
+ * finishing its build records, and the pushes run beside that. Their log lines wait for the build's.
+ */
+function earlyPushes(steps: BakeSteps, cwd: string) {
+  const waiting = new Set(steps.runTargets.map((t) => t.name));
+  const lines: string[] = [];
+  const state: { pushing?: Promise<void>; lines: string[]; seen: (log: BuildLog, targets: readonly string[]) => void } = {
+    lines,
+    seen(log, targets) {
+      if (state.pushing || waiting.size === 0) return;
+      const done = exportedImages(log, targets);
+      if (!done) return;
+      for (const target of done) waiting.delete(target);
+      if (waiting.size > 0) return;
+      state.pushing = pushPlatforms(steps, cwd, (line) => lines.push(line));
+      state.pushing.catch(() => undefined);
+    },
+  };
+  return state;
+}
+
+/** What a failed build's pushes, started once every image was in the store, did. */
+async function pushedBeforeFailure(pushing: Promise<void>): Promise<{ note: string; pushed: boolean }> {
+  try {
+    await pushing;
+    return {
+      pushed: true,
+      note: 'Every image was whole in the image store before buildx failed, and crossbake had pushed them: the registry has the new tags. Run again for the caches and the report.',
+    };
+  } catch (e) {
+    return {
+      pushed: false,
+      note: `Every image was whole in the image store before buildx failed; pushing them failed as well: ${e instanceof Error ? e.message : String(e)}`,
+    };
+  }
+}
+
 const NOTHING_PUBLISHED: Record<Publish, string> = {
   images:
     'Nothing was pushed: crossbake pushes the images only after every image built for every platform; the registry still has the tags as they were.',
@@ -354,24 +408,33 @@ const PUSH_RECORD_FORMAT = 'crossbake push record 1';
  * The fingerprint of everything a push is made of, or undefined when some part cannot be read here (a
  * remote build context, a base image the store does not have): then the build runs as usual.
  */
+/** The base images the build resolves: every `*_IMAGE` build arg, as buildx printed it. */
+function baseImageRefs(printed: BakePrint): string[] {
+  const images = new Set<string>();
+  for (const target of Object.values(printed.target) as Array<{ args?: Record<string, string> }>) {
+    for (const [name, value] of Object.entries(target.args ?? {})) if (/_IMAGE$/.test(name) && value) images.add(value);
+  }
+  return [...images].sort();
+}
+
 async function pushFingerprintNow(
   project: Project,
   files: readonly { name: string; path: string; content: string }[],
   printed: BakePrint,
   options: BakeOptions,
-  driver: string,
-  builderName: string,
-  publish: Publish | undefined,
+  engine: {
+    driver: string;
+    builder: string;
+    publish: Publish | undefined;
+    /** Image IDs already asked of the docker driver's store, by reference. */
+    storeIds: ReadonlyMap<string, Promise<string | undefined>>;
+  },
 ): Promise<string | undefined> {
+  const { driver, builder: builderName, publish, storeIds } = engine;
   const ignore = files.find((f) => basename(f.path).endsWith('.dockerignore'));
   const exclusions = ignore ? plainExclusions(ignore.content) : [];
   const contexts: Record<string, string> = {};
-  const images = new Set<string>();
-  for (const target of Object.values(printed.target) as Array<{
-    context?: string;
-    contexts?: Record<string, string>;
-    args?: Record<string, string>;
-  }>) {
+  for (const target of Object.values(printed.target) as Array<{ context?: string; contexts?: Record<string, string> }>) {
     const local = [target.context ?? '.', ...Object.values(target.contexts ?? {})];
     for (const [i, dir] of local.entries()) {
       if (/^[a-z][a-z0-9+.-]*:\/\//i.test(dir) || dir.startsWith('target:')) return undefined;
@@ -384,10 +447,11 @@ async function pushFingerprintNow(
         }
       }
     }
-    for (const [name, value] of Object.entries(target.args ?? {})) if (/_IMAGE$/.test(name) && value) images.add(value);
   }
-  const refs = [...images].sort();
-  const ids = await Promise.all(refs.map((ref) => (driver === 'docker' ? storeImageId(ref) : registryDigest(ref, options.builder))));
+  const refs = baseImageRefs(printed);
+  const ids = await Promise.all(
+    refs.map((ref) => (driver === 'docker' ? (storeIds.get(ref) ?? storeImageId(ref)) : registryDigest(ref, options.builder))),
+  );
   if (ids.some((id) => id === undefined)) return undefined;
   return pushFingerprint({
     crossbake: PUSH_RECORD_FORMAT,
