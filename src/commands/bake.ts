@@ -352,7 +352,6 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
 }
 
-/** What a failed build says it left in the registry, by how --push publishes. */
 /**
  * The containerd-store pushes, started as soon as every image of the build is in the image store
  * (exportedImages) instead of after buildx returns: BuildKit spends 1-3 s after the last export
@@ -392,6 +391,7 @@ async function pushedBeforeFailure(pushing: Promise<void>): Promise<{ note: stri
   }
 }
 
+/** What a failed build says it left in the registry, by how --push publishes. */
 const NOTHING_PUBLISHED: Record<Publish, string> = {
   images:
     'Nothing was pushed: crossbake pushes the images only after every image built for every platform; the registry still has the tags as they were.',
@@ -404,10 +404,6 @@ const NOTHING_PUBLISHED: Record<Publish, string> = {
 /** Bump when what a push record means changes: older records then never match. */
 const PUSH_RECORD_FORMAT = 'crossbake push record 1';
 
-/**
- * The fingerprint of everything a push is made of, or undefined when some part cannot be read here (a
- * remote build context, a base image the store does not have): then the build runs as usual.
- */
 /** The base images the build resolves: every `*_IMAGE` build arg, as buildx printed it. */
 function baseImageRefs(printed: BakePrint): string[] {
   const images = new Set<string>();
@@ -417,6 +413,10 @@ function baseImageRefs(printed: BakePrint): string[] {
   return [...images].sort();
 }
 
+/**
+ * The fingerprint of everything a push is made of, or undefined when some part cannot be read here (a
+ * remote build context, a base image the store does not have): then the build runs as usual.
+ */
 async function pushFingerprintNow(
   project: Project,
   files: readonly { name: string; path: string; content: string }[],
