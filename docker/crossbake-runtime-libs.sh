@@ -36,9 +36,9 @@ elf="$(readelf -h -d -V --wide "$bin" | awk '
       if (newer(v, floor)) floor = v
     }
   }
-  function newer(a, b,   x, y, i, n) {
+  function newer(a, b,   x, y, i) {
     if (b == "") return 1
-    n = split(a, x, "."); split(b, y, ".")
+    split(a, x, "."); split(b, y, ".")
     for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
     return 0
   }
