@@ -103,27 +103,21 @@ unshipped="$(CROSSBAKE_NEEDED="$needed" awk -v arch="$arch" -v multiarch="$multi
   }' status="$status" "$status" "$@")" || exit 1
 [ -n "$unshipped" ] || exit 0
 
-# Each library's candidates in the order the dynamic loader's Debian paths are searched: the first one
-# an installed package of this architecture owns is the library.
-candidates=""
+# Each library is looked for in the order of the dynamic loader's Debian paths: the first path that an
+# installed package of this architecture owns names its package. One dpkg -S for every path that exists.
+set --
 while IFS= read -r lib; do
   for dir in "/usr/lib/$multiarch" "/lib/$multiarch" /usr/lib /lib; do
-    if [ -e "$dir/$lib" ]; then candidates="$candidates$lib $dir/$lib$nl"; fi
+    if [ -e "$dir/$lib" ]; then set -- "$@" "$dir/$lib"; fi
   done
 done <<EOF
 $unshipped
 EOF
-set --
-while IFS= read -r candidate; do
-  [ -n "$candidate" ] && set -- "$@" "${candidate#* }"
-done <<EOF
-$candidates
-EOF
 owners=""
 if [ "$#" -gt 0 ]; then owners="$(dpkg -S "$@" 2>/dev/null || true)"; fi
 native="$(dpkg --print-architecture)"
-CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" CROSSBAKE_CANDIDATES="$candidates" \
-  awk -v arch="$arch" -v native="$native" -v name="$name" -v platform="$platform" '
+CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" \
+  awk -v arch="$arch" -v native="$native" -v multiarch="$multiarch" -v name="$name" -v platform="$platform" '
   /^Package: / { p = $2 }
   /^Architecture: / && ($2 == arch || $2 == "all") { installed[p] = 1 }
   END {
@@ -137,13 +131,13 @@ CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" CROSSBAKE_CANDIDATES
         if (arch == native && who[j] !~ /:/ && !(path in fallback)) fallback[path] = who[j]
       }
     }
-    nc = split(ENVIRON["CROSSBAKE_CANDIDATES"], c, "\n"); nl = split(ENVIRON["CROSSBAKE_UNSHIPPED"], lib, "\n")
+    split("/usr/lib/" multiarch " /lib/" multiarch " /usr/lib /lib", dir, " ")
+    nl = split(ENVIRON["CROSSBAKE_UNSHIPPED"], lib, "\n")
     for (i = 1; i <= nl; i++) {
       l = lib[i]; pkg = ""
       if (l == "") continue
-      for (k = 1; k <= nc && pkg == ""; k++) {
-        if (c[k] == "" || substr(c[k], 1, length(l) + 1) != l " ") continue
-        path = substr(c[k], length(l) + 2)
+      for (k = 1; k <= 4 && pkg == ""; k++) {
+        path = dir[k] "/" l
         pkg = (path in owner) ? owner[path] : ((path in fallback) ? fallback[path] : "")
       }
       if (pkg == "") {
