@@ -21,7 +21,7 @@ fi
 name="${bin##*/}"
 
 # One readelf: the header (machine, class, float ABI), the dynamic section (NEEDED) and the version
-# sections (the highest GLIBC_x.y the binary asks for).
+# sections (every GLIBC_x.y the binary asks for; the highest is checked against the base below).
 elf="$(readelf -h -d -V --wide "$bin" | awk '
   /^ELF Header:/ || /^Dynamic section/ { versions = 0 }
   /^Version (needs|symbols|definition) section/ { versions = 1 }
@@ -33,18 +33,11 @@ elf="$(readelf -h -d -V --wide "$bin" | awk '
     line = $0
     while (match(line, /GLIBC_[0-9][0-9.]*/)) {
       v = substr(line, RSTART + 6, RLENGTH - 6); line = substr(line, RSTART + RLENGTH)
-      if (newer(v, floor)) floor = v
+      if (!(v in seen)) { seen[v]; print "glibc " v }
     }
-  }
-  function newer(a, b,   x, y, i) {
-    if (b == "") return 1
-    split(a, x, "."); split(b, y, ".")
-    for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
-    return 0
-  }
-  END { if (floor != "") print "glibc " floor }')"
+  }')"
 
-got_machine="" got_class="" hard_float="" floor="" needed=""
+got_machine="" got_class="" hard_float="" glibcs="" needed=""
 nl='
 '
 while IFS= read -r line; do
@@ -52,7 +45,7 @@ while IFS= read -r line; do
     "machine "*) got_machine="${line#machine }" ;;
     "class "*) got_class="${line#class }" ;;
     hard-float) hard_float=1 ;;
-    "glibc "*) floor="${line#glibc }" ;;
+    "glibc "*) glibcs="$glibcs${line#glibc }$nl" ;;
     "needed "*) needed="$needed${line#needed }$nl" ;;
   esac
 done <<EOF
@@ -70,7 +63,7 @@ fi
 # The base's dpkg status and the files it ships, read once: the base's glibc (libc6's upstream version
 # for this architecture) against the binary's, and the NEEDED libraries the base does not ship, whose
 # candidate paths dpkg -S then resolves in one call.
-unshipped="$(CROSSBAKE_NEEDED="$needed" awk -v arch="$arch" -v multiarch="$multiarch" -v floor="$floor" -v name="$name" -v platform="$platform" '
+unshipped="$(CROSSBAKE_NEEDED="$needed" CROSSBAKE_GLIBCS="$glibcs" awk -v arch="$arch" -v multiarch="$multiarch" -v name="$name" -v platform="$platform" '
   BEGIN {
     n = split(ENVIRON["CROSSBAKE_NEEDED"], lib, "\n")
     for (i = 1; i <= n; i++) if (lib[i] != "") {
@@ -84,12 +77,15 @@ unshipped="$(CROSSBAKE_NEEDED="$needed" awk -v arch="$arch" -v multiarch="$multi
   }
   $0 in wanted { shipped[$0] = 1 }
   function newer(a, b,   x, y, i) {
+    if (b == "") return 1
     split(a, x, "."); split(b, y, ".")
     for (i = 1; i <= 3; i++) if (x[i] + 0 != y[i] + 0) return x[i] + 0 > y[i] + 0
     return 0
   }
   END {
     if (p == "libc6" && a == arch && glibc == "") { sub(/-.*/, "", v); glibc = v }
+    ng = split(ENVIRON["CROSSBAKE_GLIBCS"], g, "\n")
+    for (i = 1; i <= ng; i++) if (g[i] != "" && newer(g[i], floor)) floor = g[i]
     if (floor != "" && glibc != "" && newer(floor, glibc)) {
       printf "crossbake: %s for %s needs glibc %s (GLIBC_%s) but the runtime base has glibc %s; build with a toolchain whose glibc is not newer than the runtime'"'"'s (the debian toolchain matches bookworm), or use a newer runtime base image\n", name, platform, floor, floor, glibc > "/dev/stderr"
       exit 3
