@@ -302,6 +302,9 @@ function targetPlatform(token: string): string {
   return to.split('/').length === 2 && !to.startsWith(`${os}/`) ? `${os}/${to}` : to;
 }
 
+/** The action of a step that writes a target's image (to the image store, a docker or an OCI archive). */
+export const IMAGE_EXPORT = /^exporting to (image|docker|oci)/;
+
 /** Reads a vertex name; `targets` are the bake targets of the run (bake prefixes names only when there are several). */
 export function parseVertexName(name: string, targets: readonly string[]): VertexName {
   const m = /^\[([^\]]*)\]\s*(.*)$/s.exec(name);

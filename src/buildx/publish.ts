@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { registryHost, repositoryOf } from '../reference.js';
 import { failsBuild, type Slot } from './attribute.js';
 import { type BakeSteps, type CacheDestination, mergeArgs, mergeSources } from './invocation.js';
-import { type BuildLog, parseVertexName } from './progress.js';
+import { type BuildLog, IMAGE_EXPORT, parseVertexName } from './progress.js';
 import { type ReportImage, type ReportRow, rowsFromSlots } from './report.js';
 import {
   type BakeOutcome,
@@ -107,7 +107,7 @@ export async function pushPlatforms(steps: BakeSteps, cwd: string, log: (line: s
 }
 
 /**
- * The targets of a bake call whose image is in the image store ("exporting to image" done), or undefined
+ * The targets of a bake call whose image is in the image store (its export step done), or undefined
  * once a step failed. A multi-platform target exports after all its platforms built, and its image is
  * then whole: what is left of the call (BuildKit finishing its build records, seconds on two cores)
  * changes nothing a push would send, so the pushes need not wait for it.
@@ -119,7 +119,7 @@ export function exportedImages(log: BuildLog, callTargets: readonly string[]): s
     if (vertex.completed === undefined || vertex.error !== undefined) continue;
     for (const raw of vertex.names) {
       const name = parseVertexName(raw, callTargets);
-      if (name.action !== 'exporting to image' || name.stage !== undefined || name.internal) continue;
+      if (!IMAGE_EXPORT.test(name.action) || name.stage !== undefined || name.internal) continue;
       const target = name.target ?? (callTargets.length === 1 ? callTargets[0] : undefined);
       if (target !== undefined) done.push(target);
     }

@@ -6,7 +6,7 @@
 import { type CacheEntry, EARLY_CACHE, MINIMAL_ROOT, type Plan, RUST_STD, SHARED_STAGES } from '../plan.js';
 import { findPlatform } from '../platforms.js';
 import type { RunTarget } from './attribute.js';
-import { type BuildLog, parseVertexName, type Vertex } from './progress.js';
+import { type BuildLog, IMAGE_EXPORT, parseVertexName, type Vertex } from './progress.js';
 
 export type Phase = 'toolchain' | 'deps' | 'build' | 'runtime' | 'export' | 'push';
 
@@ -205,7 +205,7 @@ export function stepLabel(info: StageInfo, stage: string, action: string, vertex
 
 function exportLabel(action: string): { phase: Phase; label: string } | undefined {
   if (/^exporting cache/.test(action)) return { phase: 'export', label: 'cache' };
-  if (/^exporting to (image|docker|oci)/.test(action)) return { phase: 'export', label: 'image' };
+  if (IMAGE_EXPORT.test(action)) return { phase: 'export', label: 'image' };
   if (/^exporting /.test(action)) return { phase: 'export', label: action.replace(/^exporting /, '') };
   if (/^pushing /.test(action)) return { phase: 'push', label: action.replace(/^pushing /, '') };
   return undefined;
