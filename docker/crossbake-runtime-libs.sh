@@ -19,6 +19,8 @@ if [ -d "$base" ]; then
 fi
 [ -f "$status" ] || status=/dev/null
 name="${bin##*/}"
+# Where Debian's dynamic loader finds a platform's libraries, in its order.
+dirs="/usr/lib/$multiarch /lib/$multiarch /usr/lib /lib"
 
 # One readelf: the header (machine, class, float ABI), the dynamic section (NEEDED) and the version
 # sections (every GLIBC_x.y the binary asks for; the highest is checked against the base below).
@@ -63,12 +65,10 @@ fi
 # The base's dpkg status and the files it ships, read once: the base's glibc (libc6's upstream version
 # for this architecture) against the binary's, and the NEEDED libraries the base does not ship, whose
 # candidate paths dpkg -S then resolves in one call.
-unshipped="$(CROSSBAKE_NEEDED="$needed" CROSSBAKE_GLIBCS="$glibcs" awk -v arch="$arch" -v multiarch="$multiarch" -v name="$name" -v platform="$platform" '
+unshipped="$(CROSSBAKE_NEEDED="$needed" CROSSBAKE_GLIBCS="$glibcs" awk -v arch="$arch" -v dirs="$dirs" -v name="$name" -v platform="$platform" '
   BEGIN {
-    n = split(ENVIRON["CROSSBAKE_NEEDED"], lib, "\n")
-    for (i = 1; i <= n; i++) if (lib[i] != "") {
-      wanted["/lib/" multiarch "/" lib[i]]; wanted["/usr/lib/" multiarch "/" lib[i]]; wanted["/lib/" lib[i]]; wanted["/usr/lib/" lib[i]]
-    }
+    n = split(ENVIRON["CROSSBAKE_NEEDED"], lib, "\n"); nd = split(dirs, dir, " ")
+    for (i = 1; i <= n; i++) if (lib[i] != "") for (k = 1; k <= nd; k++) wanted[dir[k] "/" lib[i]]
   }
   FILENAME == status {
     if (/^Package: /) { p = $2; a = ""; v = "" } else if (/^Architecture: /) a = $2; else if (/^Version: /) v = $2
@@ -91,10 +91,9 @@ unshipped="$(CROSSBAKE_NEEDED="$needed" CROSSBAKE_GLIBCS="$glibcs" awk -v arch="
       exit 3
     }
     for (i = 1; i <= n; i++) {
-      l = lib[i]
-      if (l == "") continue
-      if (("/lib/" multiarch "/" l) in shipped || ("/usr/lib/" multiarch "/" l) in shipped || ("/lib/" l) in shipped || ("/usr/lib/" l) in shipped) continue
-      print l
+      if (lib[i] == "") continue
+      for (k = 1; k <= nd && !((dir[k] "/" lib[i]) in shipped); k++) {}
+      if (k > nd) print lib[i]
     }
   }' status="$status" "$status" "$@")" || exit 1
 [ -n "$unshipped" ] || exit 0
@@ -103,7 +102,7 @@ unshipped="$(CROSSBAKE_NEEDED="$needed" CROSSBAKE_GLIBCS="$glibcs" awk -v arch="
 # installed package of this architecture owns names its package. One dpkg -S for every path that exists.
 set --
 while IFS= read -r lib; do
-  for dir in "/usr/lib/$multiarch" "/lib/$multiarch" /usr/lib /lib; do
+  for dir in $dirs; do
     if [ -e "$dir/$lib" ]; then set -- "$@" "$dir/$lib"; fi
   done
 done <<EOF
@@ -113,7 +112,7 @@ owners=""
 if [ "$#" -gt 0 ]; then owners="$(dpkg -S "$@" 2>/dev/null || true)"; fi
 native="$(dpkg --print-architecture)"
 CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" \
-  awk -v arch="$arch" -v native="$native" -v multiarch="$multiarch" -v name="$name" -v platform="$platform" '
+  awk -v arch="$arch" -v native="$native" -v dirs="$dirs" -v name="$name" -v platform="$platform" '
   /^Package: / { p = $2 }
   /^Architecture: / && ($2 == arch || $2 == "all") { installed[p] = 1 }
   END {
@@ -127,12 +126,11 @@ CROSSBAKE_OWNERS="$owners" CROSSBAKE_UNSHIPPED="$unshipped" \
         if (arch == native && who[j] !~ /:/ && !(path in fallback)) fallback[path] = who[j]
       }
     }
-    split("/usr/lib/" multiarch " /lib/" multiarch " /usr/lib /lib", dir, " ")
-    nl = split(ENVIRON["CROSSBAKE_UNSHIPPED"], lib, "\n")
+    nd = split(dirs, dir, " "); nl = split(ENVIRON["CROSSBAKE_UNSHIPPED"], lib, "\n")
     for (i = 1; i <= nl; i++) {
       l = lib[i]; pkg = ""
       if (l == "") continue
-      for (k = 1; k <= 4 && pkg == ""; k++) {
+      for (k = 1; k <= nd && pkg == ""; k++) {
         path = dir[k] "/" l
         pkg = (path in owner) ? owner[path] : ((path in fallback) ? fallback[path] : "")
       }
