@@ -272,10 +272,13 @@ async function main(): Promise<void> {
       editCode(ws, 'bench: a one-file source change');
       times.set('source', await locked('one-file change', () => bake(ws, 'one-file source change', '2-source')));
       times.set('none', await locked('no change', () => bake(ws, 'no change', '3-none')));
-      // The same, with crossbake's memory of pushes empty (the rest of it kept): the build itself, every step from the cache.
+      // The same, with crossbake's memory of pushes and pushed images empty (the rest of it kept): the build itself, every step from the cache.
       const forgetful = mkdtempSync(join(tmpdir(), 'crossbake-bench-xdg-'));
       if (existsSync(cacheDir())) {
-        cpSync(cacheDir(), join(forgetful, 'crossbake'), { recursive: true, filter: (path) => !path.split(sep).includes('pushed') });
+        cpSync(cacheDir(), join(forgetful, 'crossbake'), {
+          recursive: true,
+          filter: (path) => !path.split(sep).some((part) => part === 'pushed' || part === 'images'),
+        });
       }
       times.set(
         'none-built',

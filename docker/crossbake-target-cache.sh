@@ -8,6 +8,9 @@
 #   build SEED MODE  before build-all's cargo call: seeds the mount from the deps layer's copy SEED, or
 #                    merges a new copy into it; of the copy's target triples ($CROSSBAKE_TRIPLES when it
 #                    was saved) only this platform's ($RUST_TARGET) comes along
+#   inputs BIN DEPFILE  after it: prints the context files cargo's dep-info DEPFILE lists for BIN (its
+#                    sources, include_str! files, build scripts' rerun-if-changed paths), for crossbake bake
+#                    --push to leave out the images whose files did not change (src/buildx/image-inputs.ts)
 #
 # MODE 0 (crossbake verify, bake --no-cache) empties the mount first: a build from scratch.
 #
@@ -116,8 +119,19 @@ case "${1:-}" in
     fi
     fresh
     ;;
+  inputs)
+    # One line: marker, platform, binary, count, then the workspace-relative paths, one per line, gzip and
+    # base64 (a log line each way: BuildKit clips a step's log past a few hundred KiB). cargo writes
+    # `target: dep dep...` on one line with a space in a path as `\ `; paths outside the context (the
+    # toolchain's) or under target/ (generated) are no file of the context.
+    [ -f "$3" ] || exit 0
+    list="$(head -n 1 "$3" | sed -e 's/^[^ ]*: *//' -e 's/\\ /\x01/g' | tr ' ' '\n' | tr '\001' ' ' |
+      awk -v root="$(pwd)/" 'index($0, root) == 1 { p = substr($0, length(root) + 1); if (p != "target" && index(p, "target/") != 1) print p }' | LC_ALL=C sort -u)"
+    count="$(printf '%s' "$list" | grep -c '' || true)"
+    echo "crossbake-inputs ${CROSSBAKE_PLATFORM:-} $2 $count $(printf '%s' "$list" | gzip -n | base64 -w 0)"
+    ;;
   *)
-    echo "crossbake-target-cache: usage: deps MODE | save DIR | build SEED MODE" >&2
+    echo "crossbake-target-cache: usage: deps MODE | save DIR | build SEED MODE | inputs BIN DEPFILE" >&2
     exit 2
     ;;
 esac

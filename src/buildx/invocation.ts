@@ -24,6 +24,11 @@ export interface BakeRequest {
   readonly driver: string;
   /** The docker driver's image store keeps multi-platform images (the containerd store). */
   readonly multiPlatformStore?: boolean;
+  /**
+   * Selected binaries whose images this run leaves out (unchanged since their push): no target, output or
+   * push of theirs. build-all still compiles every selected binary, so its step stays the one a full build runs.
+   */
+  readonly skip?: ReadonlySet<string>;
 }
 
 /**
@@ -217,7 +222,8 @@ export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = 
   }));
 }
 
-export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
+export function bakeSteps(full: Plan, printed: BakePrint, request: BakeRequest): BakeSteps {
+  const plan = request.skip?.size ? { ...full, selected: full.selected.filter((i) => !request.skip!.has(i.bin)) } : full;
   const tagsOf = (target: string) => printed.target[target]?.tags ?? [];
   const images = imageSteps(plan, printed);
   if (request.push) assertPushable(images);
@@ -238,7 +244,7 @@ export function bakeSteps(plan: Plan, printed: BakePrint, request: BakeRequest):
         }),
       );
   // --no-cache starts from scratch in the target cache mounts too; the export call must name the same args.
-  const args = [...buildArgsSet(plan), ...(request.noCache ? [fromScratchSet(plan)] : [])];
+  const args = [...buildArgsSet(full), ...(request.noCache ? [fromScratchSet(plan)] : [])];
   const set = [...args, ...request.set];
   if (publish === 'images') {
     // Into the store under the image's tags; pushed by tag once every image built, so a failed image leaves

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Report } from './report.js';
+import type { ImageInputs } from './image-inputs.js';
+import type { Report, ReportImage, ReportRow } from './report.js';
 import type { Metadata } from './run.js';
 
 /**
@@ -65,7 +66,7 @@ export function pushFingerprint(inputs: PushInputs): string {
 }
 
 /** The tags whose digest in the registry now differs from the record's (undefined: the tag is gone). */
-export function movedTags(record: PushRecord, now: Readonly<Record<string, string | undefined>>): string[] {
+export function movedTags(record: Pick<PushRecord, 'tags'>, now: Readonly<Record<string, string | undefined>>): string[] {
   return Object.entries(record.tags)
     .filter(([tag, digest]) => now[tag] !== digest)
     .map(([tag]) => tag);
@@ -78,6 +79,24 @@ export function unchangedReport(record: PushRecord, started: Date, seconds: numb
     ...report,
     started: started.toISOString(),
     seconds,
-    rows: report.rows.map(({ seconds: _s, slowest: _slow, ...row }) => ({ ...row, result: 'unchanged' as const })),
+    rows: unchangedRows(report),
   };
+}
+
+/** One image as a push left it: what `crossbake bake --push` reads to leave the image out of the next build. */
+export interface ImageRecord {
+  readonly fingerprint: string;
+  readonly at: string;
+  readonly inputs: ImageInputs;
+  /** The image's tags, and the digest each named right after. */
+  readonly tags: Readonly<Record<string, string>>;
+  readonly rows: readonly ReportRow[];
+  readonly image: ReportImage;
+  /** buildx's metadata of the image's targets. */
+  readonly metadata: Metadata;
+}
+
+/** A recorded image's rows, as this run's: unchanged, with no build time. */
+export function unchangedRows(record: Pick<ImageRecord, 'rows'>): ReportRow[] {
+  return record.rows.map(({ seconds: _s, slowest: _slow, ...row }) => ({ ...row, result: 'unchanged' as const }));
 }

@@ -2,8 +2,10 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
+import { imageFingerprint, inputsOn, printedInputs } from '../buildx/image-inputs.js';
 import {
   assertPushable,
+  type BakeRequest,
   type BakeSteps,
   bakeSteps,
   buildCalls,
@@ -50,15 +52,23 @@ import {
   rowsFromSlots,
   withStages,
 } from '../buildx/report.js';
-import { registryDigest, runCalls, storeImageId } from '../buildx/run.js';
-import { buildEnv, movedTags, type PushRecord, pushFingerprint, unchangedReport } from '../buildx/unchanged.js';
+import { type Metadata, registryDigest, runCalls, storeImageId } from '../buildx/run.js';
+import {
+  buildEnv,
+  type ImageRecord,
+  movedTags,
+  type PushRecord,
+  pushFingerprint,
+  unchangedReport,
+  unchangedRows,
+} from '../buildx/unchanged.js';
 import type { Version } from '../buildx/version.js';
 import { INDEX_GROWTH, stageTimes, type ViewPlan, viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
-import { contextDigest, plainExclusions } from '../fs/context-digest.js';
+import { contextEntries, entriesDigest, plainExclusions } from '../fs/context-digest.js';
 import { historyFile, readHistory, writeHistory } from '../fs/history.js';
 import { probeMemo } from '../fs/probes.js';
-import { pushRecords } from '../fs/pushed.js';
+import { imageRecords, pushRecords } from '../fs/pushed.js';
 import { assertWritable, outputPath, writeAtomically, writeFiles } from '../fs/write.js';
 import type { Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
@@ -174,7 +184,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
   const driver = builder?.driver ?? 'docker';
 
-  const steps = bakeSteps(plan, printed, {
+  const request: BakeRequest = {
     push: options.push,
     load: options.load,
     noCache: options.noCache,
@@ -183,7 +193,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     driver,
     multiPlatformStore: builder?.multiPlatformStore ?? false,
     ...(options.builder ? { builder: options.builder } : {}),
-  });
+  };
+  let steps = bakeSteps(plan, printed, request);
 
   if (options.print || options.dryRun) {
     options.out(`${JSON.stringify(printed, null, 2)}\n`);
@@ -232,7 +243,27 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       ? pushFingerprintNow(project, files, printed, options, { driver, builder: builder!.name, publish: steps.publish, storeIds: asked })
       : undefined;
   const before = await fingerprint(storeIds);
-  if (before && (await unchangedSincePush(before, { options, reportFile, metadataFile, started: new Date() }))) return;
+  if (before && (await unchangedSincePush(before.whole, { options, reportFile, metadataFile, started: new Date() }))) return;
+  // The images whose own files did not change since their push: left out of this build, reported as pushed then.
+  const kept = before ? await unchangedImages(project, before, options) : new Map<string, ImageRecord>();
+  if (kept.size === plan.selected.length) {
+    const r: Report = {
+      generatedBy: 'crossbake bake',
+      ok: true,
+      exitCode: 0,
+      mode: 'push',
+      builder: { name: builder!.name, driver },
+      started: new Date().toISOString(),
+      seconds: 0,
+      ...keptReport(plan, kept),
+      failures: [],
+    };
+    options.out(formatReport(r));
+    if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
+    if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(keptMetadata(kept), null, 2)}\n`);
+    return;
+  }
+  if (kept.size > 0) steps = bakeSteps(plan, printed, { ...request, skip: new Set(kept.keys()) });
 
   const build = (await missingAtStart).length > 0 ? withEarlyCache(steps) : steps;
   t = timer();
@@ -288,8 +319,11 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     const error = failureError(attribution, notes);
     const rows = withStages(rowsFromSlots(attribution.slots), times);
     const r = report(
-      rows,
-      steps.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: pushedEarly?.pushed ?? false })),
+      [...rows, ...keptReport(plan, kept).rows],
+      [
+        ...steps.images.map((i) => ({ image: i.bin, tags: i.tags, pushed: pushedEarly?.pushed ?? false })),
+        ...keptReport(plan, kept).images,
+      ],
       error.exitCode,
     );
     options.out(formatReport(r));
@@ -338,14 +372,33 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     ...(options.builder ? { builder: options.builder } : {}),
   });
   const staged = withStages(rows, times);
-  const r = { ...report(staged, images, 0), buildSeconds, ...remembered(project, options, staged, buildSeconds) };
+  const all = keptReport(plan, kept, { rows: staged, images });
+  const allMetadata = { ...metadata, ...keptMetadata(kept) };
+  const r = { ...report(all.rows, all.images, 0), buildSeconds, ...remembered(project, options, all.rows, buildSeconds) };
   options.out(formatReport(r));
   if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
-  if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(metadata, null, 2)}\n`);
+  if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(allMetadata, null, 2)}\n`);
   // Remembered only when the inputs are the same after the build as before it (nothing edited meanwhile).
-  if (before && pushed && (await fingerprint()) === before) {
+  if (before && pushed && (await fingerprint())?.whole === before.whole) {
     const tags = await pushedTags(steps, pushed, options.builder);
-    if (tags) pushRecords().put({ fingerprint: before, at: new Date().toISOString(), tags, report: r, metadata });
+    if (tags) {
+      const at = new Date().toISOString();
+      const keptTags = Object.assign({}, ...[...kept.values()].map((k) => k.tags)) as Record<string, string>;
+      pushRecords().put({ fingerprint: before.whole, at, tags: { ...keptTags, ...tags }, report: r, metadata: allMetadata });
+      rememberImages(project, before, {
+        steps,
+        kept,
+        tags,
+        rows: staged,
+        images,
+        metadata,
+        at,
+        printed: printedInputs(
+          outcome.log,
+          build.runTargets.map((t) => t.name),
+        ),
+      });
+    }
   }
   if (!options.push && !options.load && driver !== 'docker') {
     options.log(`note: the ${driver} driver keeps the result in its build cache only; pass --load or --push to get images.`);
@@ -402,7 +455,7 @@ const NOTHING_PUBLISHED: Record<Publish, string> = {
 };
 
 /** Bump when what a push record means changes: older records then never match. */
-const PUSH_RECORD_FORMAT = 'crossbake push record 1';
+const PUSH_RECORD_FORMAT = 'crossbake push record 2';
 
 /** The base images the build resolves: every `*_IMAGE` build arg, as buildx printed it. */
 function baseImageRefs(printed: BakePrint): string[] {
@@ -413,8 +466,18 @@ function baseImageRefs(printed: BakePrint): string[] {
   return [...images].sort();
 }
 
+/** What a push is made of, fingerprinted whole and per image (src/buildx/image-inputs.ts). */
+interface PushState {
+  /** Everything: the same means nothing to build. */
+  readonly whole: string;
+  /** Everything but the workspace's own context, which counts per image. */
+  readonly base: string;
+  /** The workspace context's entries (contextEntries), for each image's files. */
+  readonly entries: ReadonlyMap<string, string>;
+}
+
 /**
- * The fingerprint of everything a push is made of, or undefined when some part cannot be read here (a
+ * The fingerprints of everything a push is made of, or undefined when some part cannot be read here (a
  * remote build context, a base image the store does not have): then the build runs as usual.
  */
 async function pushFingerprintNow(
@@ -429,11 +492,12 @@ async function pushFingerprintNow(
     /** Image IDs already asked of the docker driver's store, by reference. */
     storeIds: ReadonlyMap<string, Promise<string | undefined>>;
   },
-): Promise<string | undefined> {
+): Promise<PushState | undefined> {
   const { driver, builder: builderName, publish, storeIds } = engine;
   const ignore = files.find((f) => basename(f.path).endsWith('.dockerignore'));
   const exclusions = ignore ? plainExclusions(ignore.content) : [];
   const contexts: Record<string, string> = {};
+  let entries: ReadonlyMap<string, string> | undefined;
   for (const target of Object.values(printed.target) as Array<{ context?: string; contexts?: Record<string, string> }>) {
     const local = [target.context ?? '.', ...Object.values(target.contexts ?? {})];
     for (const [i, dir] of local.entries()) {
@@ -441,7 +505,9 @@ async function pushFingerprintNow(
       const path = isAbsolute(dir) ? dir : resolve(project.outDir, dir);
       if (contexts[path] === undefined) {
         try {
-          contexts[path] = contextDigest(path, i === 0 ? exclusions : []);
+          const read = contextEntries(path, i === 0 ? exclusions : []);
+          contexts[path] = entriesDigest(read);
+          if (path === project.root) entries = read;
         } catch {
           return undefined;
         }
@@ -453,7 +519,7 @@ async function pushFingerprintNow(
     refs.map((ref) => (driver === 'docker' ? (storeIds.get(ref) ?? storeImageId(ref)) : registryDigest(ref, options.builder))),
   );
   if (ids.some((id) => id === undefined)) return undefined;
-  return pushFingerprint({
+  const inputs = {
     crossbake: PUSH_RECORD_FORMAT,
     files: files.map((f) => ({ name: relative(project.outDir, f.path), content: f.content })),
     printed,
@@ -464,7 +530,12 @@ async function pushFingerprintNow(
     contexts,
     baseImages: Object.fromEntries(refs.map((ref, i) => [ref, ids[i]!])),
     env: buildEnv(process.env),
-  });
+  };
+  return {
+    whole: pushFingerprint(inputs),
+    base: pushFingerprint({ ...inputs, contexts: { ...contexts, [project.root]: 'per image' } }),
+    entries: entries ?? new Map(),
+  };
 }
 
 /** Every tag the push wrote and the digest it names now; undefined when one cannot be read back. */
@@ -507,6 +578,102 @@ async function unchangedSincePush(
   if (context.reportFile) writeAtomically(context.reportFile, `${JSON.stringify(r, null, 2)}\n`);
   if (context.metadataFile) writeAtomically(context.metadataFile, `${JSON.stringify(record.metadata, null, 2)}\n`);
   return true;
+}
+
+/**
+ * The images whose own files, and everything else that counts for them, are the same as in one of their
+ * recorded pushes (src/buildx/image-inputs.ts), and whose tags still name what that push wrote: by binary.
+ */
+async function unchangedImages(project: Project, state: PushState, options: BakeOptions): Promise<Map<string, ImageRecord>> {
+  const t = timer();
+  const store = imageRecords();
+  const found = await Promise.all(
+    project.plan.selected.map(async (image) => {
+      const record = store
+        .list(project.root, image.target)
+        .find((r) => imageFingerprint(state.base, image.target, r.inputs, state.entries) === r.fingerprint);
+      if (!record) return undefined;
+      const tags = Object.keys(record.tags);
+      const now = await Promise.all(tags.map((tag) => registryDigest(tag, options.builder)));
+      const moved = movedTags(record, Object.fromEntries(tags.map((tag, i) => [tag, now[i]])));
+      return moved.length === 0 ? ([image.bin, record] as const) : undefined;
+    }),
+  );
+  const kept = new Map(found.filter((f) => f !== undefined));
+  if (kept.size > 0) {
+    const names = [...kept.keys()];
+    options.log(
+      `unchanged ${t()}  (${names.join(', ')}: the files ${names.length === 1 ? 'it is' : 'they are'} built from, and the settings and base images, the same as in ${names.length === 1 ? 'its' : 'their'} last push, ${names.length === 1 ? 'its' : 'their'} tags still naming those images: left out of this build)`,
+    );
+  }
+  return kept;
+}
+
+/** The report's rows and images, the kept images' (unchanged) beside the built ones, in the Plan's order. */
+function keptReport(
+  plan: Plan,
+  kept: ReadonlyMap<string, ImageRecord>,
+  built: { rows: readonly ReportRow[]; images: readonly ReportImage[] } = { rows: [], images: [] },
+): { rows: ReportRow[]; images: ReportImage[] } {
+  const order = (bin: string) => plan.selected.findIndex((i) => i.bin === bin);
+  const records = [...kept.values()];
+  return {
+    rows: [...built.rows, ...records.flatMap(unchangedRows)].sort((a, b) => order(a.image) - order(b.image)),
+    images: [...built.images, ...records.map((r) => r.image)].sort((a, b) => order(a.image) - order(b.image)),
+  };
+}
+
+const keptMetadata = (kept: ReadonlyMap<string, ImageRecord>): Metadata => Object.assign({}, ...[...kept.values()].map((r) => r.metadata));
+
+/**
+ * Each built image's record for the next push: its files as build-all printed them (on every platform; a
+ * platform whose build-all came from the cache printed nothing, and the image gets no record), and every
+ * binary's, the kept images' from their records.
+ */
+function rememberImages(
+  project: Project,
+  state: PushState,
+  run: {
+    steps: BakeSteps;
+    kept: ReadonlyMap<string, ImageRecord>;
+    tags: Readonly<Record<string, string>>;
+    rows: readonly ReportRow[];
+    images: readonly ReportImage[];
+    metadata: Metadata;
+    at: string;
+    printed: ReturnType<typeof printedInputs>;
+  },
+): void {
+  const own = new Map<string, readonly string[]>();
+  for (const image of project.plan.selected) {
+    const lists = inputsOn(
+      run.printed,
+      image.bin,
+      image.platforms.map((p) => p.platform.docker),
+    );
+    if (lists) own.set(image.bin, lists);
+  }
+  for (const [bin, record] of run.kept) own.set(bin, record.inputs.own);
+  const known = [...new Set([...own.values()].flat())].sort();
+  const store = imageRecords();
+  for (const image of run.steps.images) {
+    const files = own.get(image.bin);
+    const report = run.images.find((i) => i.image === image.bin);
+    if (!files || !report) continue;
+    const targets = [image.target, ...image.platforms.map((p) => p.target)];
+    const tagNames = [...image.tags, ...(run.steps.publish === 'platform-tags' ? image.platforms.map((p) => p.tag) : [])];
+    if (tagNames.some((tag) => run.tags[tag] === undefined)) continue;
+    const inputs = { own: files, known };
+    store.add(project.root, image.target, {
+      fingerprint: imageFingerprint(state.base, image.target, inputs, state.entries),
+      at: run.at,
+      inputs,
+      tags: Object.fromEntries(tagNames.map((tag) => [tag, run.tags[tag]!])),
+      rows: run.rows.filter((r) => r.image === image.bin),
+      image: report,
+      metadata: Object.fromEntries(Object.entries(run.metadata).filter(([target]) => targets.includes(target))),
+    });
+  }
 }
 
 /**

@@ -21,33 +21,46 @@ export function plainExclusions(dockerignore: string): string[] {
 }
 
 /**
- * A digest of a build context as the builder would receive it: every path, its kind and mode, a file's
- * content, a link's target; `excluded` paths (relative, POSIX) and what is under them left out.
+ * A build context as the builder would receive it, path by path (relative, POSIX): a directory's mode, a
+ * file's mode, size and sha256, a link's target; `excluded` paths and what is under them left out.
  */
-export function contextDigest(dir: string, excluded: readonly string[] = []): string {
-  const hash = createHash('sha256');
+export function contextEntries(dir: string, excluded: readonly string[] = []): Map<string, string> {
+  const entries = new Map<string, string>();
   const skip = new Set(excluded);
   const walk = (rel: string) => {
-    const entries = readdirSync(rel === '' ? dir : join(dir, rel)).sort();
-    for (const name of entries) {
+    const names = readdirSync(rel === '' ? dir : join(dir, rel)).sort();
+    for (const name of names) {
       const path = rel === '' ? name : `${rel}/${name}`;
       if (skip.has(path)) continue;
       const full = join(dir, path);
       const stat = lstatSync(full);
       const mode = (stat.mode & 0o7777).toString(8);
       if (stat.isDirectory()) {
-        hash.update(`d\0${path}\0${mode}\0`);
+        entries.set(path, `d ${mode}`);
         walk(path);
       } else if (stat.isSymbolicLink()) {
-        hash.update(`l\0${path}\0${readlinkSync(full)}\0`);
+        entries.set(path, `l ${readlinkSync(full)}`);
       } else if (stat.isFile()) {
-        hash.update(`f\0${path}\0${mode}\0${stat.size}\0`);
-        hash.update(readFileSync(full));
+        entries.set(path, `f ${mode} ${stat.size} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`);
       } else {
-        hash.update(`o\0${path}\0${mode}\0`);
+        entries.set(path, `o ${mode}`);
       }
     }
   };
   walk('');
+  return entries;
+}
+
+/** One digest of context entries (contextEntries), or of the ones `keep` selects. */
+export function entriesDigest(entries: ReadonlyMap<string, string>, keep: (path: string) => boolean = () => true): string {
+  const hash = createHash('sha256');
+  for (const [path, entry] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (keep(path)) hash.update(`${path}\0${entry}\0`);
+  }
   return `sha256:${hash.digest('hex')}`;
+}
+
+/** A digest of a build context as the builder would receive it (contextEntries). */
+export function contextDigest(dir: string, excluded: readonly string[] = []): string {
+  return entriesDigest(contextEntries(dir, excluded));
 }

@@ -270,7 +270,9 @@ function buildAllStage(plan: Plan): string {
       `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done;${LINE}` +
       // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
       `    for bin in $${arg}; do case "$bin" in ${rootArms.join(' ;; ')} ;; esac;${LINE}` +
-      `      sh /crossbake/${libs} "/out/$bin" "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" "$base" > "/out/$bin.packages"; done`,
+      `      sh /crossbake/${libs} "/out/$bin" "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" "$base" > "/out/$bin.packages"; done;${LINE}` +
+      // The files each binary was compiled from, in the step's log: crossbake bake --push reads them.
+      `    for bin in $${arg}; do sh /crossbake/${plan.targetCache.script} inputs "$bin" "target/$RUST_TARGET/${plan.profileDir}/$bin.d"; done`,
   ].join('\n');
 }
 

@@ -59,8 +59,8 @@ t.teardown(() => {
 
 const LOGS = mkdtempSync(join(tmpdir(), `crossbake-cache-${RUN_ID}-`));
 let builds = 0;
-function bake(what: string): Run {
-  const run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY });
+function bake(what: string, env: Record<string, string> = {}): Run {
+  const run = crossbake(['bake', ...BINS, '-w', ws, '--push', '--progress', 'plain'], { REGISTRY, ...env });
   phase(what, run.seconds);
   const file = join(LOGS, `${++builds}.log`);
   writeFileSync(file, `${run.stderr}\n${run.stdout}`);
@@ -251,6 +251,49 @@ t.test('a changed string in backend: build-all compiles backend alone, and the b
   t.notOk(binaryOf('frontend', 'linux/arm64').includes(marker), 'frontend does not');
 });
 
+/** The digest of the multi-platform index the registry has for `bin`'s tag. */
+function indexDigest(bin: string): string {
+  const inspected = docker(['buildx', 'imagetools', 'inspect', '--format', '{{json .Manifest}}', `${REGISTRY}/${bin}:latest`]);
+  return (JSON.parse(inspected.stdout) as { digest: string }).digest;
+}
+
+/** The report's result column for each of `bin`'s platforms. */
+const results = (run: Run, bin: string) =>
+  run.stdout.split('\n').flatMap((l) => new RegExp(`^${bin} +linux/\\S+ +(\\S+) `).exec(l)?.[1] ?? []);
+
+// build-all prints the files cargo's dep-info lists for each binary; the next push leaves out an image none
+// of whose files changed (src/buildx/image-inputs.ts), and builds every image when a file outside all lists did.
+t.test("a change to one binary's own files leaves the other image out of the build; a manifest change builds both", async (t) => {
+  if (!guard(t)) return;
+  const frontend = indexDigest('frontend');
+  editSource(ws, 'cache test: backend alone changed');
+  const one = bake('backend source changed: frontend left out');
+  if (!succeeded(t, one)) return;
+  t.match(one.stderr, /^crossbake: unchanged .*\(frontend: .*left out of this build\)$/m, 'crossbake says frontend is left out');
+  t.notMatch(one.stderr, /^#\d+ \[frontend[ -]/m, 'no step of a frontend target ran or was even asked for');
+  t.same(results(one, 'frontend'), ['unchanged', 'unchanged', 'unchanged'], "the report keeps frontend's rows, unchanged");
+  t.same(results(one, 'backend'), ['built', 'built', 'built'], 'and builds backend');
+  t.equal(indexDigest('frontend'), frontend, "frontend's tag still names the same index");
+  for (const [key, names] of compiledPackages(one.stderr)) t.same(names, ['backend'], `${key}: cargo compiled backend alone`);
+
+  const backend = indexDigest('backend');
+  edit('crates/frontend/src/main.rs', 'const SERVICE: &str = "frontend";', `const SERVICE: &str = "frontend-${RUN_ID}";`);
+  const other = bake('frontend source changed: backend left out');
+  if (!succeeded(t, other)) return;
+  t.match(other.stderr, /^crossbake: unchanged .*\(backend: .*left out of this build\)$/m, 'now backend is left out');
+  t.same(results(other, 'frontend'), ['built', 'built', 'built'], 'frontend built');
+  t.equal(indexDigest('backend'), backend, "backend's tag still names the same index");
+  for (const p of PLATFORMS)
+    t.ok(binaryOf('frontend', p.docker).includes(`frontend-${RUN_ID}`), `${p.key}: /app/frontend has the new string`);
+
+  // A member's manifest is in no binary's list: it counts for every image.
+  edit('crates/frontend/Cargo.toml', 'description = "', 'description = "(cache test) ');
+  const both = bake("frontend's Cargo.toml changed: both built");
+  if (!succeeded(t, both)) return;
+  t.notMatch(both.stderr, /left out of this build/, 'no image is left out');
+  for (const bin of BINS) t.same(results(both, bin), ['built', 'built', 'built'], `${bin} built`);
+});
+
 t.test('shared changed while only backend is built: the next build of both compiles frontend again', async (t) => {
   if (!guard(t)) return;
   const marker = `not allowed ${RUN_ID}`;
@@ -378,7 +421,10 @@ t.test(
     t.same(removeImages(REGISTRY), [], 'none is left');
     // A new commit on a new machine: the binaries compile again, on dependency layers from the registry.
     editSource(ws, 'cache test: a change built on an emptied machine');
-    const run = bake('emptied machine (prune + image rm), from the registry cache');
+    // A new machine remembers no push either (crossbake's memory is in XDG_CACHE_HOME): every image builds.
+    const home = mkdtempSync(join(tmpdir(), 'crossbake-cache-xdg-'));
+    t.teardown(() => removeDir(home));
+    const run = bake('emptied machine (prune + image rm), from the registry cache', { XDG_CACHE_HOME: home });
     if (!succeeded(t, run)) return;
     // Targets of one platform import its shared cache once: BuildKit runs one import, under one target's name.
     for (const p of PLATFORMS) {
