@@ -108,6 +108,33 @@ t.test(
   },
 );
 
+t.test(
+  'an image left out (unchanged since its push): no target, output or push of its; build-all still compiles every selected binary',
+  async (t) => {
+    for (const multiPlatformStore of [true, false]) {
+      const steps = bakeSteps(plan, printed, { ...request, driver: 'docker', multiPlatformStore, skip: new Set(['frontend']) });
+      t.same(
+        steps.bake.targets,
+        multiPlatformStore ? ['backend'] : ['backend-linux-amd64', 'backend-linux-arm64'],
+        `${multiPlatformStore ? 'containerd' : 'classic'} store: backend's targets alone`,
+      );
+      t.same(
+        steps.images.map((i) => i.bin),
+        ['backend'],
+      );
+      t.notOk(
+        steps.bake.set?.some((s) => s.startsWith('frontend')),
+        'no output or cache override for frontend',
+      );
+      t.notOk(
+        steps.pushes.some((p) => p.some((a) => a.includes('frontend'))),
+        'no push of frontend',
+      );
+      t.ok(steps.bake.set?.includes('*.args.CROSSBAKE_BINS=backend frontend'), 'build-all is the step a build of both runs');
+    }
+  },
+);
+
 t.test("an image's multi-platform target: each platform's row gets its digest and size from the pushed index", async (t) => {
   const steps = bakeSteps(plan, printed, { ...request, driver: 'docker', multiPlatformStore: true });
   const slots = steps.runTargets.flatMap((target) =>

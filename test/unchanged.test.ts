@@ -3,9 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Report } from '../src/buildx/report.js';
-import { buildEnv, movedTags, type PushInputs, type PushRecord, pushFingerprint, unchangedReport } from '../src/buildx/unchanged.js';
+import {
+  buildEnv,
+  type ImageRecord,
+  movedTags,
+  type PushInputs,
+  type PushRecord,
+  pushFingerprint,
+  unchangedReport,
+} from '../src/buildx/unchanged.js';
 import { contextDigest, plainExclusions } from '../src/fs/context-digest.js';
-import { pushRecords } from '../src/fs/pushed.js';
+import { imageRecords, pushRecords } from '../src/fs/pushed.js';
 
 // "Nothing changed since the last push": the fingerprint of a push's inputs, the context digest it reads,
 // and the record it keeps.
@@ -123,4 +131,35 @@ t.test('tags that moved, and the report of a build that did not happen', async (
   store.put(record);
   t.same(store.get(record.fingerprint), record, 'kept by fingerprint');
   t.equal(store.get('sha256:../../etc'), undefined, 'a fingerprint is a digest, never a path');
+});
+
+t.test('image records: per workspace and image, newest first, a few kept', async (t) => {
+  const home = mkdtempSync(join(tmpdir(), 'crossbake-xdg-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  const store = imageRecords({ XDG_CACHE_HOME: home });
+  const record = (n: number): ImageRecord => ({
+    fingerprint: `sha256:${n.toString(16).padStart(64, '0')}`,
+    at: `2026-11-29T00:00:0${n % 10}Z`,
+    inputs: { own: ['crates/a/src/main.rs'], known: ['crates/a/src/main.rs'] },
+    tags: { 'r.io/x/a:v1': `sha256:${n}` },
+    rows: [],
+    image: { image: 'a', tags: ['r.io/x/a:v1'], pushed: true },
+    metadata: {},
+  });
+  t.same(store.list('/ws', 'a'), [], 'nothing yet');
+  for (let n = 1; n <= 10; n++) store.add('/ws', 'a', record(n));
+  const kept = store.list('/ws', 'a');
+  t.equal(kept.length, 8, 'eight states kept');
+  t.same(
+    kept.map((r) => r.fingerprint),
+    [10, 9, 8, 7, 6, 5, 4, 3].map((n) => record(n).fingerprint),
+    'newest first',
+  );
+  store.add('/ws', 'a', record(5));
+  t.equal(store.list('/ws', 'a')[0]!.fingerprint, record(5).fingerprint, 'the same state again moves to the front, once');
+  t.equal(store.list('/ws', 'a').length, 8);
+  t.same(store.list('/ws', 'b'), [], 'another image: its own records');
+  t.same(store.list('/other', 'a'), [], 'another workspace: its own');
+  store.add('/ws', 'b', { ...record(1), fingerprint: '../../etc' });
+  t.same(store.list('/ws', 'b'), [], 'a fingerprint is a digest');
 });
