@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
-import { covered, imageFingerprint, inputsOn, printedInputs } from '../src/buildx/image-inputs.js';
+import { carriedInputs, covered, imageFingerprint, inputsOn, printedInputs, relevantDigest } from '../src/buildx/image-inputs.js';
 import { applyStatus, type BuildLog, emptyLog } from '../src/buildx/progress.js';
 import { contextEntries } from '../src/fs/context-digest.js';
 
@@ -114,4 +114,23 @@ t.test("an image's fingerprint follows its own files and every file outside all 
   t.equal(print(), manifest, 'and its removal undoes it');
   rmSync(join(dir, 'crates/backend/src/main.rs'));
   t.not(print(), manifest, 'one of its own files gone');
+});
+
+t.test('a build whose build-all printed nothing takes the lists of a record whose files are the same now', async (t) => {
+  const entries = new Map([
+    ['Cargo.toml', 'f 644 10 aa'],
+    ['crates/a/src/main.rs', 'f 644 10 bb'],
+    ['crates/b/src/main.rs', 'f 644 10 cc'],
+  ]);
+  const inputs = { own: ['crates/a/src/main.rs'], known: ['crates/a/src/main.rs', 'crates/b/src/main.rs'] };
+  const record = { inputs, relevant: relevantDigest(entries, inputs) };
+  t.same(carriedInputs([record], entries), inputs, 'the same files');
+  t.same(
+    carriedInputs([record], new Map([...entries, ['crates/b/src/main.rs', 'f 644 10 dd']])),
+    inputs,
+    "another binary's file changed: still the same for this one",
+  );
+  t.equal(carriedInputs([record], new Map([...entries, ['crates/a/src/main.rs', 'f 644 10 ee']])), undefined, 'its own file changed');
+  t.equal(carriedInputs([record], new Map([...entries, ['Cargo.toml', 'f 644 11 ff']])), undefined, 'a manifest changed');
+  t.equal(carriedInputs([{ inputs }], entries), undefined, 'a record without the digest (an older format)');
 });

@@ -91,3 +91,14 @@ export function imageFingerprint(base: string, target: string, inputs: ImageInpu
     .update(JSON.stringify([IMAGE_RECORD_FORMAT, base, target, inputs.own, inputs.known, relevantDigest(entries, inputs)]))
     .digest('hex')}`;
 }
+
+/**
+ * The lists of the newest record whose files that count are the same now as when it was made: a build
+ * whose build-all came from the cache compiled exactly that content, so cargo's lists then are its lists now.
+ */
+export function carriedInputs(
+  records: ReadonlyArray<{ readonly inputs: ImageInputs; readonly relevant?: string }>,
+  entries: ReadonlyMap<string, string>,
+): ImageInputs | undefined {
+  return records.find((r) => r.relevant !== undefined && relevantDigest(entries, r.inputs) === r.relevant)?.inputs;
+}

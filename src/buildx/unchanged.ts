@@ -88,6 +88,8 @@ export interface ImageRecord {
   readonly fingerprint: string;
   readonly at: string;
   readonly inputs: ImageInputs;
+  /** The digest of the files that counted for the image (relevantDigest), for a later build whose build-all printed nothing. */
+  readonly relevant?: string;
   /** The image's tags, and the digest each named right after. */
   readonly tags: Readonly<Record<string, string>>;
   readonly rows: readonly ReportRow[];

@@ -2,7 +2,7 @@ import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
-import { imageFingerprint, inputsOn, printedInputs } from '../buildx/image-inputs.js';
+import { carriedInputs, imageFingerprint, inputsOn, printedInputs, relevantDigest } from '../buildx/image-inputs.js';
 import {
   assertPushable,
   type BakeRequest,
@@ -626,9 +626,9 @@ function keptReport(
 const keptMetadata = (kept: ReadonlyMap<string, ImageRecord>): Metadata => Object.assign({}, ...[...kept.values()].map((r) => r.metadata));
 
 /**
- * Each built image's record for the next push: its files as build-all printed them (on every platform; a
- * platform whose build-all came from the cache printed nothing, and the image gets no record), and every
- * binary's, the kept images' from their records.
+ * Each built image's record for the next push: its files as build-all printed them on every platform, or,
+ * where build-all came from the cache and printed nothing, the lists of an earlier record whose files are
+ * the same now (carriedInputs); and every binary's, the kept images' from their records.
  */
 function rememberImages(
   project: Project,
@@ -644,18 +644,19 @@ function rememberImages(
     printed: ReturnType<typeof printedInputs>;
   },
 ): void {
+  const store = imageRecords();
   const own = new Map<string, readonly string[]>();
   for (const image of project.plan.selected) {
-    const lists = inputsOn(
-      run.printed,
-      image.bin,
-      image.platforms.map((p) => p.platform.docker),
-    );
+    const lists =
+      inputsOn(
+        run.printed,
+        image.bin,
+        image.platforms.map((p) => p.platform.docker),
+      ) ?? carriedInputs(store.list(project.root, image.target), state.entries)?.own;
     if (lists) own.set(image.bin, lists);
   }
   for (const [bin, record] of run.kept) own.set(bin, record.inputs.own);
   const known = [...new Set([...own.values()].flat())].sort();
-  const store = imageRecords();
   for (const image of run.steps.images) {
     const files = own.get(image.bin);
     const report = run.images.find((i) => i.image === image.bin);
@@ -668,6 +669,7 @@ function rememberImages(
       fingerprint: imageFingerprint(state.base, image.target, inputs, state.entries),
       at: run.at,
       inputs,
+      relevant: relevantDigest(state.entries, inputs),
       tags: Object.fromEntries(tagNames.map((tag) => [tag, run.tags[tag]!])),
       rows: run.rows.filter((r) => r.image === image.bin),
       image: report,

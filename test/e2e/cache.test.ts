@@ -292,6 +292,18 @@ t.test("a change to one binary's own files leaves the other image out of the bui
   if (!succeeded(t, both)) return;
   t.notMatch(both.stderr, /left out of this build/, 'no image is left out');
   for (const bin of BINS) t.same(results(both, bin), ['built', 'built', 'built'], `${bin} built`);
+
+  // The same sources under another tag: build-all comes from the cache and prints nothing, and each image's
+  // record takes the lists of an earlier one whose files are the same now.
+  const TAG = `v2-${RUN_ID}`;
+  const release = bake('the same sources under another TAG: both built, build-all cached', { TAG });
+  if (!succeeded(t, release)) return;
+  t.same(compiledPackages(release.stderr).get(PLATFORMS[0]!.key), [], 'cargo compiled nothing');
+  t.notMatch(release.stderr, /^#\d+ [\d.]+ crossbake-inputs /m, 'and build-all printed no lists');
+  edit('crates/frontend/src/main.rs', `"frontend-${RUN_ID}"`, `"frontend-${RUN_ID}-v2"`);
+  const after = bake('frontend source changed, under that TAG: backend left out', { TAG });
+  if (!succeeded(t, after)) return;
+  t.match(after.stderr, /^crossbake: unchanged .*\(backend: .*left out of this build\)$/m, 'backend left out, on the lists carried over');
 });
 
 t.test('shared changed while only backend is built: the next build of both compiles frontend again', async (t) => {
