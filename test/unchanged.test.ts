@@ -12,7 +12,10 @@ import {
   pushFingerprint,
   unchangedReport,
 } from '../src/buildx/unchanged.js';
-import { contextDigest, plainExclusions } from '../src/fs/context-digest.js';
+import { contextEntries, entriesDigest, plainExclusions } from '../src/fs/context-digest.js';
+
+const contextDigest = (dir: string, excluded: readonly string[] = []) => entriesDigest(contextEntries(dir, excluded));
+
 import { imageRecords, pushRecords } from '../src/fs/pushed.js';
 
 // "Nothing changed since the last push": the fingerprint of a push's inputs, the context digest it reads,

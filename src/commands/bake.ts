@@ -603,7 +603,7 @@ async function unchangedImages(project: Project, state: PushState, options: Bake
   if (kept.size > 0) {
     const names = [...kept.keys()];
     options.log(
-      `unchanged ${t()}  (${names.join(', ')}: the files ${names.length === 1 ? 'it is' : 'they are'} built from, and the settings and base images, the same as in ${names.length === 1 ? 'its' : 'their'} last push, ${names.length === 1 ? 'its' : 'their'} tags still naming those images: left out of this build)`,
+      `unchanged ${t()}  (${names.join(', ')}: the files ${names.length === 1 ? 'it is' : 'they are'} built from, and the settings and base images, the same as in a push this machine remembers, ${names.length === 1 ? 'its' : 'their'} tags still naming what it pushed: left out of this build)`,
     );
   }
   return kept;

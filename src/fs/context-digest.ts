@@ -59,8 +59,3 @@ export function entriesDigest(entries: ReadonlyMap<string, string>, keep: (path:
   }
   return `sha256:${hash.digest('hex')}`;
 }
-
-/** A digest of a build context as the builder would receive it (contextEntries). */
-export function contextDigest(dir: string, excluded: readonly string[] = []): string {
-  return entriesDigest(contextEntries(dir, excluded));
-}
