@@ -125,10 +125,21 @@ case "${1:-}" in
     # `target: dep dep...` on one line with a space in a path as `\ `; paths outside the context (the
     # toolchain's) or under target/ (generated) are no file of the context.
     [ -f "$3" ] || exit 0
+    # The line of an earlier build whose dep-info was the same (kept in the mount: one check for a binary
+    # cargo did not link again).
+    key="$({ printf '%s\n' "${CROSSBAKE_PLATFORM:-} $2 $(pwd)"; cat "$0" "$3"; } | sha256sum)"
+    memo="$target/.crossbake-inputs/$(printf '%s' "${CROSSBAKE_PLATFORM:-} $2" | tr -c 'A-Za-z0-9._-' '_')"
+    if [ -f "$memo.line" ] && [ "$(cat "$memo.key" 2>/dev/null)" = "$key" ]; then
+      cat "$memo.line"
+      exit 0
+    fi
+    mkdir -p "$target/.crossbake-inputs"
     list="$(head -n 1 "$3" | sed -e 's/^[^ ]*: *//' -e 's/\\ /\x01/g' | tr ' ' '\n' | tr '\001' ' ' |
       awk -v root="$(pwd)/" 'index($0, root) == 1 { p = substr($0, length(root) + 1); if (p != "target" && index(p, "target/") != 1) print p }' | LC_ALL=C sort -u)"
     count="$(printf '%s' "$list" | grep -c '' || true)"
-    echo "crossbake-inputs ${CROSSBAKE_PLATFORM:-} $2 $count $(printf '%s' "$list" | gzip -n | base64 -w 0)"
+    echo "crossbake-inputs ${CROSSBAKE_PLATFORM:-} $2 $count $(printf '%s' "$list" | gzip -n | base64 -w 0)" > "$memo.line"
+    echo "$key" > "$memo.key"
+    cat "$memo.line"
     ;;
   *)
     echo "crossbake-target-cache: usage: deps MODE | save DIR | build SEED MODE | inputs BIN DEPFILE" >&2

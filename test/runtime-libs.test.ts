@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -11,7 +11,7 @@ import { fixture, repoRoot } from './helpers/paths.js';
 const tools = spawnSync('sh', ['-c', 'command -v readelf && command -v dpkg']).status === 0;
 const READELF_MACHINE: Record<string, string> = { amd64: 'Advanced Micro Devices X86-64', arm64: 'AArch64', armhf: 'ARM' };
 
-function run(file: string, platformName: string, status: string) {
+function run(file: string, platformName: string, status: string, env: Record<string, string> = {}) {
   const p = findPlatform(platformName)!;
   const r = spawnSync(
     'sh',
@@ -25,7 +25,7 @@ function run(file: string, platformName: string, status: string) {
       p.elfClass === 64 ? 'ELF64' : 'ELF32',
       status,
     ],
-    { encoding: 'utf8' },
+    { encoding: 'utf8', env: { ...process.env, ...env } },
   );
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
@@ -128,5 +128,38 @@ t.test(
       [0, 'libc6:amd64\n', ''],
       'a package the base has installed is not added',
     );
+  },
+);
+
+t.test(
+  'docker/crossbake-runtime-libs.sh with CROSSBAKE_MEMO: the same binary, base and arguments are answered from the memo',
+  { skip: tools ? false : 'needs readelf and dpkg' },
+  async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossbake-runtime-libs-memo-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const status = join(dir, 'status');
+    writeFileSync(status, 'Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4\n\n');
+    const memo = join(dir, 'memo');
+    const plain = run('hello-amd64', 'linux/amd64', status);
+    const first = run('hello-amd64', 'linux/amd64', status, { CROSSBAKE_MEMO: memo });
+    t.same([first.code, first.out], [plain.code, plain.out], 'the answer a run without the memo gives');
+    const kept = join(memo, 'linux_amd64_hello-amd64.out');
+    writeFileSync(kept, 'from-the-memo:amd64\n');
+    t.equal(
+      run('hello-amd64', 'linux/amd64', status, { CROSSBAKE_MEMO: memo }).out,
+      'from-the-memo:amd64\n',
+      'the same inputs: not read again',
+    );
+    writeFileSync(
+      status,
+      `${readFileSync(status, 'utf8')}Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.36-9+deb12u13\n\n`,
+    );
+    t.same(run('hello-amd64', 'linux/amd64', status, { CROSSBAKE_MEMO: memo }).out, '', 'another base: checked again');
+    const old = join(dir, 'old-status');
+    writeFileSync(old, 'Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nVersion: 2.31-13+deb11u5\n\n');
+    const failed = run('hello-amd64', 'linux/amd64', old, { CROSSBAKE_MEMO: memo });
+    t.equal(failed.code, 1, 'a failed check fails with the memo too');
+    t.match(failed.err, /needs glibc 2\.36/);
+    t.equal(run('hello-amd64', 'linux/amd64', old, { CROSSBAKE_MEMO: memo }).code, 1, 'and is not remembered as passed');
   },
 );

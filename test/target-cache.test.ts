@@ -143,7 +143,10 @@ t.test(
         t.match(deps, `. ${plan.targetCache.env} &&`);
         const build = stage('build-all');
         t.match(build, /^ARG TARGETPLATFORM$/m);
-        t.match(build, `RUN --mount=type=cache,id=${plan.targetCache.ids.build}-$TARGETPLATFORM,target=/build/target,sharing=locked`);
+        t.match(
+          build,
+          `RUN --network=none --mount=type=cache,id=${plan.targetCache.ids.build}-$TARGETPLATFORM,target=/build/target,sharing=locked`,
+        );
         for (const body of [deps, build])
           t.match(body, /--mount=type=bind,from=crossbake,source=target-cache.sh,target=\/crossbake\/target-cache.sh/);
         t.notMatch(text, /-name '\*\.rs'/, 'no touch of every .rs file');
@@ -194,4 +197,39 @@ t.test('one deps copy for every platform: save records its triples, build takes 
     'merged beside what it had',
   );
   t.notOk(has('x86_64-unknown-linux-gnu'), 'and still no other triple');
+});
+
+t.test("inputs: the context files of a binary's dep-info, one line, and the same line again from the mount's memo", async (t) => {
+  const w = workspace();
+  t.teardown(() => rmSync(w.root, { recursive: true, force: true }));
+  w.copy();
+  const depDir = join(w.build, 'target/x86_64-unknown-linux-gnu/release');
+  mkdirSync(depDir, { recursive: true });
+  const depFile = 'target/x86_64-unknown-linux-gnu/release/a.d';
+  const depInfo = (extra: string) =>
+    writeFileSync(
+      join(w.build, depFile),
+      `${w.build}/${depFile.replace(/\.d$/, '')}: ${w.build}/a/src/lib.rs ${w.build}/a/src/page.html /usr/lib/rustlib/x.rlib ${w.build}/target/gen.rs${extra}\n`,
+    );
+  const lines = () => {
+    const r = w.runWith({ CROSSBAKE_PLATFORM: 'linux/amd64' }, 'inputs', 'a', depFile);
+    t.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  const paths = (line: string) => {
+    const [marker, platform, bin, count, packed] = line.trim().split(' ');
+    t.same([marker, platform, bin], ['crossbake-inputs', 'linux/amd64', 'a']);
+    const list = spawnSync('sh', ['-c', 'base64 -d | gunzip'], { input: packed, encoding: 'utf8' }).stdout.split('\n');
+    t.equal(list.length, Number(count));
+    return list;
+  };
+  depInfo('');
+  const first = lines();
+  t.same(paths(first), ['a/src/lib.rs', 'a/src/page.html'], "the context's files only: not the toolchain's, not target/");
+  const memo = join(w.build, 'target/.crossbake-inputs/linux_amd64_a');
+  t.equal(readFileSync(`${memo}.line`, 'utf8'), first, 'kept in the mount');
+  writeFileSync(`${memo}.line`, 'crossbake-inputs linux/amd64 a 0 memo\n');
+  t.equal(lines(), 'crossbake-inputs linux/amd64 a 0 memo\n', 'the same dep-info: the kept line, not a new reading');
+  depInfo(` ${w.build}/a/Cargo.toml`);
+  t.same(paths(lines()), ['a/Cargo.toml', 'a/src/lib.rs', 'a/src/page.html'], 'another dep-info: read again');
 });

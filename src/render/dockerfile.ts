@@ -259,7 +259,8 @@ function buildAllStage(plan: Plan): string {
     `ARG ${plan.targetCache.arg}=1`,
     'COPY . .',
     // -f: the names are words, never globs; the case below admits only this Dockerfile's binaries.
-    `RUN ${targetMounts(plan, `${plan.targetCache.ids.build}-$TARGETPLATFORM`)}${rootMounts.join('')}` +
+    // No network: deps fetched every crate, and the engine then sets up no network endpoint for the step.
+    `RUN --network=none ${targetMounts(plan, `${plan.targetCache.ids.build}-$TARGETPLATFORM`)}${rootMounts.join('')}` +
       `--mount=type=bind,from=${plan.skeleton.planner.context},source=${libs},target=/crossbake/${libs}${LINE}` +
       `    set -euf; . /crossbake/target.env;${LINE}` +
       `    [ -n "$${arg}" ] || { echo "crossbake: ${arg} is empty; name binaries from: ${names.join(', ')}" >&2; exit 1; };${LINE}` +
@@ -270,7 +271,7 @@ function buildAllStage(plan: Plan): string {
       `    for bin in $${arg}; do install -D -m 0755 "target/$RUST_TARGET/${plan.profileDir}/$bin" "/out/$bin"; done;${LINE}` +
       // The binary's own ELF decides its runtime packages; its checks fail this platform with one line.
       `    for bin in $${arg}; do case "$bin" in ${rootArms.join(' ;; ')} ;; esac;${LINE}` +
-      `      sh /crossbake/${libs} "/out/$bin" "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" "$base" > "/out/$bin.packages"; done;${LINE}` +
+      `      CROSSBAKE_MEMO=target/.crossbake-libs sh /crossbake/${libs} "/out/$bin" "$CROSSBAKE_PLATFORM" "$CROSSBAKE_ARCH" "$CROSSBAKE_MULTIARCH" "$CROSSBAKE_ELF_MACHINE" "$CROSSBAKE_ELF_CLASS" "$base" > "/out/$bin.packages"; done;${LINE}` +
       // The files each binary was compiled from, in the step's log: crossbake bake --push reads them.
       `    for bin in $${arg}; do sh /crossbake/${plan.targetCache.script} inputs "$bin" "target/$RUST_TARGET/${plan.profileDir}/$bin.d"; done`,
   ].join('\n');
