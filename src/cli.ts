@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { askDocker } from './buildx/preflight.js';
 import { bake } from './commands/bake.js';
 import { ci, ciFiles } from './commands/ci.js';
 import { checkFiles, generate, outputFiles } from './commands/generate.js';
@@ -107,6 +108,9 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(values.json ? `${JSON.stringify(inspectJson(workspace), null, 2)}\n` : `${inspectText(workspace)}\n`);
     return 0;
   }
+  // The daemon and the buildx plugin are asked while the workspace is read: nothing in the answer depends on it.
+  const docker = command === 'bake' ? askDocker() : undefined;
+  docker?.catch(() => undefined);
   const project = loadProject({ workspace: values.workspace, ...(values.out && command !== 'ci' ? { out: values.out } : {}), flags, cwd });
   const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
   for (const warning of project.plan.warnings) log(`warning: ${warning}`);
@@ -166,6 +170,7 @@ async function main(argv: string[], io: Io): Promise<number> {
     log,
     out: io.stdout,
     progressOut: io.stderr,
+    ...(docker ? { docker } : {}),
   });
   return 0;
 }

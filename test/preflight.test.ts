@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { exec, runBuildxDirectly } from '../src/buildx/exec.js';
 import {
+  askDocker,
   checkDaemon,
   checkPlatforms,
   checkPrintedPlatforms,
@@ -117,6 +119,18 @@ t.test('buildx and the builder on this machine', { skip }, async (t) => {
     missing.message,
     /^no buildx builder named "crossbake-no-such-builder"; builders here: default(, [^.]+)?\. Create it \(`docker buildx create --name crossbake-no-such-builder --driver docker-container`\) or leave --builder out\.$/,
   );
+});
+
+t.test('one docker info names the buildx plugin docker runs, and buildx then runs as that program', { skip }, async (t) => {
+  const info = await askDocker();
+  t.ok(info.buildx && existsSync(info.buildx.path), `plugin at ${info.buildx?.path}`);
+  const viaDocker = await detectBuildx();
+  t.teardown(() => runBuildxDirectly(undefined));
+  t.same(await detectBuildx(Promise.resolve(info)), viaDocker, 'the version `docker buildx version` says');
+  const direct = await exec('docker', ['buildx', 'version']);
+  runBuildxDirectly(undefined);
+  const docker = await exec('docker', ['buildx', 'version']);
+  t.same([direct.exitCode, direct.stdout], [docker.exitCode, docker.stdout], 'the same program, asked without docker in front');
 });
 
 t.test('the platform probe runs a real program for the platform, or says there is no emulator', { skip }, async (t) => {

@@ -8,7 +8,7 @@ import type { ProbeMemo } from '../fs/probes.js';
 import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
-import { exec } from './exec.js';
+import { type ExecResult, exec, runBuildxDirectly } from './exec.js';
 import { classifyFault } from './faults.js';
 import { probePlatform } from './probe.js';
 import { registry } from './registry.js';
@@ -43,15 +43,52 @@ export function unsupportedPlatform(value: string): string {
   return `unsupported platform "${value}"; supported: ${SUPPORTED_PLATFORMS.join(', ')}`;
 }
 
-export async function detectBuildx(): Promise<Version> {
+/** What one `docker info` says: the daemon's answer and the client's plugins. */
+export interface DockerInfo {
+  readonly result: ExecResult;
+  readonly server?: { version: string; id: string; host: string };
+  /** The buildx plugin docker runs for `docker buildx`, when docker found a working one. */
+  readonly buildx?: { path: string; version: Version };
+}
+
+interface InfoJson {
+  ServerVersion?: string;
+  ID?: string;
+  Name?: string;
+  ClientInfo?: { Plugins?: { Name?: string; Path?: string; Version?: string; Err?: unknown }[] };
+}
+
+/**
+ * `docker info` once, for the daemon check and the buildx plugin: started before the workspace is even
+ * read, since it is the one preflight answer that needs nothing from it.
+ */
+export async function askDocker(): Promise<DockerInfo> {
+  const result = await exec('docker', ['info', '--format', '{{json .}}'], { timeoutMs: 60_000 });
+  let json: InfoJson = {};
+  try {
+    json = JSON.parse(result.stdout) as InfoJson;
+  } catch {
+    // not JSON: an old CLI or a broken one; the checks below fall back to their own calls
+  }
+  const plugin = json.ClientInfo?.Plugins?.find((p) => p.Name === 'buildx' && !p.Err && typeof p.Path === 'string');
+  const version = plugin?.Version ? parseBuildxVersion(plugin.Version) : undefined;
+  return {
+    result,
+    ...(json.ServerVersion ? { server: { version: json.ServerVersion, id: json.ID ?? '', host: json.Name ?? '' } } : {}),
+    ...(plugin?.Path && version ? { buildx: { path: plugin.Path, version } } : {}),
+  };
+}
+
+export async function detectBuildx(docker?: Promise<DockerInfo>): Promise<Version> {
+  const info = await docker?.catch(() => undefined);
+  if (info?.result.notFound) throw dockerMissing();
+  if (info?.buildx && missingRequired(info.buildx.version).length === 0) {
+    runBuildxDirectly(info.buildx.path);
+    return info.buildx.version;
+  }
   // One call tells both: docker itself missing is the program not found.
   const buildx = await exec('docker', ['buildx', 'version']);
-  if (buildx.notFound) {
-    throw new CrossbakeError(
-      'environment',
-      'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
-    );
-  }
+  if (buildx.notFound) throw dockerMissing();
   const version = buildx.exitCode === 0 ? parseBuildxVersion(buildx.stdout) : undefined;
   if (!version) {
     const said = firstLine(buildx.stderr) || firstLine(buildx.stdout) || 'no output';
@@ -76,6 +113,13 @@ export async function detectBuildx(): Promise<Version> {
   return version;
 }
 
+function dockerMissing(): CrossbakeError {
+  return new CrossbakeError(
+    'environment',
+    'docker is not installed: no `docker` command on PATH. Install Docker Engine (or Docker Desktop) with the buildx plugin, then run again.',
+  );
+}
+
 /** `unix:///path` → /path, for telling a missing socket from a daemon that does not answer. */
 function unixSocket(): string | undefined {
   const host = process.env.DOCKER_HOST;
@@ -89,11 +133,11 @@ export interface Daemon {
   readonly host: string;
 }
 
-export async function checkDaemon(): Promise<Daemon> {
-  const info = await exec('docker', ['info', '--format', '{{.ServerVersion}}\t{{.ID}}\t{{.Name}}'], { timeoutMs: 60_000 });
-  const [version = '', id = '', host = ''] = info.stdout.trim().split('\t');
-  if (info.exitCode === 0 && version !== '') return { id, host };
-  const reason = firstLine(info.stderr) || firstLine(info.stdout) || 'no answer';
+export async function checkDaemon(docker: Promise<DockerInfo> = askDocker()): Promise<Daemon> {
+  const { result: info, server } = await docker;
+  if (info.exitCode === 0 && server) return { id: server.id, host: server.host };
+  // stdout is the JSON of what the client knows, no reason
+  const reason = firstLine(info.stderr) || (info.stdout.trimStart().startsWith('{') ? '' : firstLine(info.stdout)) || 'no answer';
   const where = process.env.DOCKER_HOST
     ? `DOCKER_HOST=${process.env.DOCKER_HOST}`
     : process.env.DOCKER_CONTEXT

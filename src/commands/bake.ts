@@ -19,12 +19,14 @@ import {
   withEarlyCache,
 } from '../buildx/invocation.js';
 import {
+  askDocker,
   type BakePrint,
   type BuilderInfo,
   checkDaemon,
   checkPlatforms,
   checkPrintedPlatforms,
   checkRegistry,
+  type DockerInfo,
   detectBuildx,
   inspectBuilder,
   printBake,
@@ -96,6 +98,8 @@ export interface BakeOptions {
   readonly progressOut?: (text: string) => void;
   /** Whether progress goes to a terminal (for --progress auto); defaults to process.stderr's. */
   readonly isTTY?: boolean;
+  /** `docker info`, when the caller started it early; otherwise asked here. */
+  readonly docker?: Promise<DockerInfo>;
 }
 
 export async function bake(project: Project, options: BakeOptions): Promise<void> {
@@ -127,18 +131,20 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // preflight: docker, buildx, the definition as buildx reads it, the daemon, the builder, the registry.
   t = timer();
   const wanted = !options.print && !options.dryRun;
-  // Every check starts at once (each is a docker process of a third to half a second): none needs
-  // another's answer, and the answers are read in the order a user needs them said: a missing docker or
-  // buildx first, then the definition, then the daemon and the builder. --print from stdin is a feature
-  // every supported buildx has (detectBuildx refuses older ones), so it needs no version to start.
-  const daemonAnswer = wanted ? checkDaemon() : undefined;
+  // One `docker info` (the CLI starts it before reading the workspace) tells whether docker and its buildx
+  // plugin are there, and buildx then runs as that plugin. The other checks start at once, none needing
+  // another's answer, and are read in the order a user needs them said: a missing docker or buildx first,
+  // then the definition, then the daemon and the builder.
+  const docker = options.docker ?? askDocker();
+  docker.catch(() => undefined);
+  const version = await detectBuildx(docker);
+  const daemonAnswer = wanted ? checkDaemon(docker) : undefined;
   const inspected = wanted ? inspectBuilder(options.builder) : undefined;
   const printing = printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {
     definition: bakeJson.content,
     ...(options.builder ? { builder: options.builder } : {}),
   });
   for (const started of [daemonAnswer, inspected, printing]) started?.catch(() => undefined);
-  const version = await detectBuildx();
   const engine = daemonAnswer
     ? (async () => {
         const daemon = await daemonAnswer;

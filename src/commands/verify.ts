@@ -4,7 +4,7 @@ import { gate, progressPlan } from '../buildx/args.js';
 import { attribute, failureError, type RunTarget } from '../buildx/attribute.js';
 import { verifySteps } from '../buildx/invocation.js';
 import { diffImages, type OciImage, ociImage } from '../buildx/oci.js';
-import { checkDaemon, detectBuildx } from '../buildx/preflight.js';
+import { askDocker, checkDaemon, detectBuildx } from '../buildx/preflight.js';
 import { runBake, sourceDateEpoch } from '../buildx/run.js';
 import { viewPlan } from '../buildx/view.js';
 import { CrossbakeError } from '../errors.js';
@@ -41,9 +41,11 @@ export async function verify(project: Project, options: VerifyOptions): Promise<
       'verify needs a fixed time for the images: the workspace is not in a git repository with a commit, and SOURCE_DATE_EPOCH is not set. Set source-date-epoch in [workspace.metadata.crossbake], or SOURCE_DATE_EPOCH.',
     );
   }
-  const version = await detectBuildx();
+  const docker = askDocker();
+  docker.catch(() => undefined);
+  const version = await detectBuildx(docker);
   gate(version, 'rewriteTimestamp');
-  await checkDaemon();
+  await checkDaemon(docker);
   options.log(`verify    SOURCE_DATE_EPOCH=${epoch}; builds from scratch (--no-cache), timestamps rewritten`);
   const state = join(project.outDir, '.crossbake', 'verify');
   const reference = join(state, 'reference');
