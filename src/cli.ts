@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { askDocker } from './buildx/preflight.js';
+import { askDocker, type DockerInfo } from './buildx/preflight.js';
 import { bake } from './commands/bake.js';
 import { ci, ciFiles } from './commands/ci.js';
 import { checkFiles, generate, outputFiles } from './commands/generate.js';
@@ -108,71 +108,88 @@ async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(values.json ? `${JSON.stringify(inspectJson(workspace), null, 2)}\n` : `${inspectText(workspace)}\n`);
     return 0;
   }
-  // The daemon and the buildx plugin are asked while the workspace is read: nothing in the answer depends on it.
-  const docker = command === 'bake' ? askDocker() : undefined;
+  // The daemon and the buildx plugin are asked while the workspace is read: nothing in the answer depends
+  // on it. A workspace that fails to load stops the question too: a daemon slow to answer must not hold
+  // the error back.
+  const asking = new AbortController();
+  const docker = command === 'bake' ? askDocker(asking.signal) : undefined;
   docker?.catch(() => undefined);
-  const project = loadProject({ workspace: values.workspace, ...(values.out && command !== 'ci' ? { out: values.out } : {}), flags, cwd });
-  const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
-  for (const warning of project.plan.warnings) log(`warning: ${warning}`);
-  const fix = `crossbake ${argv.filter((a) => a !== '--check').join(' ')}`;
-  if (values.check && command !== 'generate' && command !== 'ci') throw inputError(`--check is for generate and ci, not ${command}.`);
-  if (command === 'ci' && values.check) {
-    const files = ciFiles(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: false, cwd });
-    for (const p of checkFiles(files, { cwd, fix })) log(`up to date: ${p}`);
-    return 0;
+  try {
+    return await withProject(docker);
+  } finally {
+    asking.abort();
   }
-  if (command === 'verify') {
-    await verify(project, {
-      force: values.force,
+
+  async function withProject(docker: Promise<DockerInfo> | undefined): Promise<number> {
+    const project = loadProject({
+      workspace: values.workspace,
+      ...(values.out && command !== 'ci' ? { out: values.out } : {}),
+      flags,
+      cwd,
+    });
+    const log = (line: string) => io.stderr(`crossbake: ${line}\n`);
+    for (const warning of project.plan.warnings) log(`warning: ${warning}`);
+    const fix = `crossbake ${argv.filter((a) => a !== '--check').join(' ')}`;
+    if (values.check && command !== 'generate' && command !== 'ci') throw inputError(`--check is for generate and ci, not ${command}.`);
+    if (command === 'ci' && values.check) {
+      const files = ciFiles(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: false, cwd });
+      for (const p of checkFiles(files, { cwd, fix })) log(`up to date: ${p}`);
+      return 0;
+    }
+    if (command === 'verify') {
+      await verify(project, {
+        force: values.force,
+        ...(values.builder ? { builder: values.builder } : {}),
+        cwd,
+        log,
+        out: io.stdout,
+        progressOut: io.stderr,
+        isTTY: process.stderr.isTTY === true,
+      });
+      return 0;
+    }
+    if (command === 'generate' && values.check) {
+      for (const p of checkFiles(outputFiles(project), { cwd, fix })) log(`up to date: ${p}`);
+      log(NOTHING_TO_REGENERATE);
+      return 0;
+    }
+    if (command === 'ci') {
+      const result = ci(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: values.force, cwd });
+      for (const note of result.notes) log(`note: ${note}`);
+      for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
+      for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
+      return 0;
+    }
+    if (command === 'generate') {
+      const existed = outputFiles(project).some((f) => existsSync(f.path));
+      const result = generate(project, { force: values.force, cwd });
+      for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
+      for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
+      if (result.written.length === 0) log(NOTHING_TO_REGENERATE);
+      else if (existed)
+        log("regenerated: the workspace's structure (members, binaries, targets) or the settings changed, or crossbake did");
+      return 0;
+    }
+    await bake(project, {
+      push: values.push,
+      load: values.load,
+      print: values.print,
+      dryRun: values['dry-run'],
+      noCache: values['no-cache'],
       ...(values.builder ? { builder: values.builder } : {}),
+      progress: values.progress as (typeof PROGRESS)[number],
+      set: values.set ?? [],
+      force: values.force,
+      ...(values['metadata-file'] !== undefined ? { metadataFile: values['metadata-file'] } : {}),
+      ...(values.report !== undefined ? { report: values.report } : {}),
       cwd,
       log,
       out: io.stdout,
       progressOut: io.stderr,
-      isTTY: process.stderr.isTTY === true,
+      ...(docker ? { docker } : {}),
     });
     return 0;
   }
-  if (command === 'generate' && values.check) {
-    for (const p of checkFiles(outputFiles(project), { cwd, fix })) log(`up to date: ${p}`);
-    log(NOTHING_TO_REGENERATE);
-    return 0;
-  }
-  if (command === 'ci') {
-    const result = ci(project, { ...(values.out ? { out: values.out } : {}), split: values.split, force: values.force, cwd });
-    for (const note of result.notes) log(`note: ${note}`);
-    for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
-    for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
-    return 0;
-  }
-  if (command === 'generate') {
-    const existed = outputFiles(project).some((f) => existsSync(f.path));
-    const result = generate(project, { force: values.force, cwd });
-    for (const p of result.written) log(`wrote ${relative(cwd, p)}`);
-    for (const p of result.unchanged) log(`unchanged ${relative(cwd, p)}`);
-    if (result.written.length === 0) log(NOTHING_TO_REGENERATE);
-    else if (existed) log("regenerated: the workspace's structure (members, binaries, targets) or the settings changed, or crossbake did");
-    return 0;
-  }
-  await bake(project, {
-    push: values.push,
-    load: values.load,
-    print: values.print,
-    dryRun: values['dry-run'],
-    noCache: values['no-cache'],
-    ...(values.builder ? { builder: values.builder } : {}),
-    progress: values.progress as (typeof PROGRESS)[number],
-    set: values.set ?? [],
-    force: values.force,
-    ...(values['metadata-file'] !== undefined ? { metadataFile: values['metadata-file'] } : {}),
-    ...(values.report !== undefined ? { report: values.report } : {}),
-    cwd,
-    log,
-    out: io.stdout,
-    progressOut: io.stderr,
-    ...(docker ? { docker } : {}),
-  });
-  return 0;
 }
 
 /** The one place errors end: a CrossbakeError prints its message; anything else is a bug, said as such. */

@@ -23,6 +23,8 @@ export interface ExecOptions {
   readonly tailBytes?: number;
   /** stdout byte for byte: a final newline is kept (bytes whose digest is checked). */
   readonly exact?: boolean;
+  /** Stops the program (SIGTERM) when aborted; the result then says it failed. */
+  readonly signal?: AbortSignal;
 }
 
 let buildxPlugin: string | undefined;
@@ -52,6 +54,7 @@ export async function exec(file: string, args: readonly string[], options: ExecO
     ...(options.timeoutMs ? { timeout: options.timeoutMs } : {}),
     all: false,
     ...(options.exact ? { stripFinalNewline: false } : {}),
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   let tail = '';
   if (streaming && subprocess.stderr) {

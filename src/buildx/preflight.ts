@@ -62,8 +62,8 @@ interface InfoJson {
  * `docker info` once, for the daemon check and the buildx plugin: started before the workspace is even
  * read, since it is the one preflight answer that needs nothing from it.
  */
-export async function askDocker(): Promise<DockerInfo> {
-  const result = await exec('docker', ['info', '--format', '{{json .}}'], { timeoutMs: 60_000 });
+export async function askDocker(signal?: AbortSignal): Promise<DockerInfo> {
+  const result = await exec('docker', ['info', '--format', '{{json .}}'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
   let json: InfoJson = {};
   try {
     json = JSON.parse(result.stdout) as InfoJson;
