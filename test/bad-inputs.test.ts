@@ -10,7 +10,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -799,4 +799,27 @@ t.test('without docker, bake still writes the generated files, whole, then stops
     [],
     'no *.tmp left',
   );
+});
+
+t.test('a daemon that never answers does not hold back an input error: the docker info started early stops with the command', async (t) => {
+  const silent = createNetServer(() => undefined);
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  const dir = prepare({ name: 'silent daemon', from: 'bad-toml', args: [], exit: 2, message: '' });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const started = Date.now();
+  const r = await run(
+    {
+      name: 'silent daemon',
+      from: 'bad-toml',
+      args: ['bake'],
+      env: { DOCKER_HOST: `tcp://127.0.0.1:${(silent.address() as AddressInfo).port}` },
+      exit: 2,
+      message: '',
+    },
+    dir,
+  );
+  t.equal(r.code, 2, r.stderr);
+  t.match(r.stderr, /crossbake: Cargo\.toml:7:16: invalid TOML/);
+  t.ok(Date.now() - started < 30_000, `exited after ${Date.now() - started} ms, not after docker info's 60 s`);
 });
