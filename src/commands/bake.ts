@@ -277,7 +277,10 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const lockCount = project.workspace.lockfile?.packages.length;
   const view = viewPlan(plan, build.runTargets, lockCount);
   const calls = buildCalls(build);
-  const early = options.push && steps.publish === 'images' ? earlyPushes(steps, project.outDir) : undefined;
+  const early =
+    options.push && steps.publish === 'images'
+      ? earlyPushes(steps, project.outDir, (log) => Promise.all([readPushed(steps, options.builder, log), fingerprint()]))
+      : undefined;
   const outcome = await runCalls(calls, version, project.outDir, (call) => ({
     ...(early ? { onProgress: (log: BuildLog) => early.seen(log, call.targets) } : {}),
     progress,
@@ -354,6 +357,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     }),
     pushing,
   ]);
+  await early?.readBack?.catch(() => undefined);
   for (const line of early?.lines ?? []) options.log(line);
   if (pushedPlatforms.status === 'rejected') throw pushedPlatforms.reason;
   if (exported.status === 'rejected') throw exported.reason;
@@ -363,7 +367,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const pushed = !options.push
     ? undefined
     : steps.publish === 'images'
-      ? await readPushed(steps, options.builder, options.log)
+      ? ((await early?.readBack)?.[0] ?? (await readPushed(steps, options.builder, options.log)))
       : await mergeImages(steps, outcome, driver, project.outDir, options.builder, options.log);
   for (const { ref, size } of (await indexes).filter((i) => i.size > CACHE_INDEX_LIMIT / 2)) {
     options.log(
@@ -385,7 +389,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   if (reportFile) writeAtomically(reportFile, `${JSON.stringify(r, null, 2)}\n`);
   if (metadataFile) writeAtomically(metadataFile, `${JSON.stringify(allMetadata, null, 2)}\n`);
   // Remembered only when the inputs are the same after the build as before it (nothing edited meanwhile).
-  if (before && pushed && (await fingerprint())?.whole === before.whole) {
+  const after = early?.readBack ? (await early.readBack)[1] : await fingerprint();
+  if (before && pushed && after?.whole === before.whole) {
     const tags = await pushedTags(steps, pushed, options.builder);
     if (tags) {
       const at = new Date().toISOString();
@@ -414,12 +419,18 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
 /**
  * The containerd-store pushes, started as soon as every image of the build is in the image store
  * (exportedImages) instead of after buildx returns: BuildKit spends 1-3 s after the last export
- * finishing its build records, and the pushes run beside that. Their log lines wait for the build's.
+ * finishing its build records, and the pushes run beside that, and then `readBack` (what the registry
+ * has under the pushed tags, and the inputs' fingerprint again). Their log lines wait for the build's.
  */
-function earlyPushes(steps: BakeSteps, cwd: string) {
+function earlyPushes<T>(steps: BakeSteps, cwd: string, readBack: (log: (line: string) => void) => Promise<T>) {
   const waiting = new Set(steps.runTargets.map((t) => t.name));
   const lines: string[] = [];
-  const state: { pushing?: Promise<void>; lines: string[]; seen: (log: BuildLog, targets: readonly string[]) => void } = {
+  const state: {
+    pushing?: Promise<void>;
+    readBack?: Promise<T>;
+    lines: string[];
+    seen: (log: BuildLog, targets: readonly string[]) => void;
+  } = {
     lines,
     seen(log, targets) {
       if (state.pushing || waiting.size === 0) return;
@@ -429,6 +440,8 @@ function earlyPushes(steps: BakeSteps, cwd: string) {
       if (waiting.size > 0) return;
       state.pushing = pushPlatforms(steps, cwd, (line) => lines.push(line));
       state.pushing.catch(() => undefined);
+      state.readBack = state.pushing.then(() => readBack((line) => lines.push(line)));
+      state.readBack.catch(() => undefined);
     },
   };
   return state;
