@@ -309,3 +309,23 @@ t.test('every stage a FROM, COPY --from or mount names is defined above it', asy
     }
   }
 });
+
+t.test('debian toolchain: cargo links each target through its gcc with lld as ld; rustup links with gcc itself', async (t) => {
+  const debian = render('examples/workspace', { toolchain: 'debian' });
+  t.match(debian, /packages="rustc cargo gcc libc6-dev lld/, 'lld comes with the compilers');
+  t.match(debian, /ln -s \/usr\/bin\/ld\.lld \/usr\/local\/lib\/crossbake-link\/lld\/ld/, 'lld is the ld in the -B directory');
+  for (const p of PLATFORMS) {
+    const upper = p.rustTarget.toUpperCase().replace(/-/g, '_');
+    t.match(
+      debian,
+      `CARGO_TARGET_${upper}_LINKER=/usr/local/lib/crossbake-link/${p.linker} CC_`,
+      `${p.docker}: deps links through the wrapper`,
+    );
+    t.match(debian, new RegExp(`for cc in [^;]*\\b${p.linker}\\b`), `${p.docker}: its wrapper is written`);
+  }
+  t.match(debian, 'echo "export CARGO_TARGET_${upper}_LINKER=/usr/local/lib/crossbake-link/$linker"', 'the target stage too');
+  t.match(debian, 'echo "export CC_$(echo "$triple" | tr \'-\' \'_\')=$linker"', 'C code still compiles with the gcc itself');
+  const rustup = render('examples/workspace', { toolchain: 'rustup' });
+  t.notMatch(rustup, /crossbake-link|ld\.lld/, 'rustup: no lld');
+  t.match(rustup, 'echo "export CARGO_TARGET_${upper}_LINKER=$linker"');
+});
