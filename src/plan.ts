@@ -40,8 +40,8 @@ export const BINARY_LOCK = { dir: '/crossbake/sbom', image: '/app/Cargo.lock' } 
 
 /**
  * The debian toolchain's linkers: cargo links each target through `<dir>/<its gcc>`, that gcc with Debian's
- * lld (the `package`, on the LLVM rustc already has) as its ld, found in `<dir>/lld` by gcc's -B: GNU ld was
- * a third of a one-file change's CPU time, three links of the standard library at once.
+ * lld (the `package`, on the LLVM rustc already has) as its ld, found in `<dir>/lld` by gcc's -B: GNU ld took
+ * a sixth of the CPU of a one-file change's build-all steps, three links of the standard library at once.
  */
 export const LLD_LINKERS = { dir: '/usr/local/lib/crossbake-link', package: 'lld' } as const;
 

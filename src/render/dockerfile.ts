@@ -52,7 +52,7 @@ function toolchainNote(plan: Plan): string {
       ? "# And nodejs, for crossbake's skeleton planner, which runs on this stage: BuildKit starts a stage only once a\n# later step needs its output, and the steps after the toolchain wait for the skeleton's, so a skeleton on\n# any other stage held the toolchain back."
       : '',
     plan.linkerDir
-      ? `# cargo links each target through ${plan.linkerDir}/<its gcc>: that gcc with Debian's lld as its ld (lld runs on\n# the LLVM rustc already has), three times faster than GNU ld, which was a third of a one-file change.`
+      ? `# cargo links each target through ${plan.linkerDir}/<its gcc>: that gcc with Debian's lld as its ld (lld runs on\n# the LLVM rustc already has): GNU ld took a sixth of the CPU of a one-file change's three build-all steps.`
       : '',
     plan.toolchain.kind === 'debian'
       ? "# A foreign platform's Rust standard library comes from libstd-rust-dev alone, downloaded by the\n# runtime-packages stage beside this one and unpacked by the rust-std stage: installed as a package it\n# brings that platform's rustc and LLVM (about 450 MB each), which nothing here runs."
