@@ -181,15 +181,16 @@ function targetMounts(plan: Plan, id: string): string {
   );
 }
 
+/** cargo's linker for a platform whose gcc is `gcc`: that gcc, or its lld wrapper (Plan.linkerDir). */
+function cargoLinker(plan: Plan, gcc: string): string {
+  return plan.linkerDir ? `${plan.linkerDir}/${gcc}` : gcc;
+}
+
 /**
  * Every selected platform's linker and C compiler for cargo, then its native build environment (the
  * skeleton's `<arch>.env`, all of it keyed by triple), and the triples themselves for the target cache:
  * what the deps step sources to compile for all of them at once.
  */
-function cargoLinker(plan: Plan, gcc: string): string {
-  return plan.linkerDir ? `${plan.linkerDir}/${gcc}` : gcc;
-}
-
 function targetsEnvStep(plan: Plan): string {
   const lines = plan.platforms.map((p) => {
     const upper = p.rustTarget.toUpperCase().replace(/-/g, '_');
@@ -434,7 +435,7 @@ export function renderDockerfile(plan: Plan, source: string): string {
         : '',
     targetCases: caseArms(targetCases),
     targetsEnv: plan.targetCache.env,
-    linkerPrefix: plan.linkerDir ? `${plan.linkerDir}/` : '',
+    linkerPrefix: cargoLinker(plan, ''),
     supportedPlatforms: SUPPORTED_PLATFORMS.join(', '),
     selectedPlatforms: selected,
     depsStage: depsStage(plan),
