@@ -454,6 +454,7 @@ async function main(): Promise<void> {
   } finally {
     removeDir(ws);
     removeImages(REGISTRY);
+    removeImages(`${REGISTRY}-minimal`);
   }
 }
 

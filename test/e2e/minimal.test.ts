@@ -18,6 +18,7 @@ import {
   REGISTRY_HOST,
   rawManifest,
   removeDir,
+  removeImages,
   runnable,
   sh,
   table,
@@ -42,7 +43,10 @@ t.teardown(() => {
 });
 
 const workspace = copyWorkspace('examples/workspace');
-t.teardown(() => removeDir(workspace));
+t.teardown(() => {
+  removeDir(workspace);
+  removeImages(REGISTRY);
+});
 
 t.test('the backend, runtime minimal, for three platforms: built with no emulation and pushed', async (t) => {
   const run = withoutEmulation(t, () =>

@@ -119,12 +119,13 @@ t.test("attest.sbom with a generator the builder can pull: each platform's SBOM 
   const build = docker(['build', '-q', '-t', scanner, join(repoRoot, 'test/e2e/sbom-scanner')]);
   t.equal(build.code, 0, build.stderr);
   t.equal(docker(['push', '-q', scanner]).code, 0, `pushed ${scanner}`);
+  const supply = `${REGISTRY_HOST}/supply`;
+  t.teardown(() => void docker(['image', 'rm', scanner, `${supply}/backend:sbom-e2e`]));
   appendFileSync(
     join(workspace, 'Cargo.toml'),
     `\n[workspace.metadata.crossbake.attest]\nsbom = true\nsbom-generator = ${JSON.stringify(scanner)}\n`,
   );
   const report = join(out, 'push-report.json');
-  const supply = `${REGISTRY_HOST}/supply`;
   const run = crossbake([
     'bake',
     'backend',

@@ -18,6 +18,7 @@ import {
   REGISTRY_HOST,
   rawManifest,
   removeDir,
+  removeImages,
   runnable,
   vertices,
   verticesNamed,
@@ -42,7 +43,11 @@ function runsNativeLibraries(t: Test, ref: string, bin: string, p: Platform, arg
 }
 
 const workspace = copyWorkspace('examples/service');
-t.teardown(() => removeDir(workspace));
+t.teardown(() => {
+  removeDir(workspace);
+  removeImages(REGISTRY);
+  removeImages(`${REGISTRY}-minimal`);
+});
 
 t.test('the service workspace carries no crossbake settings', async (t) => {
   for (const manifest of ['Cargo.toml', 'crates/api/Cargo.toml', 'crates/archiver/Cargo.toml', 'crates/core/Cargo.toml']) {
