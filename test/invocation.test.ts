@@ -1,6 +1,15 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
-import { bakeSteps, buildArgsSet, buildCalls, mergeArgs, mergeSources, printTargets, publishFor } from '../src/buildx/invocation.js';
+import {
+  assertSetsReach,
+  bakeSteps,
+  buildArgsSet,
+  buildCalls,
+  mergeArgs,
+  mergeSources,
+  printTargets,
+  publishFor,
+} from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { emptyLog } from '../src/buildx/progress.js';
 import { exportedImages, results } from '../src/buildx/publish.js';
@@ -357,3 +366,60 @@ t.test('the images in the store while a call runs: each target whose export fini
   );
   t.equal(exportedImages(log([{ names: ['[frontend linux/amd64 build-all 2/2] RUN x'], canceled: true }]), two), undefined);
 });
+
+t.test(
+  'a --set entry on an image reaches its platform targets; one that reaches no target the build runs is an input error, not dropped in silence',
+  async (t) => {
+    const images = { ...request, driver: 'docker', multiPlatformStore: true };
+    const perPlatform = { ...request, driver: 'docker', multiPlatformStore: false };
+    const error = (r: typeof request & { driver: string }, set: string[]) => {
+      try {
+        const req = { ...r, set };
+        assertSetsReach(plan, bakeSteps(plan, printed, req), req);
+      } catch (e) {
+        return e as CrossbakeError;
+      }
+      return undefined;
+    };
+    const onPlatform = error(images, ['backend-linux-arm64.args.SECRET=hunter2']);
+    t.equal(onPlatform?.kind, 'input');
+    t.match(
+      onPlatform?.message,
+      /^--set backend-linux-arm64\.args\.SECRET=… names backend-linux-arm64, which this build does not run: with --push on the docker driver with the containerd image store, bake builds each image for all its platforms in one target\. Set it on backend\.args\.SECRET for all platforms/,
+    );
+    t.notMatch(onPlatform?.message, /hunter2/, 'the value is not echoed');
+    t.match(
+      error({ ...request, push: false, load: true, driver: 'docker' }, ['backend-linux-*.labels.x=1'])?.message,
+      /with --load, bake builds/,
+    );
+    t.match(
+      error(images, ['*-linux-amd64.tags=r.io/y:v3'])?.message,
+      /names backend-linux-amd64, frontend-linux-amd64, which this build does not run/,
+      'per-platform tags are not pushed from the containerd store',
+    );
+    const onImage = error(perPlatform, ['backend.cache-to=type=registry,ref=r.io/x/c']);
+    t.match(
+      onImage?.message,
+      /^--set backend\.cache-to=… names backend, which this build does not run: it builds each platform as a target of its own, which does not inherit its image's\. Set it on backend-linux-amd64\.cache-to, backend-linux-arm64\.cache-to\.$/,
+    );
+    const expanded = bakeSteps(plan, printed, { ...perPlatform, set: ['backend.args.X=1', 'backend.no-cache=true'] }).bake.set ?? [];
+    t.same(
+      expanded.filter((e) => /\.(args\.X|no-cache)=/.test(e) && !e.startsWith('*')),
+      [
+        'backend-linux-amd64.args.X=1',
+        'backend-linux-arm64.args.X=1',
+        'backend-linux-amd64.no-cache=true',
+        'backend-linux-arm64.no-cache=true',
+      ],
+      "an image's build arg or no-cache reaches each of its platform targets",
+    );
+    for (const [r, set] of [
+      [images, ['*.args.X=1', 'backend.args.X=1', 'backend.tags=r.io/y/backend:v2', 'unknown.args.X=1']],
+      [
+        perPlatform,
+        ['backend-linux-amd64.args.X=1', 'backend-*.args.X=1', 'backend.tags=r.io/y/backend:v2', 'backend-linux-amd64.tags=r.io/y:v3'],
+      ],
+    ] as const)
+      t.equal(error(r, [...set]), undefined, `${r.multiPlatformStore ? 'images' : 'per platform'}: ${set.join(' ')} reach a target`);
+  },
+);

@@ -2,6 +2,7 @@ import { csvEntry } from '../csv.js';
 import { CrossbakeError } from '../errors.js';
 import { BUILD_ALL, buildAllBins, DEPS, depsPlatforms, fromScratchSet, type Plan } from '../plan.js';
 import { repositoryOf } from '../reference.js';
+import { segmentRegex } from '../workspace/glob.js';
 import { type BakeInvocation, imagetoolsCreateArgs, pushArgs } from './args.js';
 import type { RunTarget } from './attribute.js';
 import type { BakePrint } from './preflight.js';
@@ -245,7 +246,8 @@ export function bakeSteps(full: Plan, printed: BakePrint, request: BakeRequest):
       );
   // --no-cache starts from scratch in the target cache mounts too; the export call must name the same args.
   const args = [...buildArgsSet(full), ...(request.noCache ? [fromScratchSet(plan)] : [])];
-  const set = [...args, ...request.set];
+  const userSet = whole ? request.set : request.set.flatMap((entry) => perPlatformSet(plan, entry) ?? [entry]);
+  const set = [...args, ...userSet];
   if (publish === 'images') {
     // Into the store under the image's tags; pushed by tag once every image built, so a failed image leaves
     // every tag in the registry as it was.
@@ -277,7 +279,7 @@ export function bakeSteps(full: Plan, printed: BakePrint, request: BakeRequest):
       ? {
           files: [request.bakeFile],
           targets: exportTargets,
-          set: [...args, ...request.set, ...exportTargets.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`])],
+          set: [...args, ...userSet, ...exportTargets.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`])],
           ...builder,
         }
       : undefined;
@@ -300,6 +302,59 @@ export function bakeSteps(full: Plan, printed: BakePrint, request: BakeRequest):
     caches,
     ...(earlyTarget ? { early: earlyTarget } : {}),
   };
+}
+
+/** Keys of an image's --set entry that mean the same on each of its platforms (not tags, caches, outputs or platforms). */
+const PER_PLATFORM_KEYS =
+  /^(args|labels|annotations|contexts|secrets|ssh|attest|no-cache|no-cache-filter|pull|network|shm-size|ulimits)(\.|=|$)/;
+
+/**
+ * An entry on an image's target (`backend.args.X=1`), for a build that runs each of its platforms as a target of its
+ * own: the same entry on each of those, as the user meant it for the image.
+ */
+function perPlatformSet(plan: Pick<Plan, 'selected'>, entry: string): string[] | undefined {
+  const dot = entry.indexOf('.');
+  const image = plan.selected.find((i) => i.target === entry.slice(0, dot));
+  const rest = entry.slice(dot + 1);
+  if (dot <= 0 || !image || !PER_PLATFORM_KEYS.test(rest)) return undefined;
+  return image.platforms.map((p) => `${p.target}.${rest}`);
+}
+
+/**
+ * bake applies a --set entry to the targets its pattern names, and a per-platform target inherits
+ * `_crossbake`, not its image's target: an entry that names images' targets but none the steps run would
+ * change nothing, in silence. Tags count where crossbake reads them (push, merge) though the target is not built.
+ */
+export function assertSetsReach(plan: Pick<Plan, 'selected'>, steps: BakeSteps, request: Pick<BakeRequest, 'set' | 'load'>): void {
+  const built = [...steps.bake.targets, ...(steps.cacheExport?.targets ?? []), ...(steps.early ? [steps.early.name] : [])];
+  const whole = steps.images.some((i) => steps.bake.targets.includes(i.target))
+    ? request.load
+      ? '--load'
+      : '--push on the docker driver with the containerd image store'
+    : undefined;
+  const tagsRead = [
+    ...steps.images.map((i) => i.target),
+    ...(steps.publish && steps.publish !== 'images' ? steps.images.flatMap((i) => i.platforms.map((p) => p.target)) : []),
+  ];
+  const names = plan.selected.flatMap((i) => [i.target, ...i.platforms.map((p) => p.target)]);
+  for (const entry of request.set) {
+    if (!whole && perPlatformSet(plan, entry)) continue;
+    const lhs = entry.split('=', 1)[0]!;
+    const dot = lhs.indexOf('.');
+    if (dot <= 0) continue;
+    const [pattern, key] = [lhs.slice(0, dot), lhs.slice(dot + 1)];
+    const re = segmentRegex(pattern);
+    const named = names.filter((n) => re.test(n));
+    if (named.length === 0 || built.some((n) => re.test(n))) continue;
+    if (key === 'tags' && named.some((n) => tagsRead.includes(n))) continue;
+    const images = plan.selected.filter((i) => named.includes(i.target) || i.platforms.some((p) => named.includes(p.target)));
+    throw new CrossbakeError(
+      'input',
+      whole
+        ? `--set ${lhs}=… names ${named.join(', ')}, which this build does not run: with ${whole}, bake builds each image for all its platforms in one target. Set it on ${images.map((i) => `${i.target}.${key}`).join(', ')} for all platforms, or build on a builder of the docker-container driver for per-platform settings.`
+        : `--set ${lhs}=… names ${named.join(', ')}, which this build does not run: it builds each platform as a target of its own, which does not inherit its image's. Set it on ${images.flatMap((i) => i.platforms.map((p) => `${p.target}.${key}`)).join(', ')}.`,
+    );
+  }
 }
 
 /** The build with the early cache target first (so it is in the first of several calls): for a build that finds caches missing. */

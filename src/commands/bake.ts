@@ -5,6 +5,7 @@ import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
 import { carriedInputs, imageFingerprint, inputsOn, printedInputs, relevantDigest } from '../buildx/image-inputs.js';
 import {
   assertPushable,
+  assertSetsReach,
   type BakeRequest,
   type BakeSteps,
   bakeSteps,
@@ -201,6 +202,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
     ...(options.builder ? { builder: options.builder } : {}),
   };
   let steps = bakeSteps(plan, printed, request);
+  // --print asks no builder, so the build's shape there is a guess
+  if (!options.print) assertSetsReach(plan, steps, request);
 
   if (options.print || options.dryRun) {
     options.out(`${JSON.stringify(printed, null, 2)}\n`);

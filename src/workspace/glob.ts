@@ -6,7 +6,8 @@ export function isGlob(pattern: string): boolean {
   return GLOB_CHARS.test(pattern);
 }
 
-function segmentRegex(segment: string): RegExp {
+/** One path segment of a glob (`*`, `?`, `[..]`) as an anchored RegExp: also how bake matches a --set target pattern. */
+export function segmentRegex(segment: string): RegExp {
   let re = '';
   for (let i = 0; i < segment.length; i++) {
     const c = segment[i]!;
