@@ -141,7 +141,7 @@ function shorten(text: string, max = 110): string {
 /** The part of a RUN line worth showing: crossbake's cargo call, else the start of the command. */
 function stepText(action: string): string {
   const flat = action.replace(/\s+/g, ' ').trim();
-  const cargo = /crossbake-cargo [^&;]*/.exec(flat);
+  const cargo = /(?:crossbake-)?cargo build [^&;]*/.exec(flat);
   if (cargo) return shorten(`${flat.split(' ')[0]} … ${cargo[0].trim()}`, 140);
   return shorten(flat);
 }

@@ -159,10 +159,13 @@ function nativeStage(plan: Plan): string {
   }).trimEnd();
 }
 
-/** `--target <triple>` for the platforms the call compiles: one in build-all, every selected one in deps. */
-function cargoBuild(plan: Plan, extra: string, targets = '--target "$RUST_TARGET"'): string {
+/**
+ * `--target <triple>` for the platforms the call compiles: one in build-all, every selected one in deps.
+ * build-all runs without a network, where crossbake-cargo's retry of a network fault has nothing to retry.
+ */
+function cargoBuild(plan: Plan, extra: string, targets = '--target "$RUST_TARGET"', cargo = 'cargo'): string {
   const locked = plan.locked ? ' --locked' : '';
-  return `crossbake-cargo build --profile ${plan.profile}${locked} ${targets} --workspace${extra}`;
+  return `${cargo} build --profile ${plan.profile}${locked} ${targets} --workspace${extra}`;
 }
 
 function featureFlags(features: readonly string[]): string {
@@ -250,7 +253,7 @@ function depsStage(plan: Plan): string {
   return [
     ...head,
     'COPY --from=skeleton /skeleton/ ./',
-    `RUN ${targetMounts(plan, ids.deps)}${targets}. ${env} &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features, '$targets')}${save}`,
+    `RUN ${targetMounts(plan, ids.deps)}${targets}. ${env} &&${LINE}    ${checksums}${prepare}${cargoBuild(plan, features, '$targets', 'crossbake-cargo')}${save}`,
   ].join('\n');
 }
 
