@@ -107,7 +107,7 @@ t.test('every path names an unsupported platform in the words settings validatio
 });
 
 t.test('buildx and the builder on this machine', { skip }, async (t) => {
-  const version = await detectBuildx();
+  const { version } = await detectBuildx();
   t.ok(version.minor >= 13 || version.major > 0, `buildx ${version.major}.${version.minor}.${version.patch}`);
   if (!(await daemonUp())) return void t.pass(`skipped: ${'the Docker daemon does not answer (another engineer may be restarting it)'}`);
   const builder = await inspectBuilder();
@@ -124,9 +124,15 @@ t.test('buildx and the builder on this machine', { skip }, async (t) => {
 t.test('one docker info names the buildx plugin docker runs, and buildx then runs as that program', { skip }, async (t) => {
   const info = await askDocker();
   t.ok(info.buildx && existsSync(info.buildx.path), `plugin at ${info.buildx?.path}`);
-  const viaDocker = await detectBuildx();
+  const viaDocker = (await detectBuildx()).version;
   t.teardown(() => runBuildxDirectly(undefined));
-  t.same(await detectBuildx(Promise.resolve(info)), viaDocker, 'the version `docker buildx version` says');
+  const viaInfo = await detectBuildx(Promise.resolve(info));
+  t.same(
+    viaInfo,
+    { version: viaDocker, plugin: info.buildx?.path },
+    'the version `docker buildx version` says, and the plugin docker names',
+  );
+  runBuildxDirectly(viaInfo.plugin);
   const direct = await exec('docker', ['buildx', 'version']);
   runBuildxDirectly(undefined);
   const docker = await exec('docker', ['buildx', 'version']);

@@ -8,7 +8,7 @@ import type { ProbeMemo } from '../fs/probes.js';
 import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
-import { type ExecResult, exec, runBuildxDirectly } from './exec.js';
+import { type ExecResult, exec } from './exec.js';
 import { classifyFault } from './faults.js';
 import { probePlatform } from './probe.js';
 import { registry } from './registry.js';
@@ -79,13 +79,14 @@ export async function askDocker(signal?: AbortSignal): Promise<DockerInfo> {
   };
 }
 
-export async function detectBuildx(docker?: Promise<DockerInfo>): Promise<Version> {
+/**
+ * buildx's version, and the plugin program docker would run for it when `docker info` named one that
+ * crossbake can use (for runBuildxDirectly).
+ */
+export async function detectBuildx(docker?: Promise<DockerInfo>): Promise<{ version: Version; plugin?: string }> {
   const info = await docker?.catch(() => undefined);
   if (info?.result.notFound) throw dockerMissing();
-  if (info?.buildx && missingRequired(info.buildx.version).length === 0) {
-    runBuildxDirectly(info.buildx.path);
-    return info.buildx.version;
-  }
+  if (info?.buildx && missingRequired(info.buildx.version).length === 0) return { version: info.buildx.version, plugin: info.buildx.path };
   // One call tells both: docker itself missing is the program not found.
   const buildx = await exec('docker', ['buildx', 'version']);
   if (buildx.notFound) throw dockerMissing();
@@ -110,7 +111,7 @@ export async function detectBuildx(docker?: Promise<DockerInfo>): Promise<Versio
       `docker buildx ${formatVersion(version)} is too old: crossbake's bake files need ${MINIMUM_BUILDX} or newer (for ${missing.map((f) => BUILDX_FEATURES[f].what).join('; ')}). Update the docker-buildx plugin, then run again.`,
     );
   }
-  return version;
+  return { version };
 }
 
 function dockerMissing(): CrossbakeError {

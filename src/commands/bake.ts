@@ -1,6 +1,7 @@
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { bakeArgs, type Progress, type ProgressPlan, progressPlan, shellQuote } from '../buildx/args.js';
 import { attribute, failureError, stepsRun } from '../buildx/attribute.js';
+import { runBuildxDirectly } from '../buildx/exec.js';
 import { type BuildRecord, remember, savedAgainst } from '../buildx/history.js';
 import { carriedInputs, imageFingerprint, inputsOn, printedInputs, relevantDigest } from '../buildx/image-inputs.js';
 import {
@@ -138,7 +139,8 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   // then the definition, then the daemon and the builder.
   const docker = options.docker ?? askDocker();
   docker.catch(() => undefined);
-  const version = await detectBuildx(docker);
+  const { version, plugin } = await detectBuildx(docker);
+  runBuildxDirectly(plugin);
   const daemonAnswer = wanted ? checkDaemon(docker) : undefined;
   const inspected = wanted ? inspectBuilder(options.builder) : undefined;
   const printing = printBake(bakeFile, printTargets(plan, options.load), options.set, project.outDir, {

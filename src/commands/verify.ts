@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs
 import { join, relative } from 'node:path';
 import { gate, progressPlan } from '../buildx/args.js';
 import { attribute, failureError, type RunTarget } from '../buildx/attribute.js';
+import { runBuildxDirectly } from '../buildx/exec.js';
 import { verifySteps } from '../buildx/invocation.js';
 import { diffImages, type OciImage, ociImage } from '../buildx/oci.js';
 import { askDocker, checkDaemon, detectBuildx } from '../buildx/preflight.js';
@@ -43,7 +44,8 @@ export async function verify(project: Project, options: VerifyOptions): Promise<
   }
   const docker = askDocker();
   docker.catch(() => undefined);
-  const version = await detectBuildx(docker);
+  const { version, plugin } = await detectBuildx(docker);
+  runBuildxDirectly(plugin);
   gate(version, 'rewriteTimestamp');
   await checkDaemon(docker);
   options.log(`verify    SOURCE_DATE_EPOCH=${epoch}; builds from scratch (--no-cache), timestamps rewritten`);
