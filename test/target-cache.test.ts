@@ -3,6 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { printedInputs } from '../src/buildx/image-inputs.js';
+import { applyStatus, emptyLog } from '../src/buildx/progress.js';
 import { loadProject } from '../src/commands/project.js';
 import { renderDockerfile } from '../src/render/dockerfile.js';
 import { repoRoot } from './helpers/paths.js';
@@ -226,6 +228,13 @@ t.test("inputs: the context files of a binary's dep-info, one line, and the same
   depInfo('');
   const first = lines();
   t.same(paths(first), ['a/src/lib.rs', 'a/src/page.html'], "the context's files only: not the toolchain's, not target/");
+  // what crossbake reads back from the step's log: the script's line and the reader's format are one protocol
+  const log = emptyLog();
+  applyStatus(log, {
+    vertexes: [{ digest: 'sha256:1', name: '[a linux/amd64 build-all 3/3] RUN x' }],
+    logs: [{ vertex: 'sha256:1', data: Buffer.from(`   Compiling a v0.1.0\n${first}`).toString('base64') }],
+  });
+  t.same(printedInputs(log, ['a']).get('a')?.get('linux/amd64'), ['a/src/lib.rs', 'a/src/page.html'], 'crossbake reads the line back');
   const memo = join(w.build, 'target/.crossbake-inputs/linux_amd64_a');
   t.equal(readFileSync(`${memo}.line`, 'utf8'), first, 'kept in the mount');
   writeFileSync(`${memo}.line`, 'crossbake-inputs linux/amd64 a 0 memo\n');
