@@ -1,7 +1,7 @@
 import t from 'tap';
 import { bakeArgs } from '../src/buildx/args.js';
 import { stepsRun } from '../src/buildx/attribute.js';
-import { bakeSteps, buildCalls, cacheDestination, stepsForCaches, withEarlyCache } from '../src/buildx/invocation.js';
+import { bakeSteps, buildCalls, cacheDestination, stepsForCaches, withCacheTargets } from '../src/buildx/invocation.js';
 import type { BakePrint } from '../src/buildx/preflight.js';
 import { parseProgress } from '../src/buildx/progress.js';
 import { CACHE_INDEX_LIMIT, cacheIndexSizes } from '../src/buildx/publish.js';
@@ -178,14 +178,29 @@ t.test('the early cache: the build-platform stages as a target of their own, whi
   const steps = bakeSteps(p, resolved, { push: true, load: false, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
   t.equal(steps.early?.name, early.target);
   t.notOk(steps.bake.targets.includes(early.target), 'a build that finds its caches leaves it out');
-  const cold = withEarlyCache(steps);
+  const cold = withCacheTargets(steps);
   t.equal(cold.bake.targets[0], early.target, 'first, so that of several calls the first has it');
   t.equal(cold.runTargets[0]!.name, early.target);
-  t.notOk(
-    cold.bake.set!.includes(`${early.target}.cache-to=`),
-    'it keeps its cache-to: writing that cache during the build is what it is for',
+  t.ok(cold.cachesExported);
+  t.same(cold.bake.targets.slice(-shared.length), shared, "the platforms' cache targets last: the build writes every cache");
+  for (const name of [early.target, ...shared])
+    t.notOk(
+      cold.bake.set!.includes(`${name}.cache-to=`),
+      `${name} keeps its cache-to: writing that cache during the build is what it is for`,
+    );
+  for (const name of shared) t.ok(cold.bake.set!.includes(`${name}.cache-from=`), `${name} imports no cache it is about to overwrite`);
+  const calls = buildCalls(cold, 3);
+  t.same(
+    calls[0]!.targets,
+    [early.target, 'backend-linux-amd64', 'backend-linux-arm64'],
+    'of several calls, the first has the early cache',
   );
-  t.same(buildCalls(cold, 3)[0]!.targets, [early.target, 'backend-linux-amd64', 'backend-linux-arm64']);
+  t.same(calls.flatMap((c) => c.targets).slice(-shared.length), shared, "and the last the platforms' caches, after every image");
+  t.equal(
+    withCacheTargets(bakeSteps(p, resolved, { push: true, load: true, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' }))
+      .cachesExported,
+    false,
+  );
   const load = bakeSteps(p, resolved, { push: false, load: true, noCache: false, set: [], bakeFile: 'b.json', driver: 'docker' });
   t.equal(load.early, undefined, '--load exports per image: no early cache');
   for (const cache of [{ type: 'local', dir: '.cache' }, { type: 'gha' }] as const) {

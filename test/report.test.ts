@@ -565,3 +565,22 @@ t.test("a binary's ELF check fails build-all: the platform's images fail, the ch
   t.notMatch(text, /does not compile/);
   t.comment(text);
 });
+
+t.test("a step named after a platform's cache target (a cold build's call has them) fails that platform, not every one", async (t) => {
+  const armv7 = findPlatform('linux/arm/v7')!;
+  const targets = [
+    ...perPlatform(['backend', 'frontend']),
+    { name: '_crossbake-cache-toolchain', bin: '', platforms: [] },
+    { name: `_crossbake-cache-${armv7.key}`, bin: '', platforms: [armv7] },
+  ];
+  const log = plainLog([
+    `#9 [_crossbake-cache-${armv7.key} build-all 3/3] RUN --network=none set -euf; cargo build --profile release --target "$RUST_TARGET"`,
+    '#9 11.02 error: no armv7',
+    '#9 ERROR: process "x" did not complete successfully: exit code: 101',
+    'ERROR: failed to solve',
+  ]);
+  const attribution = attribute(log, targets, 1);
+  const failed = attribution.slots.filter((s) => s.outcome === 'failed').map((s) => s.target.name);
+  t.same(failed.sort(), ['backend-linux-arm-v7', 'frontend-linux-arm-v7']);
+  t.match(formatError(failureError(attribution, undefined)), /for linux\/arm\/v7/);
+});

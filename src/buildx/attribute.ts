@@ -113,8 +113,10 @@ function place(vertex: Vertex, targets: readonly RunTarget[], slots: readonly Sl
     // A target with no platforms of its own (the early cache) runs only stages every image shares.
     if (target.platforms.length === 0) return { vertex, name, slots: [...slots] };
     const platform = name.platform ? findPlatform(name.platform) : target.platforms.length === 1 ? target.platforms[0] : undefined;
+    // A platform's cache target has no slots of its own: its steps are that platform's steps of every image.
+    const own = slots.filter((s) => s.target === target);
     // A step of a multi-platform target without a platform in its name (its export) concerns all of them.
-    return { vertex, name, slots: slots.filter((s) => s.target === target && (!platform || s.platform === platform)) };
+    return { vertex, name, slots: (own.length > 0 ? own : slots).filter((s) => !platform || s.platform === platform) };
   });
 }
 
@@ -268,9 +270,10 @@ function classify(vertex: Vertex, placed: Placed): Omit<Failure, 'slots' | 'scop
 
 /** Builds the per-target, per-platform picture of a finished (or failed) bake run. */
 export function attribute(log: BuildLog, targets: readonly RunTarget[], exitCode: number): Attribution {
-  const slots: Slot[] = targets.flatMap((target) =>
-    target.platforms.map((platform) => ({ target, platform, outcome: 'not run' as Outcome, steps: 0, cached: 0 })),
-  );
+  // Only images have slots: a cache target (no binary) runs the images' steps, and fails or builds them.
+  const slots: Slot[] = targets
+    .filter((target) => target.bin)
+    .flatMap((target) => target.platforms.map((platform) => ({ target, platform, outcome: 'not run' as Outcome, steps: 0, cached: 0 })));
   const failures: Failure[] = [];
   const stepSeen = new Map<Slot, Set<string>>();
   const ordered = [...log.vertices.values()].sort((a, b) => a.seq - b.seq);

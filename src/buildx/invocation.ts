@@ -84,6 +84,8 @@ export interface BakeSteps {
    * missing: added to the build call, it writes their layers while the per-platform steps run.
    */
   readonly early?: RunTarget;
+  /** The platforms' shared cache targets, each with its platform: what a build that finds caches missing adds last. */
+  readonly platformCaches?: readonly RunTarget[];
 }
 
 export type CacheDestination =
@@ -203,7 +205,7 @@ export function buildCalls(steps: Pick<BakeSteps, 'bake' | 'runTargets'>, max = 
   const binOf = new Map(runTargets.map((t) => [t.name, t.bin]));
   const images = new Map<string, string[]>();
   for (const name of bake.targets) {
-    const key = binOf.get(name) ?? name;
+    const key = binOf.get(name) || name;
     images.set(key, [...(images.get(key) ?? []), name]);
   }
   const calls: string[][] = [];
@@ -301,6 +303,13 @@ export function bakeSteps(full: Plan, printed: BakePrint, request: BakeRequest):
     ...(cacheExport ? { cacheExport } : {}),
     caches,
     ...(earlyTarget ? { early: earlyTarget } : {}),
+    ...(earlyTarget
+      ? {
+          platformCaches: (plan.sharedCache?.platforms ?? [])
+            .filter((p) => exportTargets.includes(p.target))
+            .map((p) => ({ name: p.target, bin: '', platforms: [p.platform] })),
+        }
+      : {}),
   };
 }
 
@@ -357,12 +366,34 @@ export function assertSetsReach(plan: Pick<Plan, 'selected'>, steps: BakeSteps, 
   }
 }
 
-/** The build with the early cache target first (so it is in the first of several calls): for a build that finds caches missing. */
-export function withEarlyCache(steps: BakeSteps): Pick<BakeSteps, 'bake' | 'runTargets'> {
-  if (!steps.early) return steps;
+/**
+ * The build for a machine whose caches are missing (a cold build), which exports them itself: the early
+ * cache target first (so it is in the first of several calls; its layers go out while the per-platform
+ * steps run), and the platforms' cache targets after the images, each exported as soon as its steps are
+ * done, beside the images' export, instead of in a second call once the build returned.
+ */
+export function withCacheTargets(steps: BakeSteps): Pick<BakeSteps, 'bake' | 'runTargets'> & { cachesExported: boolean } {
+  if (!steps.early || !steps.cacheExport) return { ...steps, cachesExported: false };
+  const caches = steps.platformCaches ?? [];
+  // Every cache the export call would write, or that call still has to run.
+  if (caches.length !== steps.cacheExport.targets.length) return { ...withEarly(steps, steps.early), cachesExported: false };
+  const names = caches.map((c) => c.name);
+  const early = withEarly(steps, steps.early);
   return {
-    bake: { ...steps.bake, targets: [steps.early.name, ...steps.bake.targets] },
-    runTargets: [steps.early, ...steps.runTargets],
+    bake: {
+      ...early.bake,
+      targets: [...early.bake.targets, ...names],
+      set: [...(steps.bake.set ?? []), ...names.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`])],
+    },
+    runTargets: [...early.runTargets, ...caches],
+    cachesExported: true,
+  };
+}
+
+function withEarly(steps: BakeSteps, early: RunTarget): Pick<BakeSteps, 'bake' | 'runTargets'> {
+  return {
+    bake: { ...steps.bake, targets: [early.name, ...steps.bake.targets] },
+    runTargets: [early, ...steps.runTargets],
   };
 }
 

@@ -227,7 +227,8 @@ function assign(log: BuildLog, plan: ViewPlan): Assigned {
   const rows = new Map<string, RowAcc>();
   rows.set('shared|all', { kind: 'shared', image: 'shared', platform: 'all', entries: new Map() });
   for (const p of platforms) rows.set(`shared|${p}`, { kind: 'shared', image: 'shared', platform: p, entries: new Map() });
-  for (const t of plan.targets)
+  // cache targets (no binary) have no row: their steps are the images' and the shared ones
+  for (const t of plan.targets.filter((target) => target.bin))
     for (const p of t.platforms)
       rows.set(`${t.bin}|${p.docker}`, { kind: 'image', image: t.bin, platform: p.docker, target: t.name, entries: new Map() });
 

@@ -18,7 +18,7 @@ import {
   type Publish,
   printTargets,
   stepsForCaches,
-  withEarlyCache,
+  withCacheTargets,
 } from '../buildx/invocation.js';
 import {
   askDocker,
@@ -213,7 +213,10 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
       const dir = relative(options.cwd, project.outDir) || '.';
       const calls = buildCalls(steps);
       if (calls.length > 1) options.out(`# the build, in ${calls.length} calls of whole images, one after another:\n`);
-      if (steps.early) options.out(`# a build that finds the caches missing also builds ${steps.early.name} (first)\n`);
+      if (steps.early)
+        options.out(
+          `# a build that finds the caches missing also builds ${steps.early.name} (first) and ${steps.cacheExport?.targets.join(', ')} (last), which write them, and runs no cache call after it\n`,
+        );
       for (const call of calls) {
         const argv = bakeArgs({ ...call, progress: progress.buildx, metadataFile: 'METADATA' }, version).map((a) =>
           a === 'METADATA' ? '"$(mktemp -d)/metadata.json"' : shellQuote([a]),
@@ -221,7 +224,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
       }
       if (steps.cacheExport) {
-        options.out("# the caches, only when the build ran a step beyond the binaries' own, or a cache is missing:\n");
+        options.out("# the caches, only when the build ran a step beyond the binaries' own:\n");
         for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
           const cache = bakeArgs({ ...call, progress: progress.buildx }, version).map((a) => shellQuote([a]));
           options.out(`(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`);
@@ -276,7 +279,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   }
   if (kept.size > 0) steps = bakeSteps(plan, printed, { ...request, skip: new Set(kept.keys()) });
 
-  const build = (await missingAtStart).length > 0 ? withEarlyCache(steps) : steps;
+  const build = (await missingAtStart).length > 0 ? withCacheTargets(steps) : { ...steps, cachesExported: false };
   t = timer();
   const started = new Date();
   const lockCount = project.workspace.lockfile?.packages.length;
@@ -350,6 +353,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
   const pushing = early?.pushing ?? (options.push ? pushPlatforms(steps, project.outDir, options.log) : Promise.resolve());
   const [exported, pushedPlatforms] = await Promise.allSettled([
     exportCaches(steps, stepsRun(outcome.log, build.runTargets), plan, {
+      inBuild: build.cachesExported,
       noCache: options.noCache,
       log: options.log,
       write: progressOut,
@@ -719,6 +723,8 @@ async function exportCaches(
     progress: ProgressPlan;
     view: ViewPlan;
     outDir: string;
+    /** The build call had the cache targets (withCacheTargets) and wrote every cache already. */
+    inBuild: boolean;
     /** What is pushed meanwhile (docker driver): the message says so when the export fails. */
     publish?: Publish;
     builder?: string;
@@ -726,6 +732,10 @@ async function exportCaches(
 ): Promise<boolean> {
   if (!steps.cacheExport) return false;
   const t = timer();
+  if (context.inBuild) {
+    context.log(`cache     ${t()}  (caches missing at the start: the build wrote all ${steps.caches.length})`);
+    return true;
+  }
   const reused = stepsForCaches(plan, ran);
   const built = context.noCache || reused.length > 0;
   const missing = built ? [] : await missingCaches(steps.caches, context.outDir, context.builder);
