@@ -188,7 +188,10 @@ t.test('the early cache: the build-platform stages as a target of their own, whi
       cold.bake.set!.includes(`${name}.cache-to=`),
       `${name} keeps its cache-to: writing that cache during the build is what it is for`,
     );
-  for (const name of shared) t.ok(cold.bake.set!.includes(`${name}.cache-from=`), `${name} imports no cache it is about to overwrite`);
+  for (const name of shared) {
+    t.ok(cold.bake.set!.includes(`${name}.cache-from=`), `${name} imports no cache it is about to overwrite`);
+    t.ok(cold.bake.set!.includes(`${name}.args.BUILDKIT_MULTI_PLATFORM=1`), `${name}: its steps are named with their platform`);
+  }
   const calls = buildCalls(cold, 3);
   t.same(
     calls[0]!.targets,

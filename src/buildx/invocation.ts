@@ -375,7 +375,7 @@ export function assertSetsReach(plan: Pick<Plan, 'selected'>, steps: BakeSteps, 
 export function withCacheTargets(steps: BakeSteps): Pick<BakeSteps, 'bake' | 'runTargets'> & { cachesExported: boolean } {
   if (!steps.early || !steps.cacheExport) return { ...steps, cachesExported: false };
   const caches = steps.platformCaches ?? [];
-  // Every cache the export call would write, or that call still has to run.
+  // All of the export call's caches, or none: that call then still runs after the build.
   if (caches.length !== steps.cacheExport.targets.length) return { ...withEarly(steps, steps.early), cachesExported: false };
   const names = caches.map((c) => c.name);
   const early = withEarly(steps, steps.early);
@@ -383,7 +383,12 @@ export function withCacheTargets(steps: BakeSteps): Pick<BakeSteps, 'bake' | 'ru
     bake: {
       ...early.bake,
       targets: [...early.bake.targets, ...names],
-      set: [...(steps.bake.set ?? []), ...names.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`])],
+      // BUILDKIT_MULTI_PLATFORM: the Dockerfile frontend then names their steps with the platform, as it
+      // names the images' (a step both run shows under either name, and the platform is what places it).
+      set: [
+        ...(steps.bake.set ?? []),
+        ...names.flatMap((t) => [`${t}.output=type=cacheonly`, `${t}.cache-from=`, `${t}.args.BUILDKIT_MULTI_PLATFORM=1`]),
+      ],
     },
     runTargets: [...early.runTargets, ...caches],
     cachesExported: true,

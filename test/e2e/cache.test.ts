@@ -73,12 +73,13 @@ const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
  * The build-all RUN of one platform, under any binary's target prefix: one cargo call compiles every binary.
  * A per-platform target prints `[frontend-linux-arm64 build-all 2/2]`; an image built for all its platforms
  * in one target (--push on the containerd image store) `[frontend linux/amd64->arm64 build-all 2/2]`, and
- * without the target's name when the call builds that target alone.
+ * without the target's name when the call builds that target alone; a cold build's cache target of the
+ * platform `[_crossbake-cache-linux-arm64 linux/amd64->arm64 build-all 2/2]`.
  */
 const buildRunName = (p: { key: string; docker: string }) => {
   const bins = `(${BINS.map(esc).join('|')})`;
   const platform = `(${esc(p.docker)}|\\S+->${esc(p.docker.replace(/^linux\//, ''))})`;
-  return new RegExp(`^\\[(${bins}-${esc(p.key)}|(${bins} )?${platform}) build-all \\d+/\\d+\\] RUN `);
+  return new RegExp(`^\\[(${bins}-${esc(p.key)}|((${bins}|_crossbake-cache-${esc(p.key)}) )?${platform}) build-all \\d+/\\d+\\] RUN `);
 };
 /** The deps stage's cargo RUN (the stage's other RUNs write its environment), under any target's prefix. */
 const anyDepsRun = /^\[[^\]]* deps \d+\/\d+\] RUN --mount=type=cache/;
