@@ -224,7 +224,7 @@ export async function bake(project: Project, options: BakeOptions): Promise<void
         options.out(`(cd ${shellQuote([dir])} && docker ${argv.join(' ')})\n`);
       }
       if (steps.cacheExport) {
-        options.out("# the caches, only when the build ran a step beyond the binaries' own:\n");
+        options.out("# the caches, only when the build ran a step beyond the binaries' own, or a cache is missing:\n");
         for (const call of buildCalls({ bake: steps.cacheExport, runTargets: steps.runTargets })) {
           const cache = bakeArgs({ ...call, progress: progress.buildx }, version).map((a) => shellQuote([a]));
           options.out(`(cd ${shellQuote([dir])} && docker ${cache.join(' ')})\n`);
