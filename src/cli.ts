@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { StartedCall } from './buildx/exec.js';
 import { askDocker, type DockerInfo } from './buildx/preflight.js';
 import { bake } from './commands/bake.js';
 import { ci, ciFiles } from './commands/ci.js';
@@ -82,7 +83,7 @@ const processIo: Io = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-async function main(argv: string[], io: Io): Promise<number> {
+async function main(argv: string[], io: Io, early?: StartedCall): Promise<number> {
   const { cwd } = io;
   const { values, positionals } = parse(argv);
   const [command, ...rest] = positionals;
@@ -112,7 +113,7 @@ async function main(argv: string[], io: Io): Promise<number> {
   // on it. A workspace that fails to load stops the question too: a daemon slow to answer must not hold
   // the error back.
   const asking = new AbortController();
-  const docker = command === 'bake' ? askDocker(asking.signal) : undefined;
+  const docker = command === 'bake' ? askDocker(asking.signal, early) : undefined;
   docker?.catch(() => undefined);
   try {
     return await withProject(docker);
@@ -193,9 +194,10 @@ async function main(argv: string[], io: Io): Promise<number> {
 }
 
 /** The one place errors end: a CrossbakeError prints its message; anything else is a bug, said as such. */
-export async function run(argv: string[], io: Io = processIo): Promise<number> {
+/** `early`: a `docker info` the launcher (bin/crossbake.js) started before loading the CLI, for `bake`. */
+export async function run(argv: string[], io: Io = processIo, early?: StartedCall): Promise<number> {
   try {
-    return await main(argv, io);
+    return await main(argv, io, early);
   } catch (error) {
     if (error instanceof CrossbakeError) {
       io.stderr(`${formatError(error)}\n`);
@@ -207,5 +209,8 @@ export async function run(argv: string[], io: Io = processIo): Promise<number> {
     );
     if (process.env.CROSSBAKE_DEBUG) console.error(error);
     return 70;
+  } finally {
+    // unused (not bake, or stopped before the preflight): it must not keep the process waiting
+    early?.stop();
   }
 }

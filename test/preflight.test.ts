@@ -1,11 +1,12 @@
 // Preflight against the real docker here: the builder, the platform probe, registries, `bake --print`.
 // Skipped (with the reason shown) where docker buildx is missing, unless CROSSBAKE_REQUIRE_BUILDX=1.
 
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
-import { exec, runBuildxDirectly } from '../src/buildx/exec.js';
+import { exec, runBuildxDirectly, type StartedCall, startedResult } from '../src/buildx/exec.js';
 import {
   askDocker,
   checkDaemon,
@@ -137,6 +138,24 @@ t.test('one docker info names the buildx plugin docker runs, and buildx then run
   runBuildxDirectly(undefined);
   const docker = await exec('docker', ['buildx', 'version']);
   t.same([direct.exitCode, direct.stdout], [docker.exitCode, docker.stdout], 'the same program, asked without docker in front');
+});
+
+t.test('a call the launcher started reads as exec says it', async (t) => {
+  const started = (file: string, args: string[]): StartedCall => ({
+    result: new Promise((resolve) =>
+      execFile(file, args, (error, stdout, stderr) => resolve({ error, stdout: String(stdout), stderr: String(stderr) })),
+    ),
+    stop: () => undefined,
+  });
+  for (const [file, args] of [
+    ['sh', ['-c', 'echo out; echo err >&2']],
+    ['sh', ['-c', 'echo out; echo err >&2; exit 3']],
+    ['crossbake-no-such-program', []],
+  ] as const) {
+    t.same(await startedResult(started(file, [...args])), await exec(file, args), `${file} ${args.join(' ')}`);
+  }
+  const missing = askDocker(undefined, started('crossbake-no-such-program', []));
+  await t.rejects(detectBuildx(missing), /docker is not installed/, 'a launcher without docker on PATH: the same message');
 });
 
 t.test('the platform probe runs a real program for the platform, or says there is no emulator', { skip }, async (t) => {

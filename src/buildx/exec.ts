@@ -27,6 +27,20 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
 }
 
+/** A call a launcher started before the CLI was loaded (bin/crossbake.js: `docker info`), as node's execFile ends it. */
+export interface StartedCall {
+  readonly result: Promise<{ error: (Error & { code?: unknown }) | null; stdout: string; stderr: string }>;
+  readonly stop: () => void;
+}
+
+/** A started call's end, as exec would have said it. */
+export async function startedResult(call: StartedCall): Promise<ExecResult> {
+  const { error, stdout, stderr } = await call.result;
+  const notFound = error?.code === 'ENOENT';
+  const exitCode = !error ? 0 : typeof error.code === 'number' ? error.code : notFound ? 127 : 1;
+  return { exitCode, stdout: stdout.replace(/\n$/, ''), stderr: stderr.replace(/\n$/, ''), notFound };
+}
+
 let buildxPlugin: string | undefined;
 
 /**

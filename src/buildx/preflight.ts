@@ -8,7 +8,7 @@ import type { ProbeMemo } from '../fs/probes.js';
 import { findPlatform, type Platform, SUPPORTED_PLATFORMS } from '../platforms.js';
 import { registryHost } from '../reference.js';
 import { bakeArgs, imagetoolsInspectRawArgs, inspectBuilderArgs } from './args.js';
-import { type ExecResult, exec } from './exec.js';
+import { type ExecResult, exec, type StartedCall, startedResult } from './exec.js';
 import { classifyFault } from './faults.js';
 import { probePlatform } from './probe.js';
 import { registry } from './registry.js';
@@ -62,8 +62,10 @@ interface InfoJson {
  * `docker info` once, for the daemon check and the buildx plugin: started before the workspace is even
  * read, since it is the one preflight answer that needs nothing from it.
  */
-export async function askDocker(signal?: AbortSignal): Promise<DockerInfo> {
-  const result = await exec('docker', ['info', '--format', '{{json .}}'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+export async function askDocker(signal?: AbortSignal, started?: StartedCall): Promise<DockerInfo> {
+  const result = started
+    ? await startedResult(started)
+    : await exec('docker', ['info', '--format', '{{json .}}'], { timeoutMs: 60_000, ...(signal ? { signal } : {}) });
   let json: InfoJson = {};
   try {
     json = JSON.parse(result.stdout) as InfoJson;
