@@ -2445,19 +2445,31 @@ function normalDependencyNames(manifest, workspace) {
   }
   return names;
 }
-function findLocked(packages, reference) {
+function findLocked(byName2, reference) {
   const [name, version, source] = reference.split(" ");
-  const fitting = packages.filter(
-    (p) => p.name === name && (version === void 0 || p.version === version) && (source === void 0 || `(${p.source})` === source)
+  const fitting = (byName2.get(name) ?? []).filter(
+    (p) => (version === void 0 || p.version === version) && (source === void 0 || `(${p.source})` === source)
   );
   return fitting.length === 1 ? fitting[0] : fitting.find((p) => p.source === void 0);
+}
+var lockIndex = /* @__PURE__ */ new WeakMap();
+function byName(packages) {
+  let index = lockIndex.get(packages);
+  if (!index) {
+    index = /* @__PURE__ */ new Map();
+    for (const p of packages) index.set(p.name, [...index.get(p.name) ?? [], p]);
+    lockIndex.set(packages, index);
+  }
+  return index;
 }
 function binaryCrates(ws, bin) {
   const packages = ws.lockfile?.packages ?? [];
   const members = new Map(ws.members.map((m) => [m.name, m]));
   const wsTable = isTable2(ws.manifest.workspace) ? ws.manifest.workspace : {};
-  const start = packages.find((p) => p.name === bin.package && p.source === void 0);
+  const index = byName(packages);
+  const start = index.get(bin.package)?.find((p) => p.source === void 0);
   if (!start) return [];
+  const allowedOf = /* @__PURE__ */ new Map();
   const kept = /* @__PURE__ */ new Map();
   const queue = [start];
   while (queue.length > 0) {
@@ -2465,9 +2477,10 @@ function binaryCrates(ws, bin) {
     if (kept.has(p)) continue;
     kept.set(p, true);
     const member = p.source === void 0 ? members.get(p.name) : void 0;
-    const allowed = member ? normalDependencyNames(member.manifest, wsTable) : void 0;
+    const allowed = member ? allowedOf.get(member.name) ?? normalDependencyNames(member.manifest, wsTable) : void 0;
+    if (member && allowed) allowedOf.set(member.name, allowed);
     for (const reference of p.dependencies) {
-      const dep = findLocked(packages, reference);
+      const dep = findLocked(index, reference);
       if (dep && (!allowed || allowed.has(dep.name))) queue.push(dep);
     }
   }
@@ -2843,6 +2856,56 @@ function memberDirectories(files, workspace, at) {
   }
   return dirs;
 }
+var DEPENDENCY_KINDS = ["dependencies", "dev-dependencies", "build-dependencies"];
+var absolute = (path) => path.startsWith("/") || /^[A-Za-z]:/.test(path);
+function pathDependencies(manifest, dir, workspaceDependencies) {
+  const found = [];
+  for (const scope of [manifest, ...Object.values(table(manifest.target)).filter(isTable2)]) {
+    for (const kind of DEPENDENCY_KINDS) {
+      for (const [name, dep] of Object.entries(table(scope[kind]))) {
+        if (!isTable2(dep)) continue;
+        const inherited2 = dep.workspace === true ? workspaceDependencies[name] : void 0;
+        if (typeof dep.path === "string") found.push({ name, raw: dep.path, dir: absolute(dep.path) ? dep.path : joinPath(dir, dep.path) });
+        else if (isTable2(inherited2) && typeof inherited2.path === "string")
+          found.push({ name, raw: inherited2.path, dir: absolute(inherited2.path) ? inherited2.path : joinPath(inherited2.path) });
+      }
+    }
+  }
+  return found;
+}
+function pathMembers(files, members, workspace, workspacePackage, at) {
+  const excludes = typed.strings(workspace?.exclude, at("Cargo.toml"), "workspace.exclude");
+  const workspaceDependencies = table(workspace?.dependencies);
+  const known = new Set(members.map((m) => m.dir));
+  const added = [];
+  const queue = [...members];
+  for (let member = queue.shift(); member; member = queue.shift()) {
+    for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
+      const where = `${at(member.manifestPath)}: dependency "${dep.name}" has path "${dep.raw}"`;
+      if (leavesRoot(dep.dir)) {
+        throw inputError(
+          `${where}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.`
+        );
+      }
+      const real = files.realpath(dep.dir);
+      if (real !== void 0 && leavesRoot(real)) {
+        throw inputError(
+          `${where}, a symlink to ${real}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace.`
+        );
+      }
+      if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
+      const manifestPath = joinPath(dep.dir, "Cargo.toml");
+      if (files.read(manifestPath) === void 0) throw inputError(`${where}, but ${at(manifestPath)} does not exist. Fix the path.`);
+      const manifest = readManifest(files, manifestPath, at);
+      if (isTable2(manifest.workspace)) continue;
+      known.add(dep.dir);
+      const pkg = readPackage(files, dep.dir, workspacePackage, at, manifest);
+      added.push(pkg);
+      queue.push(pkg);
+    }
+  }
+  return added;
+}
 function readLockfile(files, at) {
   const text = files.read("Cargo.lock");
   if (text === void 0) return void 0;
@@ -2911,6 +2974,7 @@ function readWorkspace(files, root) {
       if (dir === ".") continue;
       members.push(readPackage(files, dir, workspacePackage, at));
     }
+    members.push(...pathMembers(files, members, workspace, workspacePackage, at));
   }
   const seenPackages = /* @__PURE__ */ new Map();
   for (const p of members) {

@@ -111,6 +111,23 @@ const cases: Case[] = [
       /^crossbake: binary "server" is defined by two packages, "(admin|api)" and "(admin|api)": an image is named after its binary, so the names must differ\. Rename one \[\[bin\]\]\.$/,
   },
   {
+    name: 'manifest: --workspace names a member of a workspace',
+    from: 'example',
+    args: ['bake', '--workspace', 'crates/backend'],
+    exit: 2,
+    message:
+      "crossbake: crates/backend is a package of the workspace at . (its Cargo.toml has [workspace]): cargo builds it there, with that workspace's Cargo.lock and settings. Run crossbake on the workspace (--workspace .) and choose the binary with --bin.",
+  },
+  {
+    name: 'manifest: a path dependency outside the workspace root',
+    from: 'example',
+    args: ['bake'],
+    setup: (d) => edit(d, 'crates/backend/Cargo.toml', '[dependencies]', '[dependencies]\nproto = { path = "../../../proto" }'),
+    exit: 2,
+    message:
+      'crossbake: crates/backend/Cargo.toml: dependency "proto" has path "../../../proto", outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.',
+  },
+  {
     name: 'manifest: no Cargo.toml at all',
     from: 'empty',
     args: ['bake'],

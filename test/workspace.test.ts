@@ -94,6 +94,10 @@ t.test('bad workspaces fail with one clear message', async (t) => {
     ],
     ['bad-glob-nomatch', /workspace\.members pattern "plugins\/\*" matches no directory/],
     ['duplicate-bins', /binary "server" is defined by two packages, "admin" and "api"/],
+    [
+      'bad-path-outside',
+      /^bad-path-outside\/a\/Cargo\.toml: dependency "proto" has path "\.\.\/\.\.\/proto", outside the workspace root, which is all the Docker build can see\. Move that crate inside the workspace/,
+    ],
   ];
   for (const [name, message] of cases) {
     const error = t.throws(() => readWorkspace(diskFiles(workspaceFixture(name)), name)) as unknown;

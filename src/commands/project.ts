@@ -1,12 +1,15 @@
-import { relative, resolve, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { inputError } from '../errors.js';
 import { diskFiles } from '../fs/read.js';
 import { makePlan, type Plan } from '../plan.js';
 import { type ResolvedSettings, resolveSettings, type SettingsInput } from '../settings/index.js';
 import { leavesRoot, type WorkspaceFiles } from '../workspace/files.js';
+import { isExcluded } from '../workspace/glob.js';
 import { recordingFiles } from '../workspace/inputs.js';
 import type { Workspace } from '../workspace/model.js';
 import { readWorkspace } from '../workspace/read.js';
+import { isTable, parseToml } from '../workspace/toml.js';
 
 export interface ProjectOptions {
   readonly workspace: string;
@@ -28,10 +31,50 @@ function posix(p: string): string {
   return (sep === '\\' ? p.split(sep).join('/') : p) || '.';
 }
 
+const readText = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The workspace a package directory belongs to when its own Cargo.toml has no [workspace]: the nearest
+ * one above it, as cargo searches, unless that one excludes it. A manifest that does not parse is left to
+ * the reader's own message.
+ */
+function enclosingWorkspace(root: string): string | undefined {
+  const own = readText(join(root, 'Cargo.toml'));
+  if (own === undefined) return undefined;
+  try {
+    const manifest = parseToml(own, 'Cargo.toml');
+    if (isTable(manifest.workspace) || !isTable(manifest.package) || manifest.package.workspace !== undefined) return undefined;
+    for (let dir = dirname(root); dir !== dirname(dir); dir = dirname(dir)) {
+      const text = readText(join(dir, 'Cargo.toml'));
+      if (text === undefined) continue;
+      const parent = parseToml(text, 'Cargo.toml');
+      if (!isTable(parent.workspace)) continue;
+      const excludes = Array.isArray(parent.workspace.exclude) ? parent.workspace.exclude.filter((e) => typeof e === 'string') : [];
+      return isExcluded(posix(relative(dir, root)), excludes) ? undefined : dir;
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 /** Reads the workspace and validates its settings and the flags; plans nothing. */
 export function loadWorkspace(options: ProjectOptions): { root: string; workspace: Workspace; settings: ResolvedSettings } {
   const root = resolve(options.cwd, options.workspace);
   const shown = relative(options.cwd, root) || '.';
+  const enclosing = enclosingWorkspace(root);
+  if (enclosing !== undefined) {
+    const at = relative(options.cwd, enclosing) || '.';
+    throw inputError(
+      `${shown} is a package of the workspace at ${at} (its Cargo.toml has [workspace]): cargo builds it there, with that workspace's Cargo.lock and settings. Run crossbake on the workspace (--workspace ${at}) and choose the binary with --bin.`,
+    );
+  }
   const files = diskFiles(root, shown);
   const recorded = recordingFiles(files);
   const workspace = { ...readWorkspace(recorded.files, shown), inputs: recorded.inputs() };

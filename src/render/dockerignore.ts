@@ -15,7 +15,6 @@ export function renderDockerignore(plan: Plan, source: string): string {
     ...plan.memberTargetDirs.map((dir) => ignorePattern(dir, { directory: true })),
     '.git/',
     '.github/',
-    'specs/',
     'node_modules/',
     '.crossbake/',
     `${plan.skeleton.planner.dir}/`,

@@ -29,20 +29,34 @@ function normalDependencyNames(manifest: TomlTable, workspace: TomlTable): Set<s
   return names;
 }
 
-function findLocked(packages: readonly LockedPackage[], reference: string): LockedPackage | undefined {
+function findLocked(byName: ReadonlyMap<string, readonly LockedPackage[]>, reference: string): LockedPackage | undefined {
   const [name, version, source] = reference.split(' ');
-  const fitting = packages.filter(
-    (p) => p.name === name && (version === undefined || p.version === version) && (source === undefined || `(${p.source})` === source),
+  const fitting = (byName.get(name!) ?? []).filter(
+    (p) => (version === undefined || p.version === version) && (source === undefined || `(${p.source})` === source),
   );
   return fitting.length === 1 ? fitting[0] : fitting.find((p) => p.source === undefined);
+}
+
+/** The lock's packages by name: a workspace of many binaries follows a lock of a thousand crates once per binary. */
+const lockIndex = new WeakMap<readonly LockedPackage[], Map<string, LockedPackage[]>>();
+function byName(packages: readonly LockedPackage[]): Map<string, LockedPackage[]> {
+  let index = lockIndex.get(packages);
+  if (!index) {
+    index = new Map();
+    for (const p of packages) index.set(p.name, [...(index.get(p.name) ?? []), p]);
+    lockIndex.set(packages, index);
+  }
+  return index;
 }
 
 export function binaryCrates(ws: Workspace, bin: BinTarget): LockedPackage[] {
   const packages = ws.lockfile?.packages ?? [];
   const members = new Map(ws.members.map((m) => [m.name, m]));
   const wsTable = isTable(ws.manifest.workspace) ? ws.manifest.workspace : {};
-  const start = packages.find((p) => p.name === bin.package && p.source === undefined);
+  const index = byName(packages);
+  const start = index.get(bin.package)?.find((p) => p.source === undefined);
   if (!start) return [];
+  const allowedOf = new Map<string, Set<string>>();
   const kept = new Map<LockedPackage, true>();
   const queue = [start];
   while (queue.length > 0) {
@@ -50,9 +64,10 @@ export function binaryCrates(ws: Workspace, bin: BinTarget): LockedPackage[] {
     if (kept.has(p)) continue;
     kept.set(p, true);
     const member = p.source === undefined ? members.get(p.name) : undefined;
-    const allowed = member ? normalDependencyNames(member.manifest, wsTable) : undefined;
+    const allowed = member ? (allowedOf.get(member.name) ?? normalDependencyNames(member.manifest, wsTable)) : undefined;
+    if (member && allowed) allowedOf.set(member.name, allowed);
     for (const reference of p.dependencies) {
-      const dep = findLocked(packages, reference);
+      const dep = findLocked(index, reference);
       if (dep && (!allowed || allowed.has(dep.name))) queue.push(dep);
     }
   }

@@ -107,6 +107,74 @@ function memberDirectories(files: WorkspaceFiles, workspace: TomlTable, at: Disp
   return dirs;
 }
 
+const DEPENDENCY_KINDS = ['dependencies', 'dev-dependencies', 'build-dependencies'] as const;
+const absolute = (path: string) => path.startsWith('/') || /^[A-Za-z]:/.test(path);
+
+/** A manifest's `path` dependencies (its own, per target, and through `workspace = true`), as written. */
+function pathDependencies(
+  manifest: TomlTable,
+  dir: string,
+  workspaceDependencies: TomlTable,
+): { name: string; raw: string; dir: string }[] {
+  const found: { name: string; raw: string; dir: string }[] = [];
+  for (const scope of [manifest, ...Object.values(table(manifest.target)).filter(isTable)]) {
+    for (const kind of DEPENDENCY_KINDS) {
+      for (const [name, dep] of Object.entries(table(scope[kind]))) {
+        if (!isTable(dep)) continue;
+        const inherited = dep.workspace === true ? workspaceDependencies[name] : undefined;
+        if (typeof dep.path === 'string') found.push({ name, raw: dep.path, dir: absolute(dep.path) ? dep.path : joinPath(dir, dep.path) });
+        else if (isTable(inherited) && typeof inherited.path === 'string')
+          found.push({ name, raw: inherited.path, dir: absolute(inherited.path) ? inherited.path : joinPath(inherited.path) });
+      }
+    }
+  }
+  return found;
+}
+
+/**
+ * The members cargo adds on its own: every path dependency of a member that lives inside the workspace
+ * (and is not excluded), and theirs in turn. One outside the root is no file of the build context.
+ */
+function pathMembers(
+  files: WorkspaceFiles,
+  members: readonly Package[],
+  workspace: TomlTable | undefined,
+  workspacePackage: TomlTable,
+  at: Display,
+): Package[] {
+  const excludes = typed.strings(workspace?.exclude, at('Cargo.toml'), 'workspace.exclude');
+  const workspaceDependencies = table(workspace?.dependencies);
+  const known = new Set(members.map((m) => m.dir));
+  const added: Package[] = [];
+  const queue = [...members];
+  for (let member = queue.shift(); member; member = queue.shift()) {
+    for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
+      const where = `${at(member.manifestPath)}: dependency "${dep.name}" has path "${dep.raw}"`;
+      if (leavesRoot(dep.dir)) {
+        throw inputError(
+          `${where}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.`,
+        );
+      }
+      const real = files.realpath(dep.dir);
+      if (real !== undefined && leavesRoot(real)) {
+        throw inputError(
+          `${where}, a symlink to ${real}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace.`,
+        );
+      }
+      if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
+      const manifestPath = joinPath(dep.dir, 'Cargo.toml');
+      if (files.read(manifestPath) === undefined) throw inputError(`${where}, but ${at(manifestPath)} does not exist. Fix the path.`);
+      const manifest = readManifest(files, manifestPath, at);
+      if (isTable(manifest.workspace)) continue;
+      known.add(dep.dir);
+      const pkg = readPackage(files, dep.dir, workspacePackage, at, manifest);
+      added.push(pkg);
+      queue.push(pkg);
+    }
+  }
+  return added;
+}
+
 function readLockfile(files: WorkspaceFiles, at: Display): Lockfile | undefined {
   const text = files.read('Cargo.lock');
   if (text === undefined) return undefined;
@@ -181,6 +249,7 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
       if (dir === '.') continue;
       members.push(readPackage(files, dir, workspacePackage, at));
     }
+    members.push(...pathMembers(files, members, workspace, workspacePackage, at));
   }
 
   const seenPackages = new Map<string, Package>();
