@@ -2816,18 +2816,11 @@ function readPackage(files, dir, workspacePackage, at, manifest) {
     manifest: toml
   };
 }
-function confineMember(files, key, raw, dir, at) {
-  if (leavesRoot(raw) || leavesRoot(dir)) {
-    throw inputError(
-      `${at("Cargo.toml")}: ${key} "${raw}" is outside the workspace root; a member must be inside it (and the build context holds only what is). Move it under the root or remove it.`
-    );
-  }
+function confineToRoot(files, subject, raw, dir, why, fix) {
+  if (leavesRoot(raw) || leavesRoot(dir)) throw inputError(`${subject} is outside the workspace root; ${why}. ${fix}`);
   const real = files.realpath(dir);
-  if (real !== void 0 && leavesRoot(real)) {
-    throw inputError(
-      `${at("Cargo.toml")}: ${key} "${raw}" is a symlink to ${real}, outside the workspace root; a member must be inside it. Move it under the root or remove it.`
-    );
-  }
+  if (real !== void 0 && leavesRoot(real))
+    throw inputError(`${subject} is a symlink to ${real}, outside the workspace root; ${why}. ${fix}`);
 }
 function memberDirectories(files, workspace, at) {
   const where = at("Cargo.toml");
@@ -2842,7 +2835,15 @@ function memberDirectories(files, workspace, at) {
       );
     }
     for (const dir of kept) {
-      confineMember(files, "workspace.members", isGlob(pattern) ? dir : pattern, dir, at);
+      const raw = isGlob(pattern) ? dir : pattern;
+      confineToRoot(
+        files,
+        `${at("Cargo.toml")}: workspace.members "${raw}"`,
+        raw,
+        dir,
+        "a member must be inside it (and the build context holds only what is)",
+        "Move it under the root or remove it."
+      );
       if (files.list(dir) === void 0) {
         throw inputError(`${at("Cargo.toml")}: workspace member "${dir}" does not exist. Create it or remove it from workspace.members.`);
       }
@@ -2881,21 +2882,18 @@ function pathMembers(files, members, workspace, workspacePackage, at) {
   const queue = [...members];
   for (let member = queue.shift(); member; member = queue.shift()) {
     for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
-      const where = `${at(member.manifestPath)}: dependency "${dep.name}" has path "${dep.raw}"`;
-      if (leavesRoot(dep.dir)) {
-        throw inputError(
-          `${where}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.`
-        );
-      }
-      const real = files.realpath(dep.dir);
-      if (real !== void 0 && leavesRoot(real)) {
-        throw inputError(
-          `${where}, a symlink to ${real}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace.`
-        );
-      }
+      const where = `${at(member.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`;
+      confineToRoot(
+        files,
+        where,
+        dep.dir,
+        dep.dir,
+        "the build context holds only what is inside it",
+        "Move that crate inside the workspace, or build from a directory that holds both."
+      );
       if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
       const manifestPath = joinPath(dep.dir, "Cargo.toml");
-      if (files.read(manifestPath) === void 0) throw inputError(`${where}, but ${at(manifestPath)} does not exist. Fix the path.`);
+      if (files.read(manifestPath) === void 0) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
       const manifest = readManifest(files, manifestPath, at);
       if (isTable2(manifest.workspace)) continue;
       known.add(dep.dir);

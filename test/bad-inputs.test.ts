@@ -125,7 +125,7 @@ const cases: Case[] = [
     setup: (d) => edit(d, 'crates/backend/Cargo.toml', '[dependencies]', '[dependencies]\nproto = { path = "../../../proto" }'),
     exit: 2,
     message:
-      'crossbake: crates/backend/Cargo.toml: dependency "proto" has path "../../../proto", outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.',
+      'crossbake: crates/backend/Cargo.toml: the path "../../../proto" of dependency "proto" is outside the workspace root; the build context holds only what is inside it. Move that crate inside the workspace, or build from a directory that holds both.',
   },
   {
     name: 'manifest: no Cargo.toml at all',

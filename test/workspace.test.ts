@@ -96,7 +96,7 @@ t.test('bad workspaces fail with one clear message', async (t) => {
     ['duplicate-bins', /binary "server" is defined by two packages, "admin" and "api"/],
     [
       'bad-path-outside',
-      /^bad-path-outside\/a\/Cargo\.toml: dependency "proto" has path "\.\.\/\.\.\/proto", outside the workspace root, which is all the Docker build can see\. Move that crate inside the workspace/,
+      /^bad-path-outside\/a\/Cargo\.toml: the path "\.\.\/\.\.\/proto" of dependency "proto" is outside the workspace root; the build context holds only what is inside it\. Move that crate inside the workspace/,
     ],
   ];
   for (const [name, message] of cases) {

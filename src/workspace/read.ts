@@ -63,19 +63,16 @@ function readPackage(files: WorkspaceFiles, dir: string, workspacePackage: TomlT
   };
 }
 
-/** A member path as cargo refuses it: outside the root as written, or after its symlinks. */
-function confineMember(files: WorkspaceFiles, key: string, raw: string, dir: string, at: Display): void {
-  if (leavesRoot(raw) || leavesRoot(dir)) {
-    throw inputError(
-      `${at('Cargo.toml')}: ${key} "${raw}" is outside the workspace root; a member must be inside it (and the build context holds only what is). Move it under the root or remove it.`,
-    );
-  }
+/**
+ * A directory the build needs, refused when it is outside the root as written or after its symlinks: the
+ * build context holds only what is inside. `subject` names it ("Cargo.toml: workspace.members \"x\""),
+ * `why` and `fix` end the message.
+ */
+function confineToRoot(files: WorkspaceFiles, subject: string, raw: string, dir: string, why: string, fix: string): void {
+  if (leavesRoot(raw) || leavesRoot(dir)) throw inputError(`${subject} is outside the workspace root; ${why}. ${fix}`);
   const real = files.realpath(dir);
-  if (real !== undefined && leavesRoot(real)) {
-    throw inputError(
-      `${at('Cargo.toml')}: ${key} "${raw}" is a symlink to ${real}, outside the workspace root; a member must be inside it. Move it under the root or remove it.`,
-    );
-  }
+  if (real !== undefined && leavesRoot(real))
+    throw inputError(`${subject} is a symlink to ${real}, outside the workspace root; ${why}. ${fix}`);
 }
 
 function memberDirectories(files: WorkspaceFiles, workspace: TomlTable, at: Display): string[] {
@@ -92,7 +89,15 @@ function memberDirectories(files: WorkspaceFiles, workspace: TomlTable, at: Disp
       );
     }
     for (const dir of kept) {
-      confineMember(files, 'workspace.members', isGlob(pattern) ? dir : pattern, dir, at);
+      const raw = isGlob(pattern) ? dir : pattern;
+      confineToRoot(
+        files,
+        `${at('Cargo.toml')}: workspace.members "${raw}"`,
+        raw,
+        dir,
+        'a member must be inside it (and the build context holds only what is)',
+        'Move it under the root or remove it.',
+      );
       if (files.list(dir) === undefined) {
         throw inputError(`${at('Cargo.toml')}: workspace member "${dir}" does not exist. Create it or remove it from workspace.members.`);
       }
@@ -149,21 +154,18 @@ function pathMembers(
   const queue = [...members];
   for (let member = queue.shift(); member; member = queue.shift()) {
     for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
-      const where = `${at(member.manifestPath)}: dependency "${dep.name}" has path "${dep.raw}"`;
-      if (leavesRoot(dep.dir)) {
-        throw inputError(
-          `${where}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace, or build from a directory that holds both.`,
-        );
-      }
-      const real = files.realpath(dep.dir);
-      if (real !== undefined && leavesRoot(real)) {
-        throw inputError(
-          `${where}, a symlink to ${real}, outside the workspace root, which is all the Docker build can see. Move that crate inside the workspace.`,
-        );
-      }
+      const where = `${at(member.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`;
+      confineToRoot(
+        files,
+        where,
+        dep.dir,
+        dep.dir,
+        'the build context holds only what is inside it',
+        'Move that crate inside the workspace, or build from a directory that holds both.',
+      );
       if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
       const manifestPath = joinPath(dep.dir, 'Cargo.toml');
-      if (files.read(manifestPath) === undefined) throw inputError(`${where}, but ${at(manifestPath)} does not exist. Fix the path.`);
+      if (files.read(manifestPath) === undefined) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
       const manifest = readManifest(files, manifestPath, at);
       if (isTable(manifest.workspace)) continue;
       known.add(dep.dir);
