@@ -2874,35 +2874,52 @@ function pathDependencies(manifest, dir, workspaceDependencies) {
   }
   return found;
 }
-function pathMembers(files, members, workspace, workspacePackage, at) {
+function patchPaths(manifest) {
+  const found = [];
+  const add = (name, dep, where) => {
+    if (isTable2(dep) && typeof dep.path === "string")
+      found.push({ name, raw: dep.path, dir: absolute(dep.path) ? dep.path : joinPath(dep.path), table: where });
+  };
+  for (const [source, entries] of Object.entries(table(manifest.patch)))
+    for (const [name, dep] of Object.entries(table(entries))) add(name, dep, `patch.${source}`);
+  for (const [spec, dep] of Object.entries(table(manifest.replace))) add(spec, dep, "replace");
+  return found;
+}
+function pathPackages(files, members, manifest, workspace, at) {
   const excludes = typed.strings(workspace?.exclude, at("Cargo.toml"), "workspace.exclude");
-  const workspaceDependencies = table(workspace?.dependencies);
+  const rootDependencies = table(workspace?.dependencies);
   const known = new Set(members.map((m) => m.dir));
-  const added = [];
-  const queue = [...members];
-  for (let member = queue.shift(); member; member = queue.shift()) {
-    for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
-      const where = `${at(member.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`;
-      confineToRoot(
-        files,
-        where,
-        dep.dir,
-        dep.dir,
-        "the build context holds only what is inside it",
-        "Move that crate inside the workspace, or build from a directory that holds both."
-      );
-      if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
-      const manifestPath = joinPath(dep.dir, "Cargo.toml");
-      if (files.read(manifestPath) === void 0) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
-      const manifest = readManifest(files, manifestPath, at);
-      if (isTable2(manifest.workspace)) continue;
-      known.add(dep.dir);
-      const pkg = readPackage(files, dep.dir, workspacePackage, at, manifest);
-      added.push(pkg);
-      queue.push(pkg);
+  const found = { members: [], local: [] };
+  const queue = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  const visit = (dep, where, fromMember) => {
+    confineToRoot(
+      files,
+      where,
+      dep.dir,
+      dep.dir,
+      "the build context holds only what is inside it",
+      "Move that crate inside the workspace, or build from a directory that holds both."
+    );
+    if (known.has(dep.dir)) return;
+    const manifestPath = joinPath(dep.dir, "Cargo.toml");
+    if (files.read(manifestPath) === void 0) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
+    const own = readManifest(files, manifestPath, at);
+    const ownWorkspace = isTable2(own.workspace) ? own.workspace : void 0;
+    const member = workspace !== void 0 && fromMember && !ownWorkspace && !isExcluded(dep.dir, excludes);
+    known.add(dep.dir);
+    const inheritFrom = member ? table(workspace?.package) : table(ownWorkspace?.package);
+    const pkg = readPackage(files, dep.dir, inheritFrom, at, own);
+    (member ? found.members : found.local).push(pkg);
+    queue.push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
+  };
+  for (const patch of patchPaths(manifest))
+    visit(patch, `${at("Cargo.toml")}: the path "${patch.raw}" of ${patch.table} "${patch.name}"`, false);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
+      visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
     }
   }
-  return added;
+  return found;
 }
 function readLockfile(files, at) {
   const text = files.read("Cargo.lock");
@@ -2972,8 +2989,9 @@ function readWorkspace(files, root) {
       if (dir === ".") continue;
       members.push(readPackage(files, dir, workspacePackage, at));
     }
-    members.push(...pathMembers(files, members, workspace, workspacePackage, at));
   }
+  const found = pathPackages(files, members, manifest, workspace, at);
+  members.push(...found.members);
   const seenPackages = /* @__PURE__ */ new Map();
   for (const p of members) {
     const other = seenPackages.get(p.name);
@@ -3014,6 +3032,7 @@ function readWorkspace(files, root) {
     root,
     manifestPath: "Cargo.toml",
     members: [...members].sort((a, b) => a.name.localeCompare(b.name)),
+    localPackages: [...found.local].sort((a, b) => a.dir.localeCompare(b.dir)),
     defaultMembers: [...defaultMembers].sort(),
     bins,
     ...lockfile ? { lockfile } : {},
@@ -3090,8 +3109,9 @@ function dependencySkeleton(ws) {
   const files = [];
   const rootIsPackage = ws.members.some((m) => m.dir === ".");
   if (!rootIsPackage) files.push({ path: "Cargo.toml", content: stringifyToml(maskManifest(ws.manifest)) });
-  const local = new Set(ws.members.map((m) => m.name));
-  for (const member of ws.members) files.push(...memberFiles(member));
+  const packages = [...ws.members, ...ws.localPackages];
+  const local = new Set(packages.map((m) => m.name));
+  for (const pkg of packages) files.push(...memberFiles(pkg));
   if (ws.lockfile) {
     const header = "# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\n";
     files.push({ path: "Cargo.lock", content: header + stringifyToml(maskLockfile(ws.lockfile.manifest, local)) });

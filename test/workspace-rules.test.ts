@@ -192,3 +192,54 @@ t.test('a package name cargo refuses is refused by name', async (t) => {
     'ws/crates/backend/Cargo.toml: package name "backend\\nRUN touch /pwned" is not a valid Cargo name of ASCII letters, digits, _ and - (at most 128); cargo refuses it too.',
   );
 });
+
+t.test('[patch] and [replace] paths are local packages for the skeleton; one outside the root is refused', async (t) => {
+  const dir = copy(t);
+  mkdirSync(join(dir, 'patches/serde_json/src'), { recursive: true });
+  writeFileSync(join(dir, 'patches/serde_json/Cargo.toml'), '[package]\nname = "serde_json"\nversion = "1.0.99"\nedition = "2021"\n');
+  writeFileSync(join(dir, 'patches/serde_json/src/lib.rs'), '');
+  edit(dir, 'Cargo.toml', (text) => `${text}\n[patch.crates-io]\nserde_json = { path = "patches/serde_json" }\n`);
+  const ws = readWorkspace(diskFiles(dir, 'ws'), 'ws');
+  t.same(
+    ws.localPackages.map((p) => p.manifestPath),
+    ['patches/serde_json/Cargo.toml'],
+    'the patch is a local package',
+  );
+  t.notOk(
+    ws.members.some((m) => m.name === 'serde_json'),
+    'and no member',
+  );
+  edit(dir, 'Cargo.toml', (text) => text.replace('path = "patches/serde_json"', 'path = "../serde_json"'));
+  t.match(
+    refusal(dir),
+    /^ws\/Cargo\.toml: the path "\.\.\/serde_json" of patch\.crates-io "serde_json" is outside the workspace root; the build context holds only what is inside it\./,
+  );
+});
+
+t.test('a root package without [workspace]: path dependencies are local packages, no members, and confined to the root', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'crossbake-rules-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'ws');
+  mkdirSync(join(dir, 'src'), { recursive: true });
+  mkdirSync(join(dir, 'util/src'), { recursive: true });
+  writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "app"\nversion = "0.1.0"\n\n[dependencies]\nutil = { path = "util" }\n');
+  writeFileSync(join(dir, 'src/main.rs'), 'fn main() {}\n');
+  writeFileSync(join(dir, 'util/Cargo.toml'), '[package]\nname = "util"\nversion = "0.1.0"\n');
+  writeFileSync(join(dir, 'util/src/main.rs'), 'fn main() {}\n');
+  const ws = readWorkspace(diskFiles(dir, 'ws'), 'ws');
+  t.same(
+    ws.members.map((m) => m.name),
+    ['app'],
+  );
+  t.same(
+    ws.localPackages.map((p) => p.name),
+    ['util'],
+  );
+  t.same(
+    ws.bins.map((b) => b.name),
+    ['app'],
+    "util's binary is no image",
+  );
+  writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "app"\nversion = "0.1.0"\n\n[dependencies]\nutil = { path = "../util" }\n');
+  t.match(refusal(dir), /^ws\/Cargo\.toml: the path "\.\.\/util" of dependency "util" is outside the workspace root/);
+});

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import t from 'tap';
 import { inspectJson } from '../src/commands/inspect.js';
 import { CrossbakeError } from '../src/errors.js';
 import { diskFiles } from '../src/fs/read.js';
 import { readWorkspace } from '../src/workspace/read.js';
+import { dependencySkeleton } from '../src/workspace/skeleton.js';
 import { fixture, workspaceFixture } from './helpers/paths.js';
 
 const names = readdirSync(fixture('workspaces'), { withFileTypes: true })
@@ -77,6 +79,53 @@ for (const name of names) {
     const live = hasCargo ? cargoMetadata(workspaceFixture(name)) : undefined;
     if (live) t.same(model(name), live, 'matches cargo metadata run now');
     else t.comment('cargo not available: compared with the captured metadata only');
+  });
+}
+
+/** The local packages (no source: members and path dependencies) cargo resolves in `dir`, by manifest path. */
+function cargoLocalPackages(dir: string): string[] | undefined {
+  try {
+    const out = execFileSync('cargo', ['metadata', '--format-version', '1', '--offline'], {
+      cwd: dir,
+      env: { ...process.env, RUSTUP_TOOLCHAIN: 'stable' },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).toString();
+    const meta = JSON.parse(out) as { workspace_root: string; packages: Array<{ source: string | null; manifest_path: string }> };
+    return meta.packages
+      .filter((p) => p.source === null)
+      .map((p) => p.manifest_path.slice(meta.workspace_root.length + 1))
+      .sort();
+  } catch {
+    return undefined;
+  }
+}
+
+for (const name of ['lone-path', 'path-members', 'root-package', 'inheritance']) {
+  t.test(`fixture ${name}: the dependency skeleton holds every local package cargo builds`, async (t) => {
+    const ws = readWorkspace(diskFiles(workspaceFixture(name)), name);
+    const paths = [...ws.members, ...ws.localPackages].map((p) => p.manifestPath).sort();
+    const skeleton = dependencySkeleton(ws);
+    t.same(
+      skeleton
+        .filter(
+          (f) => (f.path.endsWith('Cargo.toml') && f.path !== 'Cargo.toml') || (f.path === 'Cargo.toml' && paths.includes('Cargo.toml')),
+        )
+        .map((f) => f.path)
+        .sort(),
+      paths,
+      'a manifest for each member and local package',
+    );
+    if (!hasCargo) return void t.comment('cargo not available: the skeleton is not loaded');
+    const real = cargoLocalPackages(workspaceFixture(name));
+    rmSync(join(workspaceFixture(name), 'Cargo.lock'), { force: true });
+    t.same(real, paths, "the members and local packages are cargo's");
+    const dir = mkdtempSync(join(tmpdir(), 'crossbake-skeleton-'));
+    for (const f of skeleton) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    t.same(cargoLocalPackages(dir), paths, 'cargo loads the skeleton, with the same local packages');
+    rmSync(dir, { recursive: true, force: true });
   });
 }
 

@@ -57,6 +57,12 @@ export interface Workspace {
   readonly root: string;
   readonly manifestPath: string;
   readonly members: readonly Package[];
+  /**
+   * Local packages cargo builds that are no members (no images of their binaries): path dependencies of
+   * a root package without [workspace], excluded ones, and `[patch]`/`[replace]` paths. The skeleton
+   * needs their manifests like the members'.
+   */
+  readonly localPackages: readonly Package[];
   readonly defaultMembers: readonly string[];
   readonly bins: readonly BinTarget[];
   readonly lockfile?: Lockfile;

@@ -136,45 +136,68 @@ function pathDependencies(
   return found;
 }
 
+/** `[patch.<source>]` and `[replace]` entries of the root manifest that point at a directory. */
+function patchPaths(manifest: TomlTable): { name: string; raw: string; dir: string; table: string }[] {
+  const found: { name: string; raw: string; dir: string; table: string }[] = [];
+  const add = (name: string, dep: unknown, where: string) => {
+    if (isTable(dep) && typeof dep.path === 'string')
+      found.push({ name, raw: dep.path, dir: absolute(dep.path) ? dep.path : joinPath(dep.path), table: where });
+  };
+  for (const [source, entries] of Object.entries(table(manifest.patch)))
+    for (const [name, dep] of Object.entries(table(entries))) add(name, dep, `patch.${source}`);
+  for (const [spec, dep] of Object.entries(table(manifest.replace))) add(spec, dep, 'replace');
+  return found;
+}
+
 /**
- * The members cargo adds on its own: every path dependency of a member that lives inside the workspace
- * (and is not excluded), and theirs in turn. One outside the root is no file of the build context.
+ * The local packages cargo reads besides the listed members. Members too: every path dependency of a
+ * member that lives inside a workspace's root and is not excluded (and theirs in turn). Not members, but
+ * built as dependencies all the same: path dependencies of a root package without [workspace], excluded
+ * ones, ones with a [workspace] of their own, and `[patch]`/`[replace]` paths. Each is confined to the
+ * root: one outside is no file of the build context.
  */
-function pathMembers(
+function pathPackages(
   files: WorkspaceFiles,
   members: readonly Package[],
+  manifest: TomlTable,
   workspace: TomlTable | undefined,
-  workspacePackage: TomlTable,
   at: Display,
-): Package[] {
+): { members: Package[]; local: Package[] } {
   const excludes = typed.strings(workspace?.exclude, at('Cargo.toml'), 'workspace.exclude');
-  const workspaceDependencies = table(workspace?.dependencies);
+  const rootDependencies = table(workspace?.dependencies);
   const known = new Set(members.map((m) => m.dir));
-  const added: Package[] = [];
-  const queue = [...members];
-  for (let member = queue.shift(); member; member = queue.shift()) {
-    for (const dep of pathDependencies(member.manifest, member.dir, workspaceDependencies)) {
-      const where = `${at(member.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`;
-      confineToRoot(
-        files,
-        where,
-        dep.dir,
-        dep.dir,
-        'the build context holds only what is inside it',
-        'Move that crate inside the workspace, or build from a directory that holds both.',
-      );
-      if (known.has(dep.dir) || isExcluded(dep.dir, excludes)) continue;
-      const manifestPath = joinPath(dep.dir, 'Cargo.toml');
-      if (files.read(manifestPath) === undefined) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
-      const manifest = readManifest(files, manifestPath, at);
-      if (isTable(manifest.workspace)) continue;
-      known.add(dep.dir);
-      const pkg = readPackage(files, dep.dir, workspacePackage, at, manifest);
-      added.push(pkg);
-      queue.push(pkg);
+  const found = { members: [] as Package[], local: [] as Package[] };
+  type Visit = { pkg: Package; member: boolean; dependencies: TomlTable };
+  const queue: Visit[] = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  const visit = (dep: { raw: string; dir: string }, where: string, fromMember: boolean) => {
+    confineToRoot(
+      files,
+      where,
+      dep.dir,
+      dep.dir,
+      'the build context holds only what is inside it',
+      'Move that crate inside the workspace, or build from a directory that holds both.',
+    );
+    if (known.has(dep.dir)) return;
+    const manifestPath = joinPath(dep.dir, 'Cargo.toml');
+    if (files.read(manifestPath) === undefined) throw inputError(`${where} holds no Cargo.toml (${at(manifestPath)}). Fix the path.`);
+    const own = readManifest(files, manifestPath, at);
+    const ownWorkspace = isTable(own.workspace) ? own.workspace : undefined;
+    const member = workspace !== undefined && fromMember && !ownWorkspace && !isExcluded(dep.dir, excludes);
+    known.add(dep.dir);
+    const inheritFrom = member ? table(workspace?.package) : table(ownWorkspace?.package);
+    const pkg = readPackage(files, dep.dir, inheritFrom, at, own);
+    (member ? found.members : found.local).push(pkg);
+    queue.push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
+  };
+  for (const patch of patchPaths(manifest))
+    visit(patch, `${at('Cargo.toml')}: the path "${patch.raw}" of ${patch.table} "${patch.name}"`, false);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
+      visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
     }
   }
-  return added;
+  return found;
 }
 
 function readLockfile(files: WorkspaceFiles, at: Display): Lockfile | undefined {
@@ -251,8 +274,9 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
       if (dir === '.') continue;
       members.push(readPackage(files, dir, workspacePackage, at));
     }
-    members.push(...pathMembers(files, members, workspace, workspacePackage, at));
   }
+  const found = pathPackages(files, members, manifest, workspace, at);
+  members.push(...found.members);
 
   const seenPackages = new Map<string, Package>();
   for (const p of members) {
@@ -301,6 +325,7 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
     root,
     manifestPath: 'Cargo.toml',
     members: [...members].sort((a, b) => a.name.localeCompare(b.name)),
+    localPackages: [...found.local].sort((a, b) => a.dir.localeCompare(b.dir)),
     defaultMembers: [...defaultMembers].sort(),
     bins,
     ...(lockfile ? { lockfile } : {}),
