@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { inputError } from './errors.js';
-import { collisions, imageName, parseToolchainChannel } from './grammar.js';
+import { collisions, compareRustVersions, imageName, parseToolchainChannel } from './grammar.js';
 import { findPlatform, PLATFORMS, type Platform } from './platforms.js';
 import { type CiConfig, type ResolvedBin, type ResolvedSettings, resolveBin, type Settings } from './settings/index.js';
 import { binaryCrates } from './workspace/crates.js';
@@ -361,8 +361,24 @@ function stageName(prefix: string, bin: string): string {
   return `${prefix}-${bin.toLowerCase().replace(SAFE_STAGE, '-')}`;
 }
 
-function toolchainPlan(ws: Workspace, settings: Settings, problems: string[]): ToolchainPlan {
+/** The first cargo that reads each Cargo.lock format (format 4 is written by default from cargo 1.83 on). */
+const LOCK_FORMAT_CARGO: Readonly<Record<number, string>> = { 4: '1.78' };
+/** Debian 12's cargo and rustc, which the debian toolchain installs. */
+const DEBIAN_CARGO = '1.63';
+
+function lockAdvice(format: number): string {
+  return `write the lock in format ${format - 1} (\`cargo +1.77 generate-lockfile\`; a lock without git dependencies reads the same with \`version = ${format - 1}\` at its top)`;
+}
+
+function toolchainPlan(ws: Workspace, settings: Settings, problems: string[], warnings: string[]): ToolchainPlan {
+  const format = ws.lockfile?.version ?? 0;
+  const needs = LOCK_FORMAT_CARGO[format];
   if (settings.toolchain === 'debian') {
+    if (needs && compareRustVersions(DEBIAN_CARGO, needs) < 0) {
+      problems.push(
+        `Cargo.lock is in format ${format}, which cargo reads from ${needs} on; the debian toolchain's cargo is ${DEBIAN_CARGO} (Debian 12). Use toolchain = "rustup", or ${lockAdvice(format)}.`,
+      );
+    }
     return {
       kind: 'debian',
       packages: [...settings.debian.packages],
@@ -370,7 +386,21 @@ function toolchainPlan(ws: Workspace, settings: Settings, problems: string[]): T
     };
   }
   const fromFile = settings['rust-version'] || settings['rust-image'] ? undefined : channelVersion(ws, problems);
-  const version = settings['rust-version'] ?? fromFile ?? shortVersion(ws.rustVersion) ?? '1';
+  const msrv = shortVersion(ws.rustVersion);
+  let version = settings['rust-version'] ?? fromFile ?? msrv ?? '1';
+  const old = !settings['rust-image'] && needs && /^\d/.test(version) && version !== '1' && compareRustVersions(version, needs) < 0;
+  if (old && version === msrv && settings['rust-version'] === undefined && fromFile === undefined) {
+    // rust-version is the oldest compiler the code builds with; the lock asks for a newer cargo.
+    warnings.push(
+      `rust-version ${msrv} is older than cargo ${needs}, the first that reads Cargo.lock's format ${format}: building with rust:${needs}-bookworm. Set rust-version in [workspace.metadata.crossbake] to choose another.`,
+    );
+    version = needs;
+  } else if (old) {
+    const source = settings['rust-version'] !== undefined ? 'rust-version in the crossbake settings' : ws.toolchain?.file;
+    problems.push(
+      `${source} pins Rust ${version}, but Cargo.lock is in format ${format}, which cargo reads from ${needs} on. Pin ${needs} or newer, or ${lockAdvice(format)}.`,
+    );
+  }
   return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version === 'stable' ? '1' : version}-bookworm` };
 }
 
@@ -626,7 +656,7 @@ export function makePlan(ws: Workspace, resolved: ResolvedSettings, options: Pla
         `binary "${i.bin}" gives the image name "${i.image}", which is not ${problem.replace(/^a /, 'a valid ')}. Set \`image\` in package.metadata.crossbake.bins.${i.bin}.`,
       );
   }
-  const toolchain = toolchainPlan(ws, settings, problems);
+  const toolchain = toolchainPlan(ws, settings, problems, warnings);
   if (settings.toolchain === 'debian' && !settings.debian.crates) {
     // The build derives them again from the lock in its context; a name that cannot be one fails here first.
     try {

@@ -175,3 +175,47 @@ t.test('a local cache dir that leads out of the workspace through a symlink is r
     /^crossbake: cache\.dir "\.cache\/build": \.cache leads \(through a symlink\) to .*cache-outside, outside the workspace root \./,
   );
 });
+
+t.test('a Cargo.lock in format 4 gets a cargo that reads it, or one message saying which pin is too old', async (t) => {
+  const v4 = (dir: string) =>
+    writeFileSync(join(dir, 'Cargo.lock'), readFileSync(join(dir, 'Cargo.lock'), 'utf8').replace(/^version = 3$/m, 'version = 4'));
+  const toolchain = (dir: string, value: string) =>
+    writeFileSync(join(dir, 'Cargo.toml'), readFileSync(join(dir, 'Cargo.toml'), 'utf8').replace('toolchain = "debian"', value));
+  const fromImage = (dir: string) => /^ARG RUST_IMAGE=(\S+)$/m.exec(readFileSync(join(dir, 'Dockerfile'), 'utf8'))?.[1];
+
+  let dir = copy();
+  v4(dir);
+  let r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2, 'debian toolchain: refused');
+  t.match(
+    r.stderr,
+    /Cargo\.lock is in format 4, which cargo reads from 1\.78 on; the debian toolchain's cargo is 1\.63 \(Debian 12\)\. Use toolchain = "rustup", or write the lock in format 3/,
+  );
+  t.notOk(readdirSync(dir).includes('Dockerfile'), 'nothing written');
+
+  dir = copy();
+  v4(dir);
+  toolchain(dir, 'toolchain = "rustup"');
+  r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(fromImage(dir), 'rust:1.78-bookworm', 'rust-version 1.63 is a minimum: the first cargo that reads the lock builds');
+  t.match(
+    r.stderr,
+    /rust-version 1\.63 is older than cargo 1\.78, the first that reads Cargo\.lock's format 4: building with rust:1\.78-bookworm/,
+  );
+
+  dir = copy();
+  toolchain(dir, 'toolchain = "rustup"');
+  t.equal((await cli(['generate', '--workspace', dir], dir)).code, 0);
+  t.equal(fromImage(dir), 'rust:1.63-bookworm', 'format 3: rust-version as it is');
+
+  dir = copy();
+  v4(dir);
+  toolchain(dir, 'toolchain = "rustup"\nrust-version = "1.70"');
+  r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2, 'a pin in the settings: refused');
+  t.match(
+    r.stderr,
+    /rust-version in the crossbake settings pins Rust 1\.70, but Cargo\.lock is in format 4, which cargo reads from 1\.78 on\. Pin 1\.78 or newer/,
+  );
+});

@@ -1,5 +1,5 @@
 import { inputError } from '../errors.js';
-import { cargoTargetName, parseToolchainChannel, rustVersion } from '../grammar.js';
+import { cargoTargetName, compareRustVersions, parseToolchainChannel, rustVersion } from '../grammar.js';
 import { joinPath, leavesRoot, type WorkspaceFiles } from './files.js';
 import { globDirectories, isExcluded, isGlob } from './glob.js';
 import type { LockedPackage, Lockfile, Package, Toolchain, Workspace } from './model.js';
@@ -242,16 +242,6 @@ function readToolchain(files: WorkspaceFiles, at: Display): Toolchain | undefine
   return trimmed ? toolchainChannel('rust-toolchain', trimmed, where) : undefined;
 }
 
-function compareVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
-
 /** Builds the workspace model the way Cargo reads it, from the tree behind `files`. */
 export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
   const at: Display = (path) => (root === '.' ? path : `${root}/${path}`);
@@ -310,7 +300,7 @@ export function readWorkspace(files: WorkspaceFiles, root: string): Workspace {
 
   const rustVersions = [workspacePackage['rust-version'], ...members.map((m) => table(m.manifest.package)['rust-version'])]
     .filter((v): v is string => typeof v === 'string')
-    .sort(compareVersions);
+    .sort(compareRustVersions);
   for (const v of rustVersions) {
     if (rustVersion(v))
       throw inputError(
