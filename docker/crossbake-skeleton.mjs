@@ -2201,6 +2201,54 @@ function isDir(path) {
   }
 }
 
+// src/grammar.ts
+var ALNUM = "[a-z0-9]+";
+var SEPARATOR = "(?:[._]|__|-+)";
+var PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
+var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+var DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::[0-9]+)?`;
+var TAG = "[\\w][\\w.-]{0,127}";
+var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}";
+var IMAGE_PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
+var TAG_RE = new RegExp(`^${TAG}$`);
+var REFERENCE_RE = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
+var REGISTRY_RE = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})*$`);
+var CARGO_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
+var cargoTargetName = (value) => CARGO_NAME_RE.test(value) && value.length <= 128 ? void 0 : "a Cargo name of ASCII letters, digits, _ and - (at most 128)";
+var FEATURE_RE = /^[\p{XID_Start}0-9_][\p{XID_Continue}+.-]*$/u;
+var cargoFeature = (value) => {
+  const parts = value.split("/");
+  const ok = parts.length === 1 && FEATURE_RE.test(value) || parts.length === 2 && CARGO_NAME_RE.test(parts[0]) && FEATURE_RE.test(parts[1]);
+  return ok ? void 0 : 'a Cargo feature such as "tls" or "api/tls" (letters, digits, _ - + .)';
+};
+var rustVersion = (value) => /^\d+(\.\d+){0,2}$/.test(value) ? void 0 : 'a Rust version such as "1.79" or "1.79.0"';
+function compareRustVersions(a, b) {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+var CHANNEL_RE = /^(?:(stable|beta|nightly)|(\d+\.\d+(?:\.\d+)?))(?:-(\d{4}-\d{2}-\d{2}))?(?:-([a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+(?:-[a-z0-9_]+)?))?$/;
+function parseToolchainChannel(value) {
+  const m = CHANNEL_RE.exec(value);
+  if (!m) return void 0;
+  const [, named, version, date, host] = m;
+  if (date) {
+    const d = /* @__PURE__ */ new Date(`${date}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) return void 0;
+    if (version) return void 0;
+  }
+  return {
+    kind: named ?? "version",
+    ...version ? { version } : {},
+    ...date ? { date } : {},
+    ...host ? { host } : {}
+  };
+}
+
 // src/native/sys-crates.ts
 var withDep = (name) => (deps) => deps.has(name);
 var SYS_CRATES = [
@@ -2225,6 +2273,11 @@ var SYS_CRATES = [
   { crate: "expat-sys", dev: ["libexpat1-dev"] }
 ];
 var NOTHING_FOR_TARGET = /* @__PURE__ */ new Set(["ring", "openssl-src", "libmimalloc-sys", "tikv-jemalloc-sys", "jemalloc-sys", "psm", "clang-sys"]);
+var BUILD_TOOLS = [
+  { crate: "bindgen", packages: ["clang", "libclang-dev"] },
+  { crate: "prost-build", since: "0.11.0", packages: ["protobuf-compiler", "libprotobuf-dev"] },
+  { crate: "cmake", packages: ["cmake"] }
+];
 function depNames(p) {
   return new Set(p.dependencies.map((d) => d.split(" ")[0]));
 }
@@ -2245,11 +2298,15 @@ function nativeNeeds(packages) {
     if (!bundled) Object.assign(env, known.env ?? {});
   }
   const system = crates.some((c) => c.mode === "system");
-  const bindgen = packages.some((p) => p.name === "bindgen" && p.source !== void 0);
+  const tools = BUILD_TOOLS.filter(
+    (tool) => packages.some(
+      (p) => p.name === tool.crate && p.source !== void 0 && (!tool.since || compareRustVersions(p.version, tool.since) >= 0)
+    )
+  ).flatMap((tool) => tool.packages);
   return {
     crates: crates.sort((a, b) => a.crate.localeCompare(b.crate)),
     targetPackages: [...new Set(crates.flatMap((c) => c.packages))].sort(),
-    buildPackages: [...system ? ["pkg-config"] : [], ...bindgen ? ["clang", "libclang-dev"] : []].sort(),
+    buildPackages: [.../* @__PURE__ */ new Set([...system ? ["pkg-config"] : [], ...tools])].sort(),
     env,
     unknown: [...unknown].sort()
   };
@@ -2538,45 +2595,6 @@ function layoutFiles(layout, read, readText) {
     isFile: (path) => texts.has(path) || own(layout.files, path) === true,
     list: (dir) => own(layout.lists, dir)?.map((e) => e.endsWith("/") ? { name: e.slice(0, -1), isDirectory: true } : { name: e, isDirectory: false }),
     realpath: (path) => own(layout.realpaths, path) ?? void 0
-  };
-}
-
-// src/grammar.ts
-var ALNUM = "[a-z0-9]+";
-var SEPARATOR = "(?:[._]|__|-+)";
-var PATH_COMPONENT = `${ALNUM}(?:${SEPARATOR}${ALNUM})*`;
-var DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-var DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9A-Fa-f:]+\\])(?::[0-9]+)?`;
-var TAG = "[\\w][\\w.-]{0,127}";
-var DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9A-Fa-f]{32,}";
-var IMAGE_PATH_RE = new RegExp(`^${PATH_COMPONENT}(?:/${PATH_COMPONENT})*$`);
-var TAG_RE = new RegExp(`^${TAG}$`);
-var REFERENCE_RE = new RegExp(`^(?:(${DOMAIN})/)?(${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::(${TAG}))?(?:@(${DIGEST}))?$`);
-var REGISTRY_RE = new RegExp(`^${DOMAIN}(?:/${PATH_COMPONENT})*$`);
-var CARGO_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
-var cargoTargetName = (value) => CARGO_NAME_RE.test(value) && value.length <= 128 ? void 0 : "a Cargo name of ASCII letters, digits, _ and - (at most 128)";
-var FEATURE_RE = /^[\p{XID_Start}0-9_][\p{XID_Continue}+.-]*$/u;
-var cargoFeature = (value) => {
-  const parts = value.split("/");
-  const ok = parts.length === 1 && FEATURE_RE.test(value) || parts.length === 2 && CARGO_NAME_RE.test(parts[0]) && FEATURE_RE.test(parts[1]);
-  return ok ? void 0 : 'a Cargo feature such as "tls" or "api/tls" (letters, digits, _ - + .)';
-};
-var rustVersion = (value) => /^\d+(\.\d+){0,2}$/.test(value) ? void 0 : 'a Rust version such as "1.79" or "1.79.0"';
-var CHANNEL_RE = /^(?:(stable|beta|nightly)|(\d+\.\d+(?:\.\d+)?))(?:-(\d{4}-\d{2}-\d{2}))?(?:-([a-z0-9_]+-[a-z0-9_]+-[a-z0-9_]+(?:-[a-z0-9_]+)?))?$/;
-function parseToolchainChannel(value) {
-  const m = CHANNEL_RE.exec(value);
-  if (!m) return void 0;
-  const [, named, version, date, host] = m;
-  if (date) {
-    const d = /* @__PURE__ */ new Date(`${date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== date) return void 0;
-    if (version) return void 0;
-  }
-  return {
-    kind: named ?? "version",
-    ...version ? { version } : {},
-    ...date ? { date } : {},
-    ...host ? { host } : {}
   };
 }
 
@@ -2960,15 +2978,6 @@ function readToolchain(files, at) {
   }
   return trimmed ? toolchainChannel("rust-toolchain", trimmed, where) : void 0;
 }
-function compareVersions(a, b) {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
 function readWorkspace(files, root) {
   const at = (path) => root === "." ? path : `${root}/${path}`;
   if (files.read("Cargo.toml") === void 0) {
@@ -3018,7 +3027,7 @@ function readWorkspace(files, root) {
   } else if (isTable2(manifest.package) && workspace) {
     defaultMembers = [members[0].name];
   }
-  const rustVersions = [workspacePackage["rust-version"], ...members.map((m) => table(m.manifest.package)["rust-version"])].filter((v) => typeof v === "string").sort(compareVersions);
+  const rustVersions = [workspacePackage["rust-version"], ...members.map((m) => table(m.manifest.package)["rust-version"])].filter((v) => typeof v === "string").sort(compareRustVersions);
   for (const v of rustVersions) {
     if (rustVersion(v))
       throw inputError(

@@ -147,3 +147,18 @@ t.test('the native plan files the skeleton stage writes: per architecture, bytes
     'a pure-Rust workspace installs nothing',
   );
 });
+
+t.test("build scripts' programs: protoc (prost-build 0.11 on, with the well-known types), cmake, libclang", async (t) => {
+  const at = (name: string, version: string): LockedPackage => ({ ...locked(name), version });
+  t.same(nativeNeeds([at('prost-build', '0.12.6'), locked('tonic-build', ['prost-build'])]).buildPackages, [
+    'libprotobuf-dev',
+    'protobuf-compiler',
+  ]);
+  t.same(nativeNeeds([at('prost-build', '0.10.4')]).buildPackages, [], 'prost-build 0.10 ships its own protoc');
+  t.same(nativeNeeds([locked('cmake'), locked('bindgen')]).buildPackages, ['clang', 'cmake', 'libclang-dev']);
+  t.same(
+    nativeNeeds([{ name: 'cmake', version: '0.1.0', dependencies: [] }]).buildPackages,
+    [],
+    'a local crate named cmake is no build tool',
+  );
+});

@@ -1,3 +1,4 @@
+import { compareRustVersions } from '../grammar.js';
 import type { Platform } from '../platforms.js';
 import type { LockedPackage } from '../workspace/model.js';
 
@@ -54,6 +55,17 @@ export const SYS_CRATES: readonly SysCrate[] = [
  */
 const NOTHING_FOR_TARGET = new Set(['ring', 'openssl-src', 'libmimalloc-sys', 'tikv-jemalloc-sys', 'jemalloc-sys', 'psm', 'clang-sys']);
 
+/**
+ * Build-platform programs that build scripts run, installed when the lock has the crate that runs them:
+ * bindgen loads libclang; prost-build (tonic-build's) runs protoc from 0.11 on, and service protos import
+ * Google's well-known types, which libprotobuf-dev ships; the cmake crate runs cmake.
+ */
+const BUILD_TOOLS: readonly { readonly crate: string; readonly since?: string; readonly packages: readonly string[] }[] = [
+  { crate: 'bindgen', packages: ['clang', 'libclang-dev'] },
+  { crate: 'prost-build', since: '0.11.0', packages: ['protobuf-compiler', 'libprotobuf-dev'] },
+  { crate: 'cmake', packages: ['cmake'] },
+];
+
 export interface NativeCrate {
   readonly crate: string;
   readonly version: string;
@@ -65,7 +77,7 @@ export interface NativeNeeds {
   readonly crates: readonly NativeCrate[];
   /** Debian -dev packages for each target architecture, sorted. */
   readonly targetPackages: readonly string[];
-  /** Packages for the build platform itself (pkg-config, libclang for bindgen), sorted. */
+  /** Packages for the build platform itself (pkg-config, and BUILD_TOOLS' programs), sorted. */
   readonly buildPackages: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   /** `-sys` crates in the lock the table does not know (a setting must add their packages). */
@@ -94,11 +106,15 @@ export function nativeNeeds(packages: readonly LockedPackage[]): NativeNeeds {
     if (!bundled) Object.assign(env, known.env ?? {});
   }
   const system = crates.some((c) => c.mode === 'system');
-  const bindgen = packages.some((p) => p.name === 'bindgen' && p.source !== undefined);
+  const tools = BUILD_TOOLS.filter((tool) =>
+    packages.some(
+      (p) => p.name === tool.crate && p.source !== undefined && (!tool.since || compareRustVersions(p.version, tool.since) >= 0),
+    ),
+  ).flatMap((tool) => tool.packages);
   return {
     crates: crates.sort((a, b) => a.crate.localeCompare(b.crate)),
     targetPackages: [...new Set(crates.flatMap((c) => c.packages))].sort(),
-    buildPackages: [...(system ? ['pkg-config'] : []), ...(bindgen ? ['clang', 'libclang-dev'] : [])].sort(),
+    buildPackages: [...new Set([...(system ? ['pkg-config'] : []), ...tools])].sort(),
     env,
     unknown: [...unknown].sort(),
   };
