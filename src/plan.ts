@@ -363,20 +363,47 @@ function stageName(prefix: string, bin: string): string {
 
 /** The first cargo that reads each Cargo.lock format (format 4 is written by default from cargo 1.83 on). */
 const LOCK_FORMAT_CARGO: Readonly<Record<number, string>> = { 4: '1.78' };
+/** The first cargo that compiles each edition. */
+const EDITION_CARGO: Readonly<Record<string, string>> = { '2024': '1.85' };
 /** Debian 12's cargo and rustc, which the debian toolchain installs. */
 const DEBIAN_CARGO = '1.63';
 
-function lockAdvice(format: number): string {
-  return `write the lock in format ${format - 1} (\`cargo +1.77 generate-lockfile\`; a lock without git dependencies reads the same with \`version = ${format - 1}\` at its top)`;
+/** Something in the workspace that an older cargo cannot read, and what else fixes it besides a newer cargo. */
+interface CargoNeed {
+  readonly what: string;
+  readonly cargo: string;
+  readonly otherwise?: string;
+}
+
+function cargoNeeds(ws: Workspace): CargoNeed[] {
+  const needs: CargoNeed[] = [];
+  const format = ws.lockfile?.version ?? 0;
+  const lock = LOCK_FORMAT_CARGO[format];
+  if (lock) {
+    needs.push({
+      what: `Cargo.lock is in format ${format}, which cargo reads`,
+      cargo: lock,
+      otherwise: `write the lock in format ${format - 1} (\`cargo +1.77 generate-lockfile\`; a lock without git dependencies reads the same with \`version = ${format - 1}\` at its top)`,
+    });
+  }
+  const packages = [...ws.members, ...ws.localPackages];
+  for (const [edition, cargo] of Object.entries(EDITION_CARGO)) {
+    const using = packages.filter((p) => p.edition === edition).map((p) => p.manifestPath);
+    if (using.length > 0)
+      needs.push({
+        what: `${using[0]}${using.length > 1 ? ` (and ${using.length - 1} more)` : ''} uses edition ${edition}, which cargo compiles`,
+        cargo,
+      });
+  }
+  return needs;
 }
 
 function toolchainPlan(ws: Workspace, settings: Settings, problems: string[], warnings: string[]): ToolchainPlan {
-  const format = ws.lockfile?.version ?? 0;
-  const needs = LOCK_FORMAT_CARGO[format];
+  const needs = cargoNeeds(ws);
   if (settings.toolchain === 'debian') {
-    if (needs && compareRustVersions(DEBIAN_CARGO, needs) < 0) {
+    for (const need of needs.filter((n) => compareRustVersions(DEBIAN_CARGO, n.cargo) < 0)) {
       problems.push(
-        `Cargo.lock is in format ${format}, which cargo reads from ${needs} on; the debian toolchain's cargo is ${DEBIAN_CARGO} (Debian 12). Use toolchain = "rustup", or ${lockAdvice(format)}.`,
+        `${need.what} from ${need.cargo} on; the debian toolchain's cargo is ${DEBIAN_CARGO} (Debian 12). Use toolchain = "rustup"${need.otherwise ? `, or ${need.otherwise}` : ''}.`,
       );
     }
     return {
@@ -388,18 +415,22 @@ function toolchainPlan(ws: Workspace, settings: Settings, problems: string[], wa
   const fromFile = settings['rust-version'] || settings['rust-image'] ? undefined : channelVersion(ws, problems);
   const msrv = shortVersion(ws.rustVersion);
   let version = settings['rust-version'] ?? fromFile ?? msrv ?? '1';
-  const old = !settings['rust-image'] && needs && /^\d/.test(version) && version !== '1' && compareRustVersions(version, needs) < 0;
-  if (old && version === msrv && settings['rust-version'] === undefined && fromFile === undefined) {
-    // rust-version is the oldest compiler the code builds with; the lock asks for a newer cargo.
+  const released = !settings['rust-image'] && /^\d/.test(version) && version !== '1';
+  const unmet = released ? needs.filter((n) => compareRustVersions(version, n.cargo) < 0) : [];
+  if (unmet.length > 0 && version === msrv && settings['rust-version'] === undefined && fromFile === undefined) {
+    // rust-version is the oldest compiler the code builds with; the workspace asks for a newer cargo.
+    const need = unmet.reduce((a, b) => (compareRustVersions(a.cargo, b.cargo) >= 0 ? a : b));
     warnings.push(
-      `rust-version ${msrv} is older than cargo ${needs}, the first that reads Cargo.lock's format ${format}: building with rust:${needs}-bookworm. Set rust-version in [workspace.metadata.crossbake] to choose another.`,
+      `rust-version ${msrv} is older than cargo ${need.cargo}: ${need.what} from ${need.cargo} on. Building with rust:${need.cargo}-bookworm; set rust-version in [workspace.metadata.crossbake] to choose another.`,
     );
-    version = needs;
-  } else if (old) {
+    version = need.cargo;
+  } else {
     const source = settings['rust-version'] !== undefined ? 'rust-version in the crossbake settings' : ws.toolchain?.file;
-    problems.push(
-      `${source} pins Rust ${version}, but Cargo.lock is in format ${format}, which cargo reads from ${needs} on. Pin ${needs} or newer, or ${lockAdvice(format)}.`,
-    );
+    for (const need of unmet) {
+      problems.push(
+        `${source} pins Rust ${version}, but ${need.what} from ${need.cargo} on. Pin ${need.cargo} or newer${need.otherwise ? `, or ${need.otherwise}` : ''}.`,
+      );
+    }
   }
   return { kind: 'rustup', version, image: settings['rust-image'] ?? `rust:${version === 'stable' ? '1' : version}-bookworm` };
 }

@@ -201,7 +201,7 @@ t.test('a Cargo.lock in format 4 gets a cargo that reads it, or one message sayi
   t.equal(fromImage(dir), 'rust:1.78-bookworm', 'rust-version 1.63 is a minimum: the first cargo that reads the lock builds');
   t.match(
     r.stderr,
-    /rust-version 1\.63 is older than cargo 1\.78, the first that reads Cargo\.lock's format 4: building with rust:1\.78-bookworm/,
+    /rust-version 1\.63 is older than cargo 1\.78: Cargo\.lock is in format 4, which cargo reads from 1\.78 on\. Building with rust:1\.78-bookworm/,
   );
 
   dir = copy();
@@ -218,4 +218,22 @@ t.test('a Cargo.lock in format 4 gets a cargo that reads it, or one message sayi
     r.stderr,
     /rust-version in the crossbake settings pins Rust 1\.70, but Cargo\.lock is in format 4, which cargo reads from 1\.78 on\. Pin 1\.78 or newer/,
   );
+
+  const edition2024 = (dir: string) =>
+    writeFileSync(join(dir, 'Cargo.toml'), readFileSync(join(dir, 'Cargo.toml'), 'utf8').replace('edition = "2021"', 'edition = "2024"'));
+  dir = copy();
+  edition2024(dir);
+  r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 2, 'edition 2024 with the debian toolchain: refused');
+  t.match(
+    r.stderr,
+    /crates\/backend\/Cargo\.toml \(and 2 more\) uses edition 2024, which cargo compiles from 1\.85 on; the debian toolchain's cargo is 1\.63 \(Debian 12\)\. Use toolchain = "rustup"\./,
+  );
+  dir = copy();
+  edition2024(dir);
+  v4(dir);
+  toolchain(dir, 'toolchain = "rustup"');
+  r = await cli(['generate', '--workspace', dir], dir);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(fromImage(dir), 'rust:1.85-bookworm', 'the newest cargo the workspace asks for');
 });
