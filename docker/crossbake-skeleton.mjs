@@ -2223,8 +2223,8 @@ var cargoFeature = (value) => {
 };
 var rustVersion = (value) => /^\d+(\.\d+){0,2}$/.test(value) ? void 0 : 'a Rust version such as "1.79" or "1.79.0"';
 function compareRustVersions(a, b) {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
+  const pa = a.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(".").map((n) => Number.parseInt(n, 10) || 0);
   for (let i = 0; i < 3; i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;
@@ -2908,7 +2908,8 @@ function pathPackages(files, members, manifest, workspace, at) {
   const rootDependencies = table(workspace?.dependencies);
   const known = new Set(members.map((m) => m.dir));
   const found = { members: [], local: [] };
-  const queue = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  const memberQueue = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  const localQueue = [];
   const visit = (dep, where, fromMember) => {
     confineToRoot(
       files,
@@ -2928,15 +2929,19 @@ function pathPackages(files, members, manifest, workspace, at) {
     const inheritFrom = member ? table(workspace?.package) : table(ownWorkspace?.package);
     const pkg = readPackage(files, dep.dir, inheritFrom, at, own);
     (member ? found.members : found.local).push(pkg);
-    queue.push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
+    (member ? memberQueue : localQueue).push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
   };
+  const drain = (queue) => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
+        visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
+      }
+    }
+  };
+  drain(memberQueue);
   for (const patch of patchPaths(manifest))
     visit(patch, `${at("Cargo.toml")}: the path "${patch.raw}" of ${patch.table} "${patch.name}"`, false);
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
-      visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
-    }
-  }
+  drain(localQueue);
   return found;
 }
 function readLockfile(files, at) {

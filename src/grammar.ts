@@ -101,10 +101,10 @@ export const cargoFeature: Check = (value) => {
 /** `rust-version` as Cargo takes it: `1`, `1.79` or `1.79.0`. */
 export const rustVersion: Check = (value) => (/^\d+(\.\d+){0,2}$/.test(value) ? undefined : 'a Rust version such as "1.79" or "1.79.0"');
 
-/** Orders Rust versions (`1.79` before `1.79.1` before `1.80`). */
+/** Orders Rust and crate versions (`1.79` before `1.79.1` before `1.80`; a pre-release as its release). */
 export function compareRustVersions(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
+  const pa = a.split('.').map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split('.').map((n) => Number.parseInt(n, 10) || 0);
   for (let i = 0; i < 3; i++) {
     const d = (pa[i] ?? 0) - (pb[i] ?? 0);
     if (d !== 0) return d;

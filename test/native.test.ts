@@ -155,6 +155,11 @@ t.test("build scripts' programs: protoc (prost-build 0.11 on, with the well-know
     'protobuf-compiler',
   ]);
   t.same(nativeNeeds([at('prost-build', '0.10.4')]).buildPackages, [], 'prost-build 0.10 ships its own protoc');
+  t.same(
+    nativeNeeds([at('prost-build', '0.11.0-rc.1')]).buildPackages,
+    ['libprotobuf-dev', 'protobuf-compiler'],
+    'a pre-release as its release',
+  );
   t.same(nativeNeeds([locked('cmake'), locked('bindgen')]).buildPackages, ['clang', 'cmake', 'libclang-dev']);
   t.same(
     nativeNeeds([{ name: 'cmake', version: '0.1.0', dependencies: [] }]).buildPackages,

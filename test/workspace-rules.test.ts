@@ -243,3 +243,34 @@ t.test('a root package without [workspace]: path dependencies are local packages
   writeFileSync(join(dir, 'Cargo.toml'), '[package]\nname = "app"\nversion = "0.1.0"\n\n[dependencies]\nutil = { path = "../util" }\n');
   t.match(refusal(dir), /^ws\/Cargo\.toml: the path "\.\.\/util" of dependency "util" is outside the workspace root/);
 });
+
+t.test('a crate a member reaches is a member, even when an excluded crate or a [patch] reaches it first', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'crossbake-rules-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const dir = join(base, 'ws');
+  const pkg = (path: string, name: string, deps = '') => {
+    mkdirSync(join(dir, path, 'src'), { recursive: true });
+    writeFileSync(join(dir, path, 'Cargo.toml'), `[package]\nname = "${name}"\nversion = "0.1.0"\n\n[dependencies]\n${deps}`);
+    writeFileSync(join(dir, path, 'src/lib.rs'), '');
+  };
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'Cargo.toml'),
+    '[workspace]\nmembers = ["app", "b"]\nexclude = ["vendor"]\n\n[patch.crates-io]\nz = { path = "libs/z" }\n',
+  );
+  pkg('app', 'app', 'v = { path = "../vendor/v" }\n');
+  pkg('b', 'b', 'y = { path = "../libs/y" }\n');
+  pkg('vendor/v', 'v', 'x = { path = "../../libs/x" }\n');
+  pkg('libs/y', 'y', 'x = { path = "../x" }\nz = { path = "../z" }\n');
+  pkg('libs/x', 'x');
+  pkg('libs/z', 'z');
+  const ws = readWorkspace(diskFiles(dir, 'ws'), 'ws');
+  t.same(
+    ws.members.map((m) => m.name),
+    ['app', 'b', 'x', 'y', 'z'],
+  );
+  t.same(
+    ws.localPackages.map((p) => p.name),
+    ['v'],
+  );
+});

@@ -100,9 +100,20 @@ function cargoLocalPackages(dir: string): string[] | undefined {
   }
 }
 
-for (const name of ['lone-path', 'path-members', 'root-package', 'inheritance']) {
+const LOCAL_PACKAGES: Readonly<Record<string, readonly string[]>> = {
+  'lone-path': ['helper/Cargo.toml', 'util/Cargo.toml'],
+  'path-members': ['vendor/vend/Cargo.toml'],
+  'root-package': [],
+  inheritance: [],
+};
+for (const [name, local] of Object.entries(LOCAL_PACKAGES)) {
   t.test(`fixture ${name}: the dependency skeleton holds every local package cargo builds`, async (t) => {
     const ws = readWorkspace(diskFiles(workspaceFixture(name)), name);
+    t.same(
+      ws.localPackages.map((p) => p.manifestPath),
+      local,
+      'the local packages that are no members',
+    );
     const paths = [...ws.members, ...ws.localPackages].map((p) => p.manifestPath).sort();
     const skeleton = dependencySkeleton(ws);
     t.same(

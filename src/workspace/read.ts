@@ -168,7 +168,9 @@ function pathPackages(
   const known = new Set(members.map((m) => m.dir));
   const found = { members: [] as Package[], local: [] as Package[] };
   type Visit = { pkg: Package; member: boolean; dependencies: TomlTable };
-  const queue: Visit[] = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  // Members first: a crate one member reaches is a member, even when a local package reaches it too.
+  const memberQueue: Visit[] = members.map((pkg) => ({ pkg, member: true, dependencies: rootDependencies }));
+  const localQueue: Visit[] = [];
   const visit = (dep: { raw: string; dir: string }, where: string, fromMember: boolean) => {
     confineToRoot(
       files,
@@ -188,15 +190,19 @@ function pathPackages(
     const inheritFrom = member ? table(workspace?.package) : table(ownWorkspace?.package);
     const pkg = readPackage(files, dep.dir, inheritFrom, at, own);
     (member ? found.members : found.local).push(pkg);
-    queue.push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
+    (member ? memberQueue : localQueue).push({ pkg, member, dependencies: member ? rootDependencies : table(ownWorkspace?.dependencies) });
   };
+  const drain = (queue: Visit[]) => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
+        visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
+      }
+    }
+  };
+  drain(memberQueue);
   for (const patch of patchPaths(manifest))
     visit(patch, `${at('Cargo.toml')}: the path "${patch.raw}" of ${patch.table} "${patch.name}"`, false);
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    for (const dep of pathDependencies(next.pkg.manifest, next.pkg.dir, next.dependencies)) {
-      visit(dep, `${at(next.pkg.manifestPath)}: the path "${dep.raw}" of dependency "${dep.name}"`, next.member);
-    }
-  }
+  drain(localQueue);
   return found;
 }
 
